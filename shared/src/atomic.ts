@@ -1,0 +1,145 @@
+/** Atomic artifacts: write a temp file in the same directory, fsync, rename, fsync the directory. */
+import { createHash, randomBytes } from 'node:crypto'
+import { promises as fsp, constants as FS } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
+import path from 'node:path'
+
+/** Temp names start with `.` and end with `.tmp`, so a reader can always tell them apart. */
+export function tempNameFor(finalPath: string): string {
+  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+}
+
+export function isTempName(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp')
+}
+
+/** fsync a directory so a rename inside it survives a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, FS.O_RDONLY)
+  try {
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+export interface WriteResult {
+  path: string
+  size_bytes: number
+  sha256: string
+}
+
+/** Options for artifacts: permissions follow the backup's security rules. */
+export interface AtomicOptions {
+  mode?: number
+  /** set the final file's mtime (e.g. the source's) */
+  mtime?: Date
+}
+
+/**
+ * A file being written atomically. Bytes written through it are hashed on the way
+ * (no second read). `commit()` makes it appear under its final name; `abort()` removes it.
+ */
+export class AtomicFile {
+  readonly tmp: string
+  size = 0
+  private hash = createHash('sha256')
+  private fh: FileHandle | null = null
+  private done = false
+
+  private constructor(readonly path: string, private opts: AtomicOptions) {
+    this.tmp = tempNameFor(path)
+  }
+
+  static async open(finalPath: string, opts: AtomicOptions = {}): Promise<AtomicFile> {
+    const f = new AtomicFile(finalPath, opts)
+    await fsp.mkdir(path.dirname(finalPath), { recursive: true })
+    f.fh = await fsp.open(f.tmp, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL, opts.mode ?? 0o640)
+    return f
+  }
+
+  /** Append bytes (sequential writes only). */
+  async write(buf: Uint8Array): Promise<void> {
+    if (!this.fh) throw new Error(`${this.path}: write after close`)
+    let off = 0
+    while (off < buf.length) {
+      const { bytesWritten } = await this.fh.write(buf, off, buf.length - off)
+      off += bytesWritten
+    }
+    this.hash.update(buf)
+    this.size += buf.length
+  }
+
+  /** fsync, rename into place, fsync the directory. */
+  async commit(): Promise<WriteResult> {
+    if (!this.fh) throw new Error(`${this.path}: commit after close`)
+    const fh = this.fh
+    try {
+      await fh.sync()
+      if (this.opts.mtime) await fh.utimes(this.opts.mtime, this.opts.mtime)
+    } finally {
+      await fh.close()
+      this.fh = null
+    }
+    await fsp.rename(this.tmp, this.path)
+    this.done = true
+    await fsyncDir(path.dirname(this.path))
+    return { path: this.path, size_bytes: this.size, sha256: this.hash.digest('hex') }
+  }
+
+  /** Remove the temp file; safe to call more than once or after commit. */
+  async abort(): Promise<void> {
+    if (this.done) return
+    this.done = true
+    if (this.fh) {
+      await this.fh.close().catch(() => {})
+      this.fh = null
+    }
+    await fsp.unlink(this.tmp).catch(() => {})
+  }
+}
+
+/** Write a whole buffer or string atomically. */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: AtomicOptions = {}): Promise<WriteResult> {
+  const f = await AtomicFile.open(finalPath, opts)
+  try {
+    await f.write(typeof data === 'string' ? Buffer.from(data) : data)
+    return await f.commit()
+  } catch (err) {
+    await f.abort()
+    throw err
+  }
+}
+
+/** Write a JSON document (2-space indent, trailing newline) atomically. */
+export function writeJsonAtomic(finalPath: string, doc: unknown, opts: AtomicOptions = {}): Promise<WriteResult> {
+  return writeFileAtomic(finalPath, JSON.stringify(doc, null, 2) + '\n', opts)
+}
+
+/**
+ * Run `fill(file)` against a new atomic file; commit on success, remove the temp file on
+ * any failure, so nothing partial ever stands under `finalPath`.
+ */
+export async function withAtomicFile<T>(finalPath: string, fill: (f: AtomicFile) => Promise<T>, opts: AtomicOptions = {}): Promise<{ result: T } & WriteResult> {
+  const f = await AtomicFile.open(finalPath, opts)
+  try {
+    const result = await fill(f)
+    const w = await f.commit()
+    return { result, ...w }
+  } catch (err) {
+    await f.abort()
+    throw err
+  }
+}
+
+/** Remove leftover temp files (from killed writers) in a directory. */
+export async function sweepTemps(dir: string): Promise<number> {
+  let n = 0
+  for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+    if (isTempName(name)) {
+      await fsp.rm(path.join(dir, name), { force: true, recursive: true })
+      n++
+    }
+  }
+  return n
+}

@@ -1,0 +1,125 @@
+/** One run at a time: a lock file holding pid, host and start time, kept fresh by a heartbeat. */
+import { randomBytes } from 'node:crypto'
+import { promises as fsp } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { ClaraError, EXIT } from './cli.js'
+
+export interface LockInfo {
+  pid: number
+  host: string
+  started: string
+  token: string
+}
+
+export interface LockOptions {
+  /** a lock whose heartbeat is older than this is stale even if its pid looks alive (ms) */
+  staleMs?: number
+  heartbeatMs?: number
+  /** called when a stale lock is taken over */
+  onTakeover?: (holder: LockInfo | null, reason: string) => void
+}
+
+export interface Lock {
+  file: string
+  info: LockInfo
+  release(): Promise<void>
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function readHolder(file: string): Promise<{ info: LockInfo | null; mtimeMs: number } | null> {
+  try {
+    const [text, st] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file)])
+    let info: LockInfo | null = null
+    try {
+      info = JSON.parse(text)
+    } catch {
+      info = null
+    }
+    return { info, mtimeMs: st.mtimeMs }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+}
+
+/** Why a holder is stale, or null when it still holds the lock. */
+function staleReason(h: { info: LockInfo | null; mtimeMs: number }, staleMs: number): string | null {
+  if (!h.info || typeof h.info.pid !== 'number') return 'unreadable lock file'
+  if (h.info.host === os.hostname() && !alive(h.info.pid)) return `pid ${h.info.pid} is not running`
+  if (Date.now() - h.mtimeMs > staleMs) return `no heartbeat for ${Math.round((Date.now() - h.mtimeMs) / 1000)} s`
+  return null
+}
+
+/**
+ * Take the lock at `file`. A live holder makes this throw a ClaraError with exit 11 naming its
+ * pid; a stale one (dead pid on this host, or a heartbeat older than `staleMs`) is taken over.
+ */
+export async function acquireLock(file: string, opts: LockOptions = {}): Promise<Lock> {
+  const staleMs = opts.staleMs ?? 120_000
+  const heartbeatMs = opts.heartbeatMs ?? Math.min(10_000, staleMs / 4)
+  const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex') }
+  await fsp.mkdir(path.dirname(file), { recursive: true })
+  const tmp = `${file}.${info.token}.tmp`
+  await fsp.writeFile(tmp, JSON.stringify(info) + '\n', { mode: 0o644 })
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await fsp.link(tmp, file) // atomic create-if-absent
+        return startHeartbeat(file, info, heartbeatMs)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      }
+      const holder = await readHolder(file)
+      if (!holder) continue
+      const reason = staleReason(holder, staleMs)
+      if (!reason) {
+        throw new ClaraError(`locked: ${file} is held by pid ${holder.info?.pid} on ${holder.info?.host} since ${holder.info?.started}`, EXIT.LOCKED, 'ELOCKED')
+      }
+      // Take over: move the stale file aside (only one taker can), check it was the one we judged.
+      const aside = `${file}.stale.${info.token}`
+      try {
+        await fsp.rename(file, aside)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
+        throw err
+      }
+      const moved = await readHolder(aside)
+      if (moved && moved.info?.token !== holder.info?.token) {
+        await fsp.link(aside, file).catch(() => {})
+        await fsp.unlink(aside).catch(() => {})
+        continue
+      }
+      await fsp.unlink(aside).catch(() => {})
+      opts.onTakeover?.(holder.info, reason)
+    }
+    throw new ClaraError(`locked: could not take ${file}`, EXIT.LOCKED, 'ELOCKED')
+  } finally {
+    await fsp.unlink(tmp).catch(() => {})
+  }
+}
+
+function startHeartbeat(file: string, info: LockInfo, everyMs: number): Lock {
+  const timer = setInterval(() => {
+    const now = new Date()
+    fsp.utimes(file, now, now).catch(() => {})
+  }, everyMs)
+  timer.unref()
+  return {
+    file,
+    info,
+    async release() {
+      clearInterval(timer)
+      const cur = await readHolder(file)
+      if (cur?.info?.token === info.token) await fsp.unlink(file).catch(() => {})
+    },
+  }
+}

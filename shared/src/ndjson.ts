@@ -1,0 +1,93 @@
+/** NDJSON streams between tools: line-numbered parsing, backpressure, and the closing `end` record. */
+import { once } from 'node:events'
+import type { Readable, Writable } from 'node:stream'
+import split2 from 'split2'
+import { ClaraError, EXIT } from './cli.js'
+import type { ClaraRecord } from './records.js'
+
+const MAX_LINE = 64 * 1024 * 1024
+
+export interface ReadOptions {
+  /** name used in error messages, e.g. `stdin` */
+  source?: string
+  /** the stream must close with an `end` record (default true) */
+  requireEnd?: boolean
+}
+
+/**
+ * Read records. Blank lines are skipped; malformed JSON or a record without `type` is fatal
+ * (`stdin:N: …`, exit 3). `end` records are checked and consumed, not yielded; a stream that
+ * stops without one is an error, never a smaller input.
+ */
+export async function* readRecords(stream: Readable, opts: ReadOptions = {}): AsyncGenerator<ClaraRecord> {
+  const source = opts.source ?? 'stdin'
+  const requireEnd = opts.requireEnd ?? true
+  const lines = stream.pipe(split2({ maxLength: MAX_LINE }))
+  stream.on('error', (err) => lines.destroy(err))
+  let n = 0
+  let sinceEnd = 0
+  let ended = true
+  let sawAny = false
+  for await (const line of lines as AsyncIterable<string>) {
+    n++
+    if (line.trim() === '') continue
+    let rec: ClaraRecord
+    try {
+      rec = JSON.parse(line)
+    } catch (err) {
+      throw new ClaraError(`${source}:${n}: ${(err as Error).message}`, EXIT.FATAL, 'EBADNDJSON')
+    }
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec) || typeof rec.type !== 'string') {
+      throw new ClaraError(`${source}:${n}: not a record (an object with a "type")`, EXIT.FATAL, 'EBADNDJSON')
+    }
+    sawAny = true
+    if (rec.type === 'end') {
+      const count = (rec as { count?: unknown }).count
+      if (count !== sinceEnd) {
+        throw new ClaraError(`${source}:${n}: end record says ${String(count)} records, stream had ${sinceEnd}`, EXIT.FATAL, 'ETRUNCATED')
+      }
+      sinceEnd = 0
+      ended = true
+      continue
+    }
+    ended = false
+    sinceEnd++
+    yield rec
+  }
+  if (requireEnd && (!ended || !sawAny)) {
+    throw new ClaraError(`${source}:${n}: stream ended without its end record (truncated, or the producer failed)`, EXIT.FATAL, 'ETRUNCATED')
+  }
+}
+
+/** Writes one record per line, waiting for `drain` when the consumer is slow. */
+export class RecordWriter {
+  count = 0
+  private closed = false
+  constructor(private out: Writable) {}
+
+  async write(rec: ClaraRecord): Promise<void> {
+    if (rec.type === 'end') return // our own end record closes the stream
+    this.count++
+    if (!this.out.write(JSON.stringify(rec) + '\n')) {
+      if (this.out.destroyed) throw Object.assign(new Error('stdout closed'), { code: 'EPIPE' })
+      await Promise.race([once(this.out, 'drain'), once(this.out, 'close').then(() => {
+        throw Object.assign(new Error('stdout closed'), { code: 'EPIPE' })
+      })])
+    }
+  }
+
+  /** Close the stream normally with `{"type":"end","count":N}`. Call only on success. */
+  async end(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const ok = this.out.write(JSON.stringify({ type: 'end', count: this.count }) + '\n')
+    if (!ok && !this.out.destroyed) await once(this.out, 'drain')
+  }
+}
+
+/** Read all records from a stream into memory (for small inputs such as index files). */
+export async function collectRecords(stream: Readable, opts?: ReadOptions): Promise<ClaraRecord[]> {
+  const out: ClaraRecord[] = []
+  for await (const r of readRecords(stream, opts)) out.push(r)
+  return out
+}

@@ -1,0 +1,177 @@
+/** The NDJSON record types that flow between clara-* tools: one discriminated union on `type`. */
+
+/** A place on disk that a project owns, and whether it exists. */
+export interface Place {
+  kind: string
+  path: string
+  exists: boolean
+}
+
+/** One C-LARA project row (clara-list-projects); `orphan` is the same shape for a directory no row owns. */
+export interface ProjectRecord {
+  type: 'project'
+  id: number
+  title: string
+  internal_id: string
+  l1: string
+  l2: string
+  [field: string]: unknown
+}
+export interface OrphanRecord {
+  type: 'orphan'
+  kind: string
+  name: string
+  path: string
+  [field: string]: unknown
+}
+
+/** A directory (or file) to put into an archive under `prefix`. */
+export interface UnitSource {
+  dir: string
+  prefix: string
+  /** glob-like patterns (matched against the path relative to `dir`) to leave out */
+  exclude?: string[]
+}
+
+/** An entry whose bytes are given inline rather than read from disk. */
+export interface InlineEntry {
+  path: string
+  json?: unknown
+  text?: string
+  mtime?: string
+}
+
+/** Rewrite of references inside text members; the lister says what, the archiver does it. */
+export interface Rewrite {
+  /** regex over archive paths of members to rewrite (e.g. `\\.html$`) */
+  files: string
+  /** regex over the file text; named groups feed the templates */
+  pattern: string
+  /** replacement text, `${name}` expands named groups; `${base}` is the basename of group `file` */
+  replace: string
+  /** copy this file (template, absolute) into the archive at `to` (template, relative to the member's folder) */
+  copy?: { from: string; to: string }
+}
+
+/** A job for clara-zip-unit: one unit of one domain. */
+export interface UnitRecord {
+  type: 'unit'
+  domain: string
+  unit: string
+  /** artifact base name: `<dest>/<domain>/<unit>/<name>.zip` */
+  name: string
+  sources: UnitSource[]
+  entries?: InlineEntry[]
+  rewrites?: Rewrite[]
+  /** extra fields merged into metadata.json */
+  metadata?: Record<string, unknown>
+  /** fingerprint input for incremental runs (e.g. a hash of DB rows) */
+  fingerprint_extra?: string
+  secret?: boolean
+  [field: string]: unknown
+}
+
+/** One file to archive (clara-shard input). */
+export interface FileRecord {
+  type: 'file'
+  root: string
+  path: string
+  path_b64?: string
+  size?: number
+  mtime?: string
+}
+
+/** An artifact written (or planned, or reused) under `--dest`. */
+export interface ArtifactRecord {
+  type: 'artifact'
+  domain: string
+  unit: string
+  path: string
+  size_bytes: number
+  sha256: string
+  files?: number
+  updated_at?: string
+  planned?: boolean
+  reused?: boolean
+  [field: string]: unknown
+}
+
+/** A per-item failure: the run goes on, the exit becomes 1. */
+export interface ErrorRecord {
+  type: 'error'
+  during: string
+  item: string
+  message: string
+  code?: string
+  domain?: string
+  unit?: string
+  [field: string]: unknown
+}
+
+/** Something skipped on purpose (socket, FIFO, device) or noteworthy. */
+export interface WarningRecord {
+  type: 'warning'
+  during: string
+  item: string
+  message: string
+  domain?: string
+  unit?: string
+  [field: string]: unknown
+}
+
+/** A check's outcome (clara-verify). */
+export interface VerdictRecord {
+  type: 'verdict'
+  check: string
+  item: string
+  ok: boolean
+  message?: string
+  [field: string]: unknown
+}
+
+export interface SummaryRecord {
+  type: 'summary'
+  tool: string
+  ok: number
+  failed: number
+  bytes: number
+  [field: string]: unknown
+}
+
+/** Closes every stream: `count` is the number of records since the previous `end`. */
+export interface EndRecord {
+  type: 'end'
+  count: number
+}
+
+/** Any other record type passes through tools untouched. */
+export interface OtherRecord {
+  type: string
+  [field: string]: unknown
+}
+
+export type Known =
+  | ProjectRecord
+  | OrphanRecord
+  | UnitRecord
+  | FileRecord
+  | ArtifactRecord
+  | ErrorRecord
+  | WarningRecord
+  | VerdictRecord
+  | SummaryRecord
+  | EndRecord
+
+export type ClaraRecord = Known | OtherRecord
+
+/** Build an error record from a thrown value. */
+export function errorRecord(during: string, item: string, err: unknown, extra: Partial<ErrorRecord> = {}): ErrorRecord {
+  const e = err as NodeJS.ErrnoException
+  const rec: ErrorRecord = { type: 'error', during, item, message: e?.message ?? String(err), ...extra }
+  if (e?.code) rec.code = e.code
+  return rec
+}
+
+export function isType<T extends Known['type']>(rec: ClaraRecord, t: T): rec is Extract<Known, { type: T }> {
+  return rec.type === t
+}

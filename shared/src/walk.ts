@@ -1,0 +1,129 @@
+/**
+ * Walk a tree without following symlinks: sorted entries, raw name bytes kept (non-UTF-8 names
+ * get `path_b64`), special files (socket, FIFO, device) reported, never opened.
+ */
+import { promises as fsp, type Stats } from 'node:fs'
+import path from 'node:path'
+
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'special'
+
+export interface TreeEntry {
+  /** path relative to the root, POSIX, UTF-8 (lossy for non-UTF-8 names) */
+  rel: string
+  /** the same path as raw bytes */
+  relBytes: Buffer
+  /** set when the name is not valid UTF-8 */
+  path_b64?: string
+  /** absolute path as raw bytes (use this to open the file) */
+  abs: Buffer
+  kind: EntryKind
+  size: number
+  mtimeMs: number
+  mode: number
+  /** symlink target (raw text) */
+  target?: string
+  /** for `special`: socket, fifo, char-device, block-device */
+  special?: string
+}
+
+export interface WalkOptions {
+  /** leave out an entry (and, for a directory, everything below it) */
+  exclude?: (rel: string, kind: EntryKind) => boolean
+  /** called when a directory cannot be read; the walk goes on */
+  onError?: (rel: string, err: NodeJS.ErrnoException) => void
+}
+
+const SLASH = Buffer.from('/')
+
+export function isUtf8(b: Buffer): boolean {
+  return Buffer.from(b.toString('utf8'), 'utf8').equals(b)
+}
+
+function kindOf(st: Stats): { kind: EntryKind; special?: string } {
+  if (st.isFile()) return { kind: 'file' }
+  if (st.isDirectory()) return { kind: 'dir' }
+  if (st.isSymbolicLink()) return { kind: 'symlink' }
+  if (st.isSocket()) return { kind: 'special', special: 'socket' }
+  if (st.isFIFO()) return { kind: 'special', special: 'fifo' }
+  if (st.isCharacterDevice()) return { kind: 'special', special: 'char-device' }
+  return { kind: 'special', special: 'block-device' }
+}
+
+/** Stat one path (lstat: links are not followed) into a TreeEntry. */
+export async function statEntry(abs: Buffer, relBytes: Buffer): Promise<TreeEntry> {
+  const st = await fsp.lstat(abs)
+  const k = kindOf(st)
+  const e: TreeEntry = {
+    rel: relBytes.toString('utf8'),
+    relBytes,
+    abs,
+    kind: k.kind,
+    size: k.kind === 'file' ? st.size : 0,
+    mtimeMs: st.mtimeMs,
+    mode: st.mode & 0o7777,
+  }
+  if (k.special) e.special = k.special
+  if (!isUtf8(relBytes)) e.path_b64 = relBytes.toString('base64')
+  if (k.kind === 'symlink') e.target = (await fsp.readlink(abs, { encoding: 'buffer' })).toString('utf8')
+  return e
+}
+
+/** Yield every entry below `root` (not the root itself), depth-first, names in byte order. */
+export async function* walkTree(root: string, opts: WalkOptions = {}): AsyncGenerator<TreeEntry> {
+  const rootBytes = Buffer.from(path.resolve(root))
+  yield* walkDir(rootBytes, Buffer.alloc(0), opts)
+}
+
+async function* walkDir(abs: Buffer, rel: Buffer, opts: WalkOptions): AsyncGenerator<TreeEntry> {
+  let names: Buffer[]
+  try {
+    names = (await fsp.readdir(abs, { encoding: 'buffer' })) as Buffer[]
+  } catch (err) {
+    if (opts.onError) {
+      opts.onError(rel.toString('utf8'), err as NodeJS.ErrnoException)
+      return
+    }
+    throw err
+  }
+  names.sort(Buffer.compare)
+  for (const name of names) {
+    const childAbs = Buffer.concat([abs, SLASH, name])
+    const childRel = rel.length ? Buffer.concat([rel, SLASH, name]) : name
+    let e: TreeEntry
+    try {
+      e = await statEntry(childAbs, childRel)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue // vanished between readdir and lstat
+      if (opts.onError) {
+        opts.onError(childRel.toString('utf8'), err as NodeJS.ErrnoException)
+        continue
+      }
+      throw err
+    }
+    if (opts.exclude?.(e.rel, e.kind)) continue
+    yield e
+    if (e.kind === 'dir') yield* walkDir(childAbs, childRel, opts)
+  }
+}
+
+/** A tiny glob: `*` within a segment, `**` across segments, matched against the whole relative path or its basename when the pattern has no `/`. */
+export function globToRegExp(glob: string): RegExp {
+  let re = ''
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*'
+      i++
+      if (glob[i + 1] === '/') i++
+    } else if (c === '*') re += '[^/]*'
+    else if (c === '?') re += '[^/]'
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+  }
+  return new RegExp(glob.includes('/') ? `^${re}$` : `(^|/)${re}$`)
+}
+
+/** Build an exclude function from glob patterns. */
+export function excluder(patterns: string[] = []): (rel: string) => boolean {
+  const res = patterns.map(globToRegExp)
+  return (rel) => res.some((r) => r.test(rel))
+}
