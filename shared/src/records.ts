@@ -25,12 +25,19 @@ export interface OrphanRecord {
   [field: string]: unknown
 }
 
-/** A directory (or file) to put into an archive under `prefix`. */
+/**
+ * What goes into an archive: either a directory (`dir`, its contents under `prefix`) or one file
+ * (`file`, stored at archive path `path`). `restore_to` (relative to the install root) tells a
+ * restore where these members go back to.
+ */
 export interface UnitSource {
-  dir: string
-  prefix: string
-  /** glob-like patterns (matched against the path relative to `dir`) to leave out */
+  dir?: string
+  prefix?: string
+  file?: string
+  path?: string
+  /** glob patterns matched against the path relative to `dir` (a pattern without `/` matches any basename) */
   exclude?: string[]
+  restore_to?: string
 }
 
 /** An entry whose bytes are given inline rather than read from disk. */
@@ -43,30 +50,35 @@ export interface InlineEntry {
 
 /** Rewrite of references inside text members; the lister says what, the archiver does it. */
 export interface Rewrite {
-  /** regex over archive paths of members to rewrite (e.g. `\\.html$`) */
+  /** regex over archive paths of the members to rewrite (e.g. `\\.html$`) */
   files: string
-  /** regex over the file text; named groups feed the templates */
+  /** regex (flag g) over the member text; named groups feed the templates */
   pattern: string
-  /** replacement text, `${name}` expands named groups; `${base}` is the basename of group `file` */
+  /** replacement text; `${name}` expands a named group */
   replace: string
   /** copy this file (template, absolute) into the archive at `to` (template, relative to the member's folder) */
   copy?: { from: string; to: string }
 }
 
-/** A job for clara-zip-unit: one unit of one domain. */
-export interface UnitRecord {
-  type: 'unit'
-  domain: string
-  unit: string
-  /** artifact base name: `<dest>/<domain>/<unit>/<name>.zip` */
+/** One archive of a unit: `<dest>/<domain>/<unit>/<name>.zip`. */
+export interface ArchiveSpec {
   name: string
   sources: UnitSource[]
   entries?: InlineEntry[]
   rewrites?: Rewrite[]
-  /** extra fields merged into metadata.json */
+}
+
+/** A job for clara-zip-unit: one unit of one domain, one or more archives, one metadata.json. */
+export interface UnitRecord {
+  type: 'unit'
+  domain: string
+  unit: string
+  archives: ArchiveSpec[]
+  /** extra fields merged into metadata.json (ids, titles, owner, DB rows …) */
   metadata?: Record<string, unknown>
-  /** fingerprint input for incremental runs (e.g. a hash of DB rows) */
+  /** extra fingerprint input for incremental runs (e.g. a sha256 of the unit's DB rows) */
   fingerprint_extra?: string
+  /** the unit holds secrets: encrypt it when encryption is on */
   secret?: boolean
   [field: string]: unknown
 }
