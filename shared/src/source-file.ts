@@ -1,0 +1,165 @@
+/**
+ * Reading a walked tree entry's bytes safely, with the same odd-file rules in every archiver:
+ * specials (socket, FIFO, device) are never opened, symlinks are recorded (never followed),
+ * a vanished or unreadable file is an error, and a file whose size or mtime changes while it is
+ * read is detected (`ECHANGED`) so the caller can retry, never archive silently wrong bytes.
+ */
+import fs from 'node:fs'
+import type { TreeEntry } from './walk.js'
+
+/** Injected I/O faults (tests): returns an error to throw instead of doing `op` on `abs`. */
+export type FaultHook = (abs: string, op: 'open' | 'read') => NodeJS.ErrnoException | undefined
+
+/**
+ * Faults from the environment, for tests that run as root (root reads everything):
+ * `CLARA_FAULT_INJECT='EACCES:<path-substring>[,EIO:<substring>…]'` (`op` defaults to open;
+ * `EIO@read:<substring>` fails on the first read instead).
+ */
+export function faultsFromEnv(env: NodeJS.ProcessEnv): FaultHook | undefined {
+  const spec = env.CLARA_FAULT_INJECT
+  if (!spec) return undefined
+  const rules = spec.split(',').filter(Boolean).map((r) => {
+    const i = r.indexOf(':')
+    const [code, op = 'open'] = r.slice(0, i).split('@')
+    return { code, op, sub: r.slice(i + 1) }
+  })
+  return (abs, op) => {
+    const hit = rules.find((r) => r.op === op && abs.includes(r.sub))
+    if (!hit) return undefined
+    return Object.assign(new Error(`${hit.code}: injected fault, ${op} '${abs}'`), { code: hit.code, syscall: op, path: abs })
+  }
+}
+
+/** What an archiver does with an entry. */
+export type SourceAction = 'read' | 'dir' | 'symlink' | 'skip'
+
+export function sourceAction(e: TreeEntry): SourceAction {
+  if (e.kind === 'file') return 'read'
+  if (e.kind === 'dir') return 'dir'
+  if (e.kind === 'symlink') return 'symlink'
+  return 'skip'
+}
+
+/** The warning text for a skipped special file. */
+export function skipMessage(e: TreeEntry): string {
+  return `skipped ${e.special ?? 'special file'} (not a regular file, directory or symlink)`
+}
+
+/** The file changed (size, mtime or type) while it was being read. */
+export class SourceChangedError extends Error {
+  code = 'ECHANGED'
+  constructor(public rel: string, what: string) {
+    super(`${rel}: changed while being read (${what})`)
+    this.name = 'SourceChangedError'
+  }
+}
+
+export interface ReadOptions {
+  fault?: FaultHook
+}
+
+// O_NONBLOCK: if a FIFO was swapped in after lstat, open() must not hang waiting for a writer.
+// O_NOFOLLOW: if a symlink was swapped in, fail (ELOOP) instead of reading outside the tree.
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK
+
+function describe(e: TreeEntry, err: NodeJS.ErrnoException): NodeJS.ErrnoException {
+  if (err instanceof SourceChangedError) return err
+  if (err.code === 'ELOOP') return new SourceChangedError(e.rel, 'became a symlink')
+  const why = err.code === 'ENOENT' ? 'vanished' : 'cannot be read'
+  return Object.assign(new Error(`${e.rel}: ${why} (${err.code ?? err.message})`), { code: err.code ?? 'EIO' })
+}
+
+function checkStat(e: TreeEntry, st: fs.Stats, when: string): void {
+  if (!st.isFile()) throw new SourceChangedError(e.rel, `no longer a regular file ${when}`)
+  if (st.size !== e.size) throw new SourceChangedError(e.rel, `size ${e.size} → ${st.size} ${when}`)
+  if (st.mtimeMs !== e.mtimeMs) throw new SourceChangedError(e.rel, `mtime changed ${when}`)
+}
+
+/** Open a regular file entry and check it is still what the walk saw. Returns the fd. */
+export function openSourceSync(e: TreeEntry, opts: ReadOptions = {}): number {
+  try {
+    const injected = opts.fault?.(e.abs.toString('utf8'), 'open')
+    if (injected) throw injected
+    const fd = fs.openSync(e.abs, OPEN_FLAGS)
+    try {
+      checkStat(e, fs.fstatSync(fd), 'before reading')
+    } catch (err) {
+      fs.closeSync(fd)
+      throw err
+    }
+    return fd
+  } catch (err) {
+    throw describe(e, err as NodeJS.ErrnoException)
+  }
+}
+
+function readFully(e: TreeEntry, fd: number, buf: Buffer, pos: number, opts: ReadOptions): number {
+  const injected = opts.fault?.(e.abs.toString('utf8'), 'read')
+  if (injected) throw injected
+  let off = 0
+  while (off < buf.length) {
+    const n = fs.readSync(fd, buf, off, buf.length - off, pos + off)
+    if (n === 0) break
+    off += n
+  }
+  return off
+}
+
+/** Check after reading: exactly `size` bytes came, and size/mtime are unchanged. */
+function finishRead(e: TreeEntry, fd: number, total: number): void {
+  if (total !== e.size) throw new SourceChangedError(e.rel, `read ${total} of ${e.size} bytes`)
+  const probe = Buffer.alloc(1)
+  if (fs.readSync(fd, probe, 0, 1, total) !== 0) throw new SourceChangedError(e.rel, 'grew while being read')
+  checkStat(e, fs.fstatSync(fd), 'after reading')
+}
+
+/** Read a (small) regular file entry whole. Throws `ECHANGED`, or an error naming why it failed. */
+export function readSourceSync(e: TreeEntry, opts: ReadOptions = {}): Buffer {
+  const fd = openSourceSync(e, opts)
+  try {
+    const buf = Buffer.allocUnsafe(e.size)
+    const n = readFully(e, fd, buf, 0, opts)
+    finishRead(e, fd, n)
+    return buf
+  } catch (err) {
+    throw describe(e, err as NodeJS.ErrnoException)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * Read a (large) regular file entry in chunks, never holding it whole.
+ * Each yielded chunk is a view into one reused buffer, valid until the next chunk is requested. The final checks run
+ * after the last chunk: a consumer must treat the output as void if the generator throws.
+ */
+export function* readSourceChunksSync(e: TreeEntry, chunkSize = 4 << 20, opts: ReadOptions = {}): Generator<Buffer> {
+  const fd = openSourceSync(e, opts)
+  try {
+    let pos = 0
+    const buf = Buffer.allocUnsafe(chunkSize)
+    while (pos < e.size) {
+      const want = Math.min(chunkSize, e.size - pos)
+      const n = readFully(e, fd, want === chunkSize ? buf : buf.subarray(0, want), pos, opts)
+      if (n === 0) break
+      pos += n
+      yield buf.subarray(0, n)
+    }
+    finishRead(e, fd, pos)
+  } catch (err) {
+    throw describe(e, err as NodeJS.ErrnoException)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** A symlink entry's target as raw bytes (never followed). */
+export function readLinkSync(e: TreeEntry, opts: ReadOptions = {}): Buffer {
+  try {
+    const injected = opts.fault?.(e.abs.toString('utf8'), 'open')
+    if (injected) throw injected
+    return fs.readlinkSync(e.abs, { encoding: 'buffer' })
+  } catch (err) {
+    throw describe(e, err as NodeJS.ErrnoException)
+  }
+}
