@@ -1,5 +1,4 @@
 /** NDJSON streams between tools: line-numbered parsing, backpressure, and the closing `end` record. */
-import { once } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
 import split2 from 'split2'
 import { ClaraError, EXIT } from './cli.js'
@@ -68,21 +67,42 @@ export class RecordWriter {
   async write(rec: ClaraRecord): Promise<void> {
     if (rec.type === 'end') return // our own end record closes the stream
     this.count++
-    if (!this.out.write(JSON.stringify(rec) + '\n')) {
-      if (this.out.destroyed) throw Object.assign(new Error('stdout closed'), { code: 'EPIPE' })
-      await Promise.race([once(this.out, 'drain'), once(this.out, 'close').then(() => {
-        throw Object.assign(new Error('stdout closed'), { code: 'EPIPE' })
-      })])
-    }
+    if (!this.out.write(JSON.stringify(rec) + '\n')) await drained(this.out)
   }
 
   /** Close the stream normally with `{"type":"end","count":N}`. Call only on success. */
   async end(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    const ok = this.out.write(JSON.stringify({ type: 'end', count: this.count }) + '\n')
-    if (!ok && !this.out.destroyed) await once(this.out, 'drain')
+    if (!this.out.write(JSON.stringify({ type: 'end', count: this.count }) + '\n')) await drained(this.out)
   }
+}
+
+function epipe(): Error {
+  return Object.assign(new Error('stdout closed'), { code: 'EPIPE' })
+}
+
+/**
+ * Wait for `drain`; reject with EPIPE if the stream closes first. Every listener is removed
+ * again (a `once(out, 'close')` per wait would pile up listeners on a long slow stream).
+ */
+export function drained(out: Writable): Promise<void> {
+  if (out.destroyed || out.writableEnded) return Promise.reject(epipe())
+  return new Promise((resolve, reject) => {
+    const settle = (err?: Error) => {
+      out.off('drain', onDrain)
+      out.off('close', onClose)
+      out.off('error', onError)
+      if (err) reject(err)
+      else resolve()
+    }
+    const onDrain = () => settle()
+    const onClose = () => settle(epipe())
+    const onError = (err: Error) => settle(err)
+    out.on('drain', onDrain)
+    out.on('close', onClose)
+    out.on('error', onError)
+  })
 }
 
 /** Read all records from a stream into memory (for small inputs such as index files). */
