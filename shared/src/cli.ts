@@ -45,6 +45,9 @@ export class UsageError extends ClaraError {
 
 export type Main = (io: Io) => Promise<number>
 
+/** How long `main` may take to wind down after SIGINT/SIGTERM before the process exits 130. */
+export const SIGNAL_GRACE_MS = 2000
+
 /** The tool name used as the prefix of every stderr line. */
 export function toolName(argv1: string | undefined): string {
   const base = (argv1 ?? 'clara').split('/').pop() ?? 'clara'
@@ -78,6 +81,9 @@ export function run(main: Main, name = toolName(process.argv[1])): void {
     if (signalled) process.exit(EXIT.INTERRUPTED)
     signalled = true
     ac.abort()
+    // A main that is not watching io.signal (e.g. blocked reading stdin) must still stop:
+    // give it a moment to clean up, then exit.
+    setTimeout(() => process.exit(EXIT.INTERRUPTED), SIGNAL_GRACE_MS).unref()
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
