@@ -79,6 +79,8 @@ async function* walkDir(abs: Buffer, rel: Buffer, opts: WalkOptions): AsyncGener
   try {
     names = (await fsp.readdir(abs, { encoding: 'buffer' })) as Buffer[]
   } catch (err) {
+    // a subdirectory that vanished after it was listed is gone, like a vanished file
+    if (rel.length && (err as NodeJS.ErrnoException).code === 'ENOENT') return
     if (opts.onError) {
       opts.onError(rel.toString('utf8'), err as NodeJS.ErrnoException)
       return
