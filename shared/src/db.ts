@@ -56,7 +56,11 @@ export function parseDbUrl(url: string, cwd = process.cwd()): DbTarget {
 
 /** The URL with any password replaced by `***`: the only form of a DB URL we ever print. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z0-9+]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
+  // the userinfo ends at the LAST `@` of the authority (a password may hold a raw `@`);
+  // libpq-style `?password=` query parameters are redacted too
+  return url
+    .replace(/^([a-z0-9+]+:\/\/[^:/@?#]*):[^/?#]*@/i, '$1:***@')
+    .replace(/([?&](?:password|pass|pwd)=)[^&#]*/gi, '$1***')
 }
 
 /** Replace every occurrence of `secret` in a message (passwords in driver errors). */
@@ -68,15 +72,27 @@ export function scrub(msg: string, secrets: (string | undefined)[]): string {
 
 export function urlPassword(url: string): string | undefined {
   try {
-    const p = new URL(url).password
-    return p ? decodeURIComponent(p) : undefined
+    const u = new URL(url)
+    const p = u.password ? decodeURIComponent(u.password) : u.searchParams.get('password')
+    return p || undefined
   } catch {
     return undefined
   }
 }
 
+/** The password in every spelling a driver message might echo (decoded and as written in the URL). */
+function urlSecrets(url: string): (string | undefined)[] {
+  let raw: string | undefined
+  try {
+    raw = new URL(url).password || undefined
+  } catch {
+    raw = undefined
+  }
+  return [urlPassword(url), raw]
+}
+
 function fail(target: DbTarget, err: unknown): never {
-  const msg = scrub((err as Error)?.message ?? String(err), [urlPassword(target.url)])
+  const msg = scrub((err as Error)?.message ?? String(err), urlSecrets(target.url))
   throw new ClaraError(`database ${redactUrl(target.url)}: ${msg}`, EXIT.FATAL, (err as NodeJS.ErrnoException)?.code ?? 'EDB')
 }
 
