@@ -23,6 +23,9 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** Temp paths of this process's AtomicFiles that are still open (sweepTemps keeps them). */
+const inProgress = new Set<string>()
+
 export interface WriteResult {
   path: string
   size_bytes: number
@@ -55,6 +58,7 @@ export class AtomicFile {
     const f = new AtomicFile(finalPath, opts)
     await fsp.mkdir(path.dirname(finalPath), { recursive: true })
     f.fh = await fsp.open(f.tmp, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL, opts.mode ?? 0o640)
+    inProgress.add(path.resolve(f.tmp))
     return f
   }
 
@@ -82,6 +86,7 @@ export class AtomicFile {
       this.fh = null
     }
     await fsp.rename(this.tmp, this.path)
+    inProgress.delete(path.resolve(this.tmp))
     this.done = true
     await fsyncDir(path.dirname(this.path))
     return { path: this.path, size_bytes: this.size, sha256: this.hash.digest('hex') }
@@ -96,6 +101,7 @@ export class AtomicFile {
       this.fh = null
     }
     await fsp.unlink(this.tmp).catch(() => {})
+    inProgress.delete(path.resolve(this.tmp))
   }
 }
 
@@ -132,11 +138,33 @@ export async function withAtomicFile<T>(finalPath: string, fill: (f: AtomicFile)
   }
 }
 
-/** Remove leftover temp files (from killed writers) in a directory. */
+/** The pid of the writer that owns a temp name, when the name says so. */
+export function tempOwner(name: string): number | undefined {
+  const m = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)
+  return m ? Number(m[1]) : undefined
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Remove leftover temp files (from killed writers) in a directory. A temp file whose writer
+ * (the pid in its name) is still running is left alone: it is not leftover, it is in progress.
+ * This process's own open AtomicFiles are kept too; its other temps (a dead process that had
+ * the same pid, as happens in containers) are leftovers.
+ */
 export async function sweepTemps(dir: string): Promise<number> {
   let n = 0
   for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
-    if (isTempName(name)) {
+    const owner = tempOwner(name)
+    if (!isTempName(name) || inProgress.has(path.resolve(dir, name))) continue
+    if (owner === undefined || owner === process.pid || !running(owner)) {
       await fsp.rm(path.join(dir, name), { force: true, recursive: true })
       n++
     }
