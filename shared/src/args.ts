@@ -48,6 +48,10 @@ export async function parseArgs<T>(io: Io, spec: ToolSpec<T>): Promise<(T & { _:
     io.stdout.write(output.endsWith('\n') ? output : output + '\n')
     return null
   }
+  // yargs turns `--workers abc` into NaN without complaint
+  for (const [k, v] of Object.entries(argv)) {
+    if ([v].flat().some((x) => typeof x === 'number' && Number.isNaN(x))) throw new UsageError(`--${k}: not a number`)
+  }
   return parsed as T & { _: (string | number)[] }
 }
 
