@@ -1,0 +1,47 @@
+/** The environment a domain script runs with: where to read, where to write, and the propagated flags. */
+import path from 'node:path'
+
+export interface RunFlags {
+  dry: boolean
+  checksums: boolean
+  only: string[]
+  skip: string[]
+  textTypes?: string
+  existing: string
+  workers: number
+}
+
+export interface RunPlace {
+  clara: string
+  db: string
+  runDir: string
+  runId: string
+  prev: string | null
+}
+
+/**
+ * Scripts read CLARA, DATABASE_URL and DEST, plus CLARA_LIST_ARGS (for the listers),
+ * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard) and CLARA_DRY_RUN.
+ */
+export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f: RunFlags): NodeJS.ProcessEnv {
+  const list: string[] = []
+  if (f.only.length) list.push('--only', f.only.join(','))
+  if (f.skip.length) list.push('--skip', f.skip.join(','))
+  if (f.textTypes) list.push('--text-types', f.textTypes)
+  const archive: string[] = ['--workers', String(f.workers), '--existing', f.existing]
+  if (f.checksums) archive.push('--checksums')
+  if (f.dry) archive.push('--dry-run')
+  if (p.prev) archive.push('--link-dest', p.prev)
+  return {
+    ...base,
+    PATH: `${path.join(repo, 'node_modules/.bin')}:${base.PATH ?? '/usr/bin:/bin'}`,
+    CLARA: p.clara,
+    DATABASE_URL: p.db,
+    DEST: p.runDir,
+    BACKUP_RUN_ID: p.runId,
+    LINK_DEST: p.prev ?? '',
+    CLARA_LIST_ARGS: list.join(' '),
+    CLARA_ARCHIVE_ARGS: archive.join(' '),
+    CLARA_DRY_RUN: f.dry ? '1' : '',
+  }
+}

@@ -1,0 +1,59 @@
+/** Run directories under BACKUP_ROOT: ids, creation, resume, and the atomic `latest` switch. */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { ClaraError, EXIT } from '@clara/shared/cli'
+import { fsyncDir } from '@clara/shared/atomic'
+
+/** A run id is the UTC start time, e.g. 20261127T211500Z. */
+export function runId(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+}
+
+export function isRunId(name: string): boolean {
+  return /^\d{8}T\d{6}Z$/.test(name)
+}
+
+export async function hasManifest(dir: string): Promise<boolean> {
+  return fsp.access(path.join(dir, 'manifest.json')).then(() => true, () => false)
+}
+
+/** Create a new run directory (mode 750), or reopen one to resume. */
+export async function openRunDir(root: string, resume: string | undefined, now = new Date()): Promise<{ id: string; dir: string; resumed: boolean }> {
+  await fsp.mkdir(root, { recursive: true, mode: 0o750 })
+  if (resume) {
+    const dir = path.join(root, resume)
+    const st = await fsp.stat(dir).catch(() => null)
+    if (!st?.isDirectory()) throw new ClaraError(`--resume ${resume}: no such run under ${root}`, EXIT.USAGE, 'EUSAGE')
+    // A resumed run gets a fresh manifest at its end.
+    await fsp.rm(path.join(dir, 'manifest.json'), { force: true })
+    return { id: resume, dir, resumed: true }
+  }
+  let id = runId(now)
+  // Two runs in the same second: wait for the next id rather than share a folder.
+  while (await fsp.access(path.join(root, id)).then(() => true, () => false)) {
+    await new Promise((r) => setTimeout(r, 250))
+    id = runId(new Date())
+  }
+  const dir = path.join(root, id)
+  await fsp.mkdir(dir, { mode: 0o750 })
+  await fsyncDir(root)
+  return { id, dir, resumed: false }
+}
+
+/** The run `latest` points at, when it is a finished run other than `exclude`. */
+export async function previousRun(root: string, exclude?: string): Promise<string | null> {
+  const target = await fsp.readlink(path.join(root, 'latest')).catch(() => null)
+  if (!target) return null
+  const dir = path.resolve(root, target)
+  if (exclude && path.resolve(exclude) === dir) return null
+  return (await hasManifest(dir)) ? dir : null
+}
+
+/** Point `latest` at `id` atomically: a new symlink under a temp name, renamed over the old one. */
+export async function switchLatest(root: string, id: string): Promise<void> {
+  const tmp = path.join(root, `.latest.${process.pid}.tmp`)
+  await fsp.rm(tmp, { force: true })
+  await fsp.symlink(id, tmp)
+  await fsp.rename(tmp, path.join(root, 'latest'))
+  await fsyncDir(root)
+}
