@@ -17,6 +17,7 @@ export const DOMAINS: Domain[] = [
   { name: 'legacy', dir: 'legacy_zips', script: 'backup_legacy.sh' },
   { name: 'db', dir: 'db', script: 'backup_db.sh' },
   { name: 'audio', dir: 'audio_cache', script: 'backup_audio_cache.sh' },
+  { name: 'media', dir: 'media', script: 'backup_media.sh' },
   { name: 'infra', dir: 'infra', script: 'backup_infra.sh' },
   { name: 'snapshots', dir: 'snapshots', script: 'backup_snapshots.sh', optional: true },
 ]
