@@ -1,0 +1,97 @@
+/**
+ * Test helpers (tests only) for backup run directories: build synthetic runs, incremental ones
+ * sharing unchanged files by hard links, and check that a run still verifies (every index entry's
+ * file exists with its recorded size and sha256).
+ */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { sha256, hashFile } from './hash.js'
+import type { RunManifest } from './run-set.js'
+
+export interface MakeRunOptions {
+  /** files by path relative to the run dir (`<domain>/…`); index.json per domain is generated */
+  files: Record<string, string | Buffer>
+  /** hard-link every file whose bytes equal the same path in this earlier run */
+  linkFrom?: string
+  /** false: no manifest (an unfinished run); otherwise fields merged over a clean manifest */
+  manifest?: false | Partial<RunManifest>
+  /** write a `keep` pin */
+  keep?: boolean
+}
+
+interface Entry {
+  path: string
+  size_bytes: number
+  sha256: string
+}
+
+async function putFile(dir: string, rel: string, data: Buffer, linkFrom?: string): Promise<void> {
+  const dest = path.join(dir, rel)
+  await fsp.mkdir(path.dirname(dest), { recursive: true, mode: 0o750 })
+  if (linkFrom) {
+    const prev = path.join(linkFrom, rel)
+    const old = await fsp.readFile(prev).catch(() => null)
+    if (old && old.equals(data)) return fsp.link(prev, dest)
+  }
+  await fsp.writeFile(dest, data, { mode: 0o640 })
+}
+
+/** Create `<root>/<id>/` with the given files, per-domain index.json and (by default) a manifest. */
+export async function makeRun(root: string, id: string, opts: MakeRunOptions): Promise<string> {
+  const dir = path.join(root, id)
+  await fsp.mkdir(dir, { recursive: true, mode: 0o750 })
+  const byDomain = new Map<string, Entry[]>()
+  for (const [rel, body] of Object.entries(opts.files).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const data = Buffer.isBuffer(body) ? body : Buffer.from(body)
+    await putFile(dir, rel, data, opts.linkFrom && path.join(root, opts.linkFrom))
+    const domain = rel.split('/')[0]
+    if (!byDomain.has(domain)) byDomain.set(domain, [])
+    if (path.basename(rel) !== 'metadata.json') byDomain.get(domain)!.push({ path: rel, size_bytes: data.length, sha256: sha256(data) })
+  }
+  const domains: Record<string, { units: number; bytes: number; failures: number }> = {}
+  for (const [domain, entries] of byDomain) {
+    await fsp.writeFile(path.join(dir, domain, 'index.json'), JSON.stringify({ version: 1, domain, entries }, null, 2) + '\n', { mode: 0o640 })
+    domains[domain] = { units: entries.length, bytes: entries.reduce((n, e) => n + e.size_bytes, 0), failures: 0 }
+  }
+  if (opts.keep) await fsp.writeFile(path.join(dir, 'keep'), 'pinned by a test\n')
+  if (opts.manifest === false) return dir
+  const totals = Object.values(domains).reduce((t, d) => ({ units: t.units + d.units, bytes: t.bytes + d.bytes, failures: 0 }), { units: 0, bytes: 0, failures: 0 })
+  const manifest = { version: 1, run_id: id, status: 'complete', domains, totals, ...(opts.manifest ?? {}) }
+  await fsp.writeFile(path.join(dir, 'failures.json'), JSON.stringify({ version: 1, failures: [] }, null, 2) + '\n', { mode: 0o640 })
+  await fsp.writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o640 })
+  return dir
+}
+
+/** Point `<root>/latest` at `id` (relative symlink). */
+export async function setLatest(root: string, id: string): Promise<void> {
+  const tmp = path.join(root, '.latest.tmp')
+  await fsp.rm(tmp, { force: true })
+  await fsp.symlink(id, tmp)
+  await fsp.rename(tmp, path.join(root, 'latest'))
+}
+
+export interface RunCheck {
+  ok: boolean
+  /** index entries checked */
+  checked: number
+  problems: string[]
+}
+
+/** Re-hash every entry of every `<domain>/index.json` of a run against its recorded size and sha256. */
+export async function verifyRun(runDir: string): Promise<RunCheck> {
+  const res: RunCheck = { ok: true, checked: 0, problems: [] }
+  for (const d of await fsp.readdir(runDir, { withFileTypes: true })) {
+    if (!d.isDirectory()) continue
+    const text = await fsp.readFile(path.join(runDir, d.name, 'index.json'), 'utf8').catch(() => null)
+    if (text === null) continue
+    for (const e of (JSON.parse(text).entries ?? []) as Entry[]) {
+      res.checked++
+      const st = await fsp.lstat(path.join(runDir, e.path)).catch(() => null)
+      if (!st || !st.isFile()) res.problems.push(`${e.path}: missing`)
+      else if (st.size !== e.size_bytes) res.problems.push(`${e.path}: size ${st.size} != ${e.size_bytes}`)
+      else if ((await hashFile(path.join(runDir, e.path))).sha256 !== e.sha256) res.problems.push(`${e.path}: sha256 differs`)
+    }
+  }
+  res.ok = res.problems.length === 0
+  return res
+}
