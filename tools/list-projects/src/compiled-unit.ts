@@ -1,0 +1,86 @@
+/**
+ * `compiled_exports/<id>/compiled_<type>.zip` (or one `compiled.zip` with a folder per type): the
+ * rendered dirs (clara-facts §3), made self-contained. In EVERY html file the server URLs of
+ * project images and audio become `multimedia/<basename>` and the media are copied in from the
+ * repositories; links to the same text's pages on the server become relative.
+ */
+import path from 'node:path'
+import type { ArchiveSpec, Rewrite, UnitRecord, UnitSource } from '@clara/shared/records'
+import { AUDIO_ROOT, COMPILED_EXCLUDES, COMPILED_ROOTS, IMAGE_ROOT, MULTIMEDIA_DIR, URL_PATHS, type TextType } from './clara-layout.js'
+
+export const COMPILED_DOMAIN = 'compiled_exports'
+export type Bundle = 'per-type' | 'single'
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+/** `src="` / `href='` (group `pre`, quote in group `q`), then an optional `http(s)://host` prefix. */
+const ATTR = `(?<pre>\\b(?:src|href)\\s*=\\s*(?<q>["']))(?:https?://[^/"'\\s<>]+)?`
+/** one URL path segment */
+const SEG = `[^/"'?#<>]+`
+/** the rest of the value up to the closing quote: optional sub-dirs, the basename, a query or fragment */
+const TAIL = `(?<dirs>(?:${SEG}/)*)(?<base>${SEG})(?<qs>[?#][^"'<>]*)?\\k<q>`
+
+/** Media rewrites: the lister names the repositories, clara-zip-unit does the copying. */
+export function mediaRewrites(clara: string): Rewrite[] {
+  const files = '\\.html?$'
+  return [
+    {
+      files,
+      pattern: `${ATTR}${esc(URL_PATHS.projectImage)}(?<iid>${SEG})/${TAIL}`,
+      replace: `\${pre}${MULTIMEDIA_DIR}/\${base}\${q}`,
+      copy: { from: `${path.join(clara, IMAGE_ROOT)}/\${iid}/\${dirs}\${base}`, to: `${MULTIMEDIA_DIR}/\${base}` },
+    },
+    {
+      files,
+      pattern: `${ATTR}${esc(URL_PATHS.audioFile)}(?<engine>${SEG})/(?<lang>${SEG})/(?<voice>${SEG})/${TAIL}`,
+      replace: `\${pre}${MULTIMEDIA_DIR}/\${base}\${q}`,
+      copy: { from: `${path.join(clara, AUDIO_ROOT)}/\${engine}/\${lang}/\${voice}/\${dirs}\${base}`, to: `${MULTIMEDIA_DIR}/\${base}` },
+    },
+  ]
+}
+
+/** Server links to a text type that is in the same archive become relative (`to` = where that type's pages sit, relative to the member). */
+export function pageLinkRewrite(id: number | string, t: TextType, to: string): Rewrite {
+  return {
+    files: '\\.html?$',
+    pattern: `${ATTR}${esc(URL_PATHS.renderedText)}${esc(String(id))}/${t}/${TAIL}`,
+    replace: `\${pre}${to}\${dirs}\${base}\${qs}\${q}`,
+  }
+}
+
+/** What one text type contributes: its rendered dir, or (orphans only) a stray file of that name. */
+export interface Rendered {
+  type: TextType
+  file?: boolean
+}
+
+function source(clara: string, name: string, r: Rendered, prefix: string): UnitSource {
+  const rel = `${COMPILED_ROOTS[r.type]}/${name}`
+  if (r.file) return { file: path.join(clara, rel), path: prefix + name, restore_to: rel }
+  return { dir: path.join(clara, rel), prefix, exclude: COMPILED_EXCLUDES, restore_to: rel }
+}
+
+/** The archives for the types present: one per type, or one `compiled` with a folder per type. */
+export function compiledArchives(clara: string, name: string, rendered: Rendered[], bundle: Bundle): ArchiveSpec[] {
+  const media = mediaRewrites(clara)
+  if (bundle === 'single') {
+    return [{
+      name: 'compiled',
+      sources: rendered.map((r) => source(clara, name, r, `${r.type}/`)),
+      rewrites: [...media, ...rendered.filter((r) => !r.file).map((r) => pageLinkRewrite(name, r.type, `../${r.type}/`))],
+    }]
+  }
+  return rendered.map((r) => ({
+    name: `compiled_${r.type}`,
+    sources: [source(clara, name, r, '')],
+    rewrites: [...media, pageLinkRewrite(name, r.type, '')],
+  }))
+}
+
+export function compiledUnit(unit: string, name: string, rendered: Rendered[], bundle: Bundle, clara: string, metadata: Record<string, unknown>, fingerprint?: string): UnitRecord {
+  const rec: UnitRecord = {
+    type: 'unit', domain: COMPILED_DOMAIN, unit, archives: compiledArchives(clara, name, rendered, bundle),
+    metadata: { ...metadata, text_types: rendered.map((r) => r.type), bundle },
+  }
+  if (fingerprint) rec.fingerprint_extra = fingerprint
+  return rec
+}

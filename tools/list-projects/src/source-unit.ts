@@ -1,0 +1,123 @@
+/**
+ * `source_exports/<id>/source.zip` in C-LARA's own import layout (clara-facts §4): `metadata.json`
+ * (10 global keys), `project_dir/` (verbatim clara_content/<iid>), `images/metadata.json` plus the
+ * image files, `image_descriptions/metadata.json`. The whole image repository dir rides along under
+ * `image_repository/`, so a restore gets it back byte for byte.
+ */
+import path from 'node:path'
+import type { Row } from '@clara/shared/db'
+import type { ArchiveSpec, UnitRecord, UnitSource, WarningRecord } from '@clara/shared/records'
+import { SOURCE_EXCLUDES, contentPath, imagePath } from './clara-layout.js'
+import { DEFAULT_PROJECT, globalMetadata } from './global-metadata.js'
+import { descriptionItems, imageExport } from './image-items.js'
+import { isDir } from './places.js'
+import type { ProjectInfo } from './project-record.js'
+import type { OrphanInfo } from './orphans.js'
+import { canonicalSha256 } from './fingerprint.js'
+
+export const SOURCE_DOMAIN = 'source_exports'
+/** Archive path prefixes inside source.zip. */
+export const PROJECT_DIR = 'project_dir/'
+export const IMAGE_REPOSITORY = 'image_repository/'
+
+export interface UnitPlan {
+  /** null when nothing could be archived (only warnings) */
+  unit: UnitRecord | null
+  warnings: WarningRecord[]
+}
+
+interface SourceParts {
+  clara: string
+  iid: string
+  project: Row
+  human: Row | null
+  phonetic: Row | null
+  images: Row[]
+  descriptions: Row[]
+  /** include project_dir/ and image_repository/ (when the dirs exist) */
+  withContent: boolean
+  withRepository: boolean
+}
+
+/** The one `source` archive: inline JSON entries, the project dir, image files, the image repository. */
+export function sourceArchive(p: SourceParts): ArchiveSpec {
+  const sources: UnitSource[] = []
+  if (p.withContent) {
+    sources.push({ dir: path.join(p.clara, contentPath(p.iid)), prefix: PROJECT_DIR, exclude: SOURCE_EXCLUDES, restore_to: contentPath(p.iid) })
+  }
+  const img = imageExport(p.clara, p.iid, p.images)
+  sources.push(...img.sources)
+  if (p.withRepository) {
+    sources.push({ dir: path.join(p.clara, imagePath(p.iid)), prefix: IMAGE_REPOSITORY, exclude: SOURCE_EXCLUDES, restore_to: imagePath(p.iid) })
+  }
+  return {
+    name: 'source',
+    sources,
+    entries: [
+      { path: 'metadata.json', json: globalMetadata(p.project, p.human, p.phonetic) },
+      { path: 'images/metadata.json', json: img.items },
+      { path: 'image_descriptions/metadata.json', json: descriptionItems(p.descriptions) },
+    ],
+  }
+}
+
+function missing(unit: string, rel: string): WarningRecord {
+  return { type: 'warning', during: 'list', item: unit, domain: SOURCE_DOMAIN, unit, message: `${rel} does not exist: the unit holds only the DB side` }
+}
+
+/** The source unit of a project row. */
+export function projectSourceUnit(p: ProjectInfo, clara: string, appCommit: string | null): UnitPlan {
+  const unit = String(p.id)
+  const has = (kind: string) => p.places.some((x) => x.kind === kind && x.exists)
+  const archive = sourceArchive({
+    clara, iid: p.internal_id, project: p, human: p.rows.humanaudioinfo, phonetic: p.rows.phonetichumanaudioinfo,
+    images: p.images, descriptions: p.image_descriptions, withContent: has('content'), withRepository: has('images'),
+  })
+  const warnings = has('content') ? [] : [missing(unit, contentPath(p.internal_id))]
+  return {
+    unit: {
+      type: 'unit', domain: SOURCE_DOMAIN, unit, archives: [archive],
+      metadata: { ...projectMetadata(p), app_commit: appCommit },
+      fingerprint_extra: p.rows_sha256,
+    },
+    warnings,
+  }
+}
+
+/** What metadata.json says about a project beside the zip: who, what, and its DB rows. */
+export function projectMetadata(p: ProjectInfo): Record<string, unknown> {
+  const { type: _t, places, rows_sha256: _s, owner, permissions, content, rows, images, image_descriptions, ...columns } = p
+  return {
+    id: p.id, title: p.title, internal_id: p.internal_id, l1: p.l1, l2: p.l2, owner, permissions, places,
+    db_rows: { claraproject: columns, content, ...rows, image_metadata: images, image_description: image_descriptions },
+  }
+}
+
+/** The source unit of the content and/or image orphans that share one name. */
+export function orphanSourceUnit(name: string, orphans: OrphanInfo[], clara: string, appCommit: string | null): UnitPlan {
+  const content = orphans.find((o) => o.kind === 'content' && o.file_type === 'dir')
+  const images = orphans.find((o) => o.kind === 'images' && o.file_type === 'dir')
+  const rows = content ?? images
+  const archive = sourceArchive({
+    clara, iid: name, project: DEFAULT_PROJECT, human: null, phonetic: null, images: rows?.images ?? [], descriptions: rows?.image_descriptions ?? [],
+    withContent: Boolean(content && isDir(clara, content.path)), withRepository: Boolean(images && isDir(clara, images.path)),
+  })
+  // a stray file (not a project dir) is kept as it is, without C-LARA's import layout around it
+  if (!content && !images) archive.sources = []
+  if (!content && !images) delete archive.entries
+  for (const o of orphans) if (o.file_type === 'file' || o.file_type === 'symlink') archive.sources.push({ file: path.join(clara, o.path), path: o.name, restore_to: o.path })
+  const db = { image_metadata: rows?.images ?? [], image_description: rows?.image_descriptions ?? [] }
+  return {
+    unit: {
+      type: 'unit', domain: SOURCE_DOMAIN, unit: orphanUnitName(name), archives: [archive],
+      metadata: { orphan: true, name, paths: orphans.map((o) => o.path), db_rows: db, app_commit: appCommit },
+      fingerprint_extra: canonicalSha256(db),
+    },
+    warnings: [],
+  }
+}
+
+/** Orphans get `orphan-<dir name>`: project units are numeric ids, so the two never clash. */
+export function orphanUnitName(name: string): string {
+  return `orphan-${name}`
+}

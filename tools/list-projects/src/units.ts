@@ -1,0 +1,53 @@
+/** Turn project and orphan records into `unit` records for one domain (source or compiled). */
+import type { WarningRecord } from '@clara/shared/records'
+import { TEXT_TYPES, type TextType } from './clara-layout.js'
+import { compiledUnit, COMPILED_DOMAIN, type Bundle } from './compiled-unit.js'
+import type { OrphanInfo } from './orphans.js'
+import type { ProjectInfo } from './project-record.js'
+import { orphanSourceUnit, orphanUnitName, projectMetadata, projectSourceUnit, SOURCE_DOMAIN, type UnitPlan } from './source-unit.js'
+
+export interface UnitOptions {
+  clara: string
+  appCommit: string | null
+  textTypes: TextType[]
+  bundle: Bundle
+}
+
+/** Orphans grouped by name (a content dir and an image dir of the same iid make one unit), names in byte order. */
+function byName(orphans: OrphanInfo[], kinds: string[]): Map<string, OrphanInfo[]> {
+  const m = new Map<string, OrphanInfo[]>()
+  for (const o of orphans) {
+    if (!kinds.includes(o.kind)) continue
+    m.set(o.name, [...(m.get(o.name) ?? []), o])
+  }
+  return new Map([...m].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))))
+}
+
+function skipped(domain: string, o: OrphanInfo): WarningRecord {
+  return { type: 'warning', during: 'list', item: o.path, domain, unit: orphanUnitName(o.name), message: `not archived: a ${o.file_type} entry, not a file or dir` }
+}
+
+export function* sourceUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o: UnitOptions): Generator<UnitPlan> {
+  for (const p of projects) yield projectSourceUnit(p, o.clara, o.appCommit)
+  for (const [name, group] of byName(orphans, ['content', 'images'])) {
+    const plan = orphanSourceUnit(name, group.filter((g) => g.file_type !== 'other'), o.clara, o.appCommit)
+    plan.warnings.push(...group.filter((g) => g.file_type === 'other').map((g) => skipped(SOURCE_DOMAIN, g)))
+    yield plan
+  }
+}
+
+export function* compiledUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o: UnitOptions): Generator<UnitPlan> {
+  for (const p of projects) {
+    const types = o.textTypes.filter((t) => p.places.some((x) => x.kind === `compiled_${t}` && x.exists))
+    if (!types.length) continue
+    const meta = { ...projectMetadata(p), app_commit: o.appCommit }
+    yield { unit: compiledUnit(String(p.id), String(p.id), types.map((type) => ({ type })), o.bundle, o.clara, meta, p.rows_sha256), warnings: [] }
+  }
+  for (const [name, group] of byName(orphans, o.textTypes.map((t) => `compiled_${t}`))) {
+    const kept = group.filter((g) => g.file_type !== 'other')
+    const rendered = TEXT_TYPES.flatMap((type) => kept.filter((g) => g.kind === `compiled_${type}`).map((g) => ({ type, file: g.file_type !== 'dir' })))
+    const warnings = group.filter((g) => g.file_type === 'other').map((g) => skipped(COMPILED_DOMAIN, g))
+    const meta = { orphan: true, name, paths: kept.map((g) => g.path), app_commit: o.appCommit }
+    yield { unit: rendered.length ? compiledUnit(orphanUnitName(name), name, rendered, o.bundle, o.clara, meta) : null, warnings }
+  }
+}
