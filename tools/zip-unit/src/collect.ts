@@ -1,0 +1,135 @@
+/** Turn one archive spec into its sorted member list: walked directories, single files, inline entries. */
+import path from 'node:path'
+import type { ArchiveSpec, InlineEntry, UnitSource } from '@clara/shared/records'
+import { excluder, statEntry, walkTree, type TreeEntry } from '@clara/shared/walk'
+import type { CompiledRewrite } from './rewrite.js'
+
+/** One archive member, before it is read. */
+export interface Member {
+  /** archive path (raw bytes; directories end with `/`) */
+  name: Buffer
+  kind: 'file' | 'dir' | 'symlink' | 'inline'
+  /** the walked source (not for inline entries) */
+  entry?: TreeEntry
+  /** inline content, or a rewritten file kept in memory */
+  data?: Buffer
+  size: number
+  mtimeMs: number
+  mode: number
+  /** added by a rewrite's `copy` */
+  copied?: boolean
+  /** set by the rewrite scan when the content changes (`data` holds it while the memory budget lasts) */
+  rewrite?: { sha256_after: string; rws: CompiledRewrite[] }
+}
+
+/** What collecting one archive found besides its members. */
+export interface Collected {
+  members: Member[]
+  symlinks: { path: string; target: string }[]
+  skipped: { path: string; kind: string; message: string }[]
+}
+
+/** A failure that belongs to the unit, with the place it happened. */
+export class UnitError extends Error {
+  constructor(message: string, public code: string) {
+    super(message)
+  }
+}
+
+const DOS_EPOCH_MS = Date.UTC(1980, 0, 1)
+
+/** The text form of an archive path (for records and metadata). */
+export function display(name: Buffer): string {
+  return name.toString('utf8')
+}
+
+function prefixed(prefix: Buffer, rel: Buffer): Buffer {
+  return prefix.length ? Buffer.concat([prefix, Buffer.from('/'), rel]) : rel
+}
+
+function cleanPrefix(p: string | undefined): Buffer {
+  const s = (p ?? '').replace(/^\/+|\/+$/g, '')
+  if (s.split('/').some((x) => x === '..' || x === '.')) throw new UnitError(`bad archive prefix '${p}'`, 'EBADUNIT')
+  return Buffer.from(s)
+}
+
+function fromEntry(name: Buffer, e: TreeEntry): Member {
+  const kind = e.kind === 'dir' ? 'dir' : e.kind === 'symlink' ? 'symlink' : 'file'
+  return { name: kind === 'dir' ? Buffer.concat([name, Buffer.from('/')]) : name, kind, entry: e, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode }
+}
+
+async function collectDir(src: UnitSource & { dir: string }, out: Collected, add: (m: Member) => void): Promise<void> {
+  const prefix = cleanPrefix(src.prefix)
+  const root = await statEntry(Buffer.from(path.resolve(src.dir)), Buffer.alloc(0)).catch((err) => {
+    throw new UnitError(`source directory ${src.dir}: ${err.code === 'ENOENT' ? 'missing' : err.message}`, err.code ?? 'EIO')
+  })
+  if (root.kind !== 'dir') throw new UnitError(`source directory ${src.dir}: not a directory`, 'ENOTDIR')
+  if (prefix.length) add(fromEntry(prefix, root))
+  const skip = excluder(src.exclude)
+  const walk = walkTree(src.dir, {
+    exclude: (rel) => skip(rel),
+    onError: (rel, err) => {
+      throw new UnitError(`${src.dir}/${rel}: cannot be read (${err.code})`, err.code ?? 'EIO')
+    },
+  })
+  for await (const e of walk) {
+    const name = prefixed(prefix, e.relBytes)
+    if (e.kind === 'special') {
+      out.skipped.push({ path: display(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
+      continue
+    }
+    if (e.kind === 'symlink') out.symlinks.push({ path: display(name), target: e.target ?? '' })
+    add(fromEntry(name, e))
+  }
+}
+
+async function collectFile(src: UnitSource & { file: string }, out: Collected, add: (m: Member) => void): Promise<void> {
+  const name = cleanPrefix(src.path ?? path.basename(src.file))
+  const e = await statEntry(Buffer.from(path.resolve(src.file)), name).catch((err) => {
+    throw new UnitError(`source file ${src.file}: ${err.code === 'ENOENT' ? 'missing' : err.message}`, err.code ?? 'EIO')
+  })
+  if (e.kind === 'special') out.skipped.push({ path: display(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
+  else if (e.kind === 'dir') throw new UnitError(`source file ${src.file}: is a directory`, 'EISDIR')
+  else {
+    if (e.kind === 'symlink') out.symlinks.push({ path: display(name), target: e.target ?? '' })
+    add(fromEntry(name, e))
+  }
+}
+
+function inlineMember(en: InlineEntry, defaultMs: number): Member {
+  const text = en.json !== undefined ? JSON.stringify(en.json, null, 2) + '\n' : en.text ?? ''
+  const data = Buffer.from(text)
+  const ms = en.mtime ? Date.parse(en.mtime) : defaultMs
+  if (!Number.isFinite(ms)) throw new UnitError(`inline entry ${en.path}: bad mtime '${en.mtime}'`, 'EBADUNIT')
+  return { name: cleanPrefix(en.path), kind: 'inline', data, size: data.length, mtimeMs: ms, mode: 0o644 }
+}
+
+/** Sort by name bytes; the same file path twice is an error, the same directory twice is one entry. */
+export function addMember(byName: Map<string, Member>, m: Member): void {
+  const key = m.name.toString('latin1')
+  const had = byName.get(key)
+  if (!had) byName.set(key, m)
+  else if (had.kind !== 'dir' || m.kind !== 'dir') throw new UnitError(`duplicate archive path '${display(m.name)}'`, 'EDUPLICATE')
+}
+
+export function sortedMembers(byName: Map<string, Member>): Member[] {
+  return [...byName.values()].sort((a, b) => Buffer.compare(a.name, b.name))
+}
+
+/** Collect an archive's members. Inline entries without an mtime take the newest source mtime (deterministic). */
+export async function collectArchive(spec: ArchiveSpec): Promise<Collected & { byName: Map<string, Member> }> {
+  const out: Collected = { members: [], symlinks: [], skipped: [] }
+  const byName = new Map<string, Member>()
+  const add = (m: Member) => addMember(byName, m)
+  for (const src of spec.sources ?? []) {
+    if (src.dir) await collectDir(src as UnitSource & { dir: string }, out, add)
+    else if (src.file) await collectFile(src as UnitSource & { file: string }, out, add)
+    else throw new UnitError(`archive ${spec.name}: a source needs "dir" or "file"`, 'EBADUNIT')
+  }
+  let newest = DOS_EPOCH_MS
+  for (const m of byName.values()) if (m.kind !== 'dir' && m.mtimeMs > newest) newest = m.mtimeMs
+  for (const en of spec.entries ?? []) add(inlineMember(en, Math.floor(newest / 1000) * 1000))
+  out.members = sortedMembers(byName)
+  return { ...out, byName }
+}
+

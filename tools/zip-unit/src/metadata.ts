@@ -1,0 +1,77 @@
+/** metadata.json beside a unit's archives: what they hold, how to restore them, and what went wrong. */
+import type { ArchiveSpec, UnitRecord } from '@clara/shared/records'
+import type { Collected } from './collect.js'
+import type { Rewritten, Unresolved } from './scan.js'
+import type { MemberSum } from './write-archive.js'
+import { TOOLKIT_VERSION } from './options.js'
+
+export interface ArchiveInfo {
+  name: string
+  /** relative to the run directory, like artifact records */
+  path: string
+  size_bytes: number
+  sha256: string
+  files: number
+  restore: ({ prefix: string; to: string } | { path: string; to: string })[]
+}
+
+export interface UnitMetadata {
+  version: 1
+  domain: string
+  unit: string
+  archives: ArchiveInfo[]
+  size_bytes: number
+  sha256?: string
+  file_count: number
+  created_at: string
+  toolkit_version: string
+  fingerprint: string
+  symlinks: (Collected['symlinks'][number] & { archive: string })[]
+  skipped: (Collected['skipped'][number] & { archive: string })[]
+  rewritten: Rewritten[]
+  unresolved: Unresolved[]
+  members?: (MemberSum & { archive: string })[]
+  [field: string]: unknown
+}
+
+/** Where each source goes back to on restore (only sources that say `restore_to`). */
+export function restoreMap(spec: ArchiveSpec): ArchiveInfo['restore'] {
+  return (spec.sources ?? []).flatMap((s): ArchiveInfo['restore'] => {
+    if (s.restore_to === undefined) return []
+    return s.dir !== undefined ? [{ prefix: s.prefix ?? '', to: s.restore_to }] : [{ path: s.path ?? '', to: s.restore_to }]
+  })
+}
+
+export interface MetadataParts {
+  archives: ArchiveInfo[]
+  fingerprint: string
+  symlinks: UnitMetadata['symlinks']
+  skipped: UnitMetadata['skipped']
+  rewritten: Rewritten[]
+  unresolved: Unresolved[]
+  members?: UnitMetadata['members']
+}
+
+/** Build the document; the record's own metadata cannot override the tool's fields. */
+export function buildMetadata(rec: UnitRecord, p: MetadataParts, now = new Date()): UnitMetadata {
+  const { version: _v, domain: _d, unit: _u, ...extra } = rec.metadata ?? {}
+  const doc: UnitMetadata = {
+    version: 1,
+    domain: rec.domain,
+    unit: rec.unit,
+    ...extra,
+    archives: p.archives,
+    size_bytes: p.archives.reduce((n, a) => n + a.size_bytes, 0),
+    ...(p.archives.length === 1 ? { sha256: p.archives[0].sha256 } : {}),
+    file_count: p.archives.reduce((n, a) => n + a.files, 0),
+    created_at: now.toISOString(),
+    toolkit_version: TOOLKIT_VERSION,
+    fingerprint: p.fingerprint,
+    symlinks: p.symlinks,
+    skipped: p.skipped,
+    rewritten: p.rewritten,
+    unresolved: p.unresolved,
+  }
+  if (p.members) doc.members = p.members
+  return doc
+}

@@ -1,0 +1,125 @@
+/** One unit record → its archives and metadata.json (or a reused/planned unit), as output records. */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { fsyncDir, sweepTemps, withAtomicFile, writeJsonAtomic } from '@clara/shared/atomic'
+import { errorRecord, type ArtifactRecord, type ClaraRecord, type UnitRecord, type WarningRecord } from '@clara/shared/records'
+import { faultsFromEnv } from '@clara/shared/source-file'
+import { UnitError } from './collect.js'
+import { keepExisting, linkUnit, METADATA, previousUnit, reusedArtifacts } from './existing.js'
+import { HashSink } from './hash-sink.js'
+import { buildMetadata, restoreMap, type ArchiveInfo, type UnitMetadata } from './metadata.js'
+import type { ZipOptions } from './options.js'
+import { planUnit, type PlannedArchive, type UnitPlan } from './plan.js'
+import { writeArchive, type MemberSum } from './write-archive.js'
+
+export interface UnitResult {
+  records: ClaraRecord[]
+  failed: boolean
+  reused: boolean
+  bytes: number
+}
+
+const SEGMENT = /^[^/\0.][^/\0]*$/
+
+/** A record the tool cannot act on is that unit's error, not a crash. */
+export function validateUnit(rec: UnitRecord): void {
+  if (!SEGMENT.test(String(rec.domain ?? '')) || !SEGMENT.test(String(rec.unit ?? ''))) throw new UnitError('domain and unit must be plain names (no "/", not starting with ".")', 'EBADUNIT')
+  if (!Array.isArray(rec.archives) || !rec.archives.length) throw new UnitError('a unit needs at least one archive spec', 'EBADUNIT')
+  const names = rec.archives.map((a) => a?.name)
+  if (names.some((n) => typeof n !== 'string' || !SEGMENT.test(n))) throw new UnitError('archive names must be plain names', 'EBADUNIT')
+  if (new Set(names).size !== names.length) throw new UnitError('archive names must be unique', 'EBADUNIT')
+}
+
+const itemOf = (rec: UnitRecord) => `${rec.domain}/${rec.unit}`
+
+function result(rec: UnitRecord, doc: UnitMetadata, records: ClaraRecord[], reused: boolean, failed = false): UnitResult {
+  return { records, failed, reused, bytes: doc.size_bytes }
+}
+
+/** Make the unit directory ready for new contents: old temps gone, old metadata.json gone (unfinished until the new one lands). */
+async function prepareDir(dir: string): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true, mode: 0o750 })
+  await sweepTemps(dir)
+  const had = await fsp.unlink(path.join(dir, METADATA)).then(() => true, () => false)
+  if (had) await fsyncDir(dir)
+}
+
+async function writeOne(rec: UnitRecord, a: PlannedArchive, dir: string, o: ZipOptions, fault: ReturnType<typeof faultsFromEnv>): Promise<{ info: ArchiveInfo; sums: MemberSum[] }> {
+  const wo = { level: o.level, bigFile: o.bigFile, checksums: o.checksums, fault }
+  const info = (size_bytes: number, sha256: string, files: number): ArchiveInfo =>
+    ({ name: a.spec.name, path: `${rec.domain}/${rec.unit}/${a.spec.name}.zip`, size_bytes, sha256, files, restore: restoreMap(a.spec) })
+  if (o.dryRun) {
+    const sink = new HashSink()
+    const w = await writeArchive(a.members, sink, wo)
+    return { info: info(sink.size, sink.digest(), w.files), sums: w.sums }
+  }
+  const r = await withAtomicFile(path.join(dir, `${a.spec.name}.zip`), (f) => writeArchive(a.members, f, wo), { mode: 0o640 })
+  return { info: info(r.size_bytes, r.sha256, r.result.files), sums: r.result.sums }
+}
+
+function outputRecords(rec: UnitRecord, doc: UnitMetadata, o: ZipOptions): ClaraRecord[] {
+  const base = { domain: rec.domain, unit: rec.unit }
+  const out: ClaraRecord[] = doc.skipped.map((s): WarningRecord =>
+    ({ type: 'warning', during: 'zip', item: itemOf(rec), message: `${s.path}: ${s.message}`, ...base, archive: s.archive, path: s.path }))
+  for (const a of doc.archives) {
+    const art: ArtifactRecord = { type: 'artifact', ...base, path: a.path, size_bytes: a.size_bytes, sha256: a.sha256, files: a.files, updated_at: doc.created_at }
+    out.push(o.dryRun ? { ...art, planned: true } : art)
+  }
+  if (doc.unresolved.length) {
+    const u = doc.unresolved[0]
+    const msg = `${doc.unresolved.length} unresolved reference(s), e.g. ${u.member}: ${u.reference} (${u.from}: ${u.reason})`
+    out.push(errorRecord('zip', itemOf(rec), new Error(msg), { code: 'EUNRESOLVED', ...base }))
+  }
+  return out
+}
+
+async function tryLink(rec: UnitRecord, plan: UnitPlan, dir: string, o: ZipOptions): Promise<UnitResult | null> {
+  const prevDir = path.join(o.linkDest!, rec.domain, rec.unit)
+  const prev = await previousUnit(rec, prevDir, plan.fingerprint)
+  if (!prev) return null
+  if (!o.dryRun) {
+    await prepareDir(dir)
+    const linked = await linkUnit(prev, prevDir, dir).then(() => true, () => false) // EXDEV etc.: rebuild
+    if (!linked) return null
+  }
+  return result(rec, prev, reusedArtifacts(rec, prev, o.dryRun), true)
+}
+
+async function buildUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
+  const fault = o.faults ? faultsFromEnv({ CLARA_FAULT_INJECT: o.faults }) : undefined
+  const dir = path.join(o.dest, rec.domain, rec.unit)
+  const plan = await planUnit(rec, { level: o.level, checksums: o.checksums, rewriteBudget: o.rewriteBudget, fault })
+  const linked = o.linkDest ? await tryLink(rec, plan, dir, o) : null
+  if (linked) return linked
+  if (!o.dryRun) await prepareDir(dir)
+  const archives: ArchiveInfo[] = []
+  const members: UnitMetadata['members'] = []
+  for (const a of plan.archives) {
+    const w = await writeOne(rec, a, dir, o, fault)
+    archives.push(w.info)
+    members.push(...w.sums.map((s) => ({ archive: a.spec.name, ...s })))
+  }
+  const doc = buildMetadata(rec, { ...plan, archives, members: o.checksums ? members : undefined })
+  if (!o.dryRun) await writeJsonAtomic(path.join(dir, METADATA), doc, { mode: 0o640 })
+  return result(rec, doc, outputRecords(rec, doc, o), false, doc.unresolved.length > 0)
+}
+
+/** Zip one unit. Never throws: a failure is the unit's `error` record. A source that changes while read is retried once. */
+export async function zipUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
+  try {
+    validateUnit(rec)
+    const kept = o.existing === 'skip' && o.dest ? await keepExisting(rec, path.join(o.dest, rec.domain, rec.unit)) : null
+    if (kept) return result(rec, kept, reusedArtifacts(rec, kept, o.dryRun), true)
+    try {
+      return await buildUnit(rec, o)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ECHANGED') throw err
+      return await buildUnit(rec, o).catch((e2: Error) => {
+        throw Object.assign(new Error(`${e2.message} (retried once)`), { code: (e2 as NodeJS.ErrnoException).code })
+      })
+    }
+  } catch (err) {
+    const rec2 = errorRecord('zip', itemOf(rec), err, { domain: rec.domain, unit: rec.unit })
+    return { records: [rec2], failed: true, reused: false, bytes: 0 }
+  }
+}
