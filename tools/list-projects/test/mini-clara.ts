@@ -74,6 +74,7 @@ export const FILES: Record<string, string | Buffer> = {
   'images/image_repository_orm/Mary_had_a_little_lamb_37/unreferenced.png': Buffer.alloc(10, 9),
   'images/image_repository_orm/Ça_va__12/project_Ça_va__12_20241110_031502_ab.png': Buffer.alloc(2000, 1),
   'images/image_repository_orm/Deleted_project_99/old.png': Buffer.alloc(50, 2),
+  'images/image_repository_orm/Orphan_no_db_row_77/o.png': Buffer.alloc(60, 2),
   'audio/tts_repository_orm/google/en-GB/en-GB-News-J/en-GB-News-J_1.mp3': Buffer.alloc(400, 3),
   'audio/tts_repository_orm/human_voice/old norse/mannyrayner/m 1.mp3': Buffer.alloc(500, 4),
   'clara_compiled/37/page_1.html':
@@ -116,14 +117,19 @@ function sqlValue(v: unknown, engine: string): unknown {
 export async function loadDb(url: string, engine: 'sqlite' | 'postgres'): Promise<void> {
   const db = await openDb(url, { readonly: false })
   try {
+    // one transaction: SQLite would otherwise sync the file after every statement
+    if (engine === 'sqlite') await db.exec('begin')
     await db.exec(readFileSync(path.join(SCHEMA, `${engine}.sql`), 'utf8'))
+    if (engine === 'sqlite') await db.exec('commit')
     await db.exec(readFileSync(path.join(SCHEMA, `${engine}-migrations.sql`), 'utf8'))
+    if (engine === 'sqlite') await db.exec('begin')
     for (const [table, rows] of ROWS) {
       for (const r of rows) {
         const cols = Object.keys(r)
         await db.query(`insert into ${db.ident(table)} (${cols.map((c) => db.ident(c)).join(', ')}) values (${cols.map(() => '?').join(', ')})`, cols.map((c) => sqlValue(r[c], engine)))
       }
     }
+    if (engine === 'sqlite') await db.exec('commit')
   } finally {
     await db.close()
   }

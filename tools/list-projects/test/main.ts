@@ -1,0 +1,127 @@
+import t from 'tap'
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
+import { runMain } from '@clara/shared/testkit'
+import { main } from '../src/main.js'
+import { realFixture, snapshot } from './real-fixture.js'
+
+const dir = t.testdir()
+const fx = await realFixture(dir)
+t.teardown(() => fx.drop())
+const base = ['--clara', fx.clara, '--db', fx.url]
+type Rec = Record<string, any>
+const of = (recs: Rec[], type: string) => recs.filter((r) => r.type === type)
+
+t.test('every project row, ordered by id, then every orphan', async (t) => {
+  const r = await runMain(main, { argv: base })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.stderr, '', 'silent on success')
+  t.same(r.records.at(-1), { type: 'end', count: r.records.length - 1 })
+  const projects = of(r.records, 'project')
+  t.same(projects.map((p) => p.id), [5, 12, 37, 55, 60, 61])
+  const types = r.records.slice(0, -1).map((x) => x.type)
+  t.same(types, [...projects.map(() => 'project'), ...of(r.records, 'orphan').map(() => 'orphan')], 'projects first, then orphans')
+  const mary = projects.find((p) => p.id === 37)!
+  t.match(mary, { title: 'Mary had a little lamb', internal_id: 'Mary_had_a_little_lamb_37', l1: 'french', l2: 'english', uses_coherent_image_set: false })
+  t.same(Object.keys(mary.owner).sort(), ['email', 'first_name', 'id', 'is_active', 'is_staff', 'is_superuser', 'last_name', 'username'])
+  t.equal(mary.owner.username, 'mannyrayner')
+  t.notOk(JSON.stringify(r.records).includes('pbkdf2_sha256$'), 'no password hash anywhere')
+  t.match(mary.permissions, [{ role: 'ANNOTATOR', user: { username: 'annotator_ü' } }])
+  t.match(mary.content, [{ text_type: 'normal', project_id: 37 }])
+  t.ok(mary.rows.humanaudioinfo && mary.rows.formatpreferences && mary.rows.acknowledgements)
+  t.equal(mary.rows.humanaudioinfo.use_for_words, true, 'booleans are booleans')
+  t.match(mary.rows.humanaudioinfo.created_at ?? '', /^$|^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'timestamps RFC3339 UTC')
+  t.ok(mary.images.some((i: Rec) => i.image_name === 'DALLE-E-3-Image-For-Whole-Text'))
+  t.same(mary.places.map((p: Rec) => [p.kind, p.path, p.exists]), [
+    ['content', 'clara_content/Mary_had_a_little_lamb_37', true],
+    ['images', 'images/image_repository_orm/Mary_had_a_little_lamb_37', true],
+    ['compiled_normal', 'clara_compiled/37', true],
+    ['compiled_phonetic', 'clara_compiled_phonetic/37', true],
+    ['compiled_questionnaire', 'clara_compiled_for_questionnaire/37', true],
+  ])
+  const lost = projects.find((p) => p.id === 61)!
+  t.ok(lost.places.every((p: Rec) => !p.exists), 'a row without dirs is still listed')
+  t.match(lost.rows_sha256, /^[0-9a-f]{64}$/)
+})
+
+t.test('an orphan for every entry of the per-project roots that no row owns', async (t) => {
+  const r = await runMain(main, { argv: base })
+  const projects = of(r.records, 'project')
+  const orphans = of(r.records, 'orphan')
+  t.match(orphans, [
+    { kind: 'content', name: 'Orphan_no_db_row_77', path: 'clara_content/Orphan_no_db_row_77', file_type: 'dir' },
+    { kind: 'compiled_normal', name: '99', path: 'clara_compiled/99', file_type: 'dir' },
+  ])
+  const owned = new Set(projects.flatMap((p) => p.places.map((x: Rec) => x.path)))
+  const orphaned = new Set(orphans.map((o) => o.path))
+  for (const root of ['clara_content', 'images/image_repository_orm', 'clara_compiled', 'clara_compiled_phonetic', 'clara_compiled_for_questionnaire']) {
+    for (const name of readdirSync(path.join(fx.clara, root))) {
+      const rel = `${root}/${name}`
+      t.ok(owned.has(rel) !== orphaned.has(rel), `${rel}: owned by a row or an orphan, not both`)
+    }
+  }
+})
+
+t.test('--only and --skip take ids and internal_ids', async (t) => {
+  const ids = async (argv: string[]) => (await runMain(main, { argv: [...base, ...argv] })).records.filter((x) => x.type !== "end").map((x: Rec) => x.id ?? x.name)
+  t.same(await ids(['--only', '37,Ça_va__12']), [12, 37])
+  t.same(await ids(['--only', '37', '--only', '5']), [5, 37], 'repeatable')
+  t.same(await ids(['--only', 'Orphan_no_db_row_77']), ['Orphan_no_db_row_77'], 'an orphan by dir name')
+  t.same(await ids(['--only', 'orphan-99']), ['99'], 'an orphan by unit name')
+  t.same(await ids(['--skip', '12,Mary_had_a_little_lamb_37,99']), [5, 55, 60, 61, 'Orphan_no_db_row_77'])
+  const r = await runMain(main, { argv: [...base, '--only', '4242'] })
+  t.equal(r.code, 0)
+  t.match(r.stderr, /4242: matches no project or orphan/)
+})
+
+t.test('read-only: the tree and the DB file are byte- and mtime-identical afterwards', async (t) => {
+  const before = await snapshot(fx.clara)
+  for (const argv of [[], ['--units', 'source'], ['--units', 'compiled'], ['--units', 'compiled', '--bundle', 'single']]) {
+    t.equal((await runMain(main, { argv: [...base, ...argv] })).code, 0)
+  }
+  const after = await snapshot(fx.clara)
+  t.same([...after], [...before])
+  t.ok(before.has('db.sqlite3') && before.has('gunicorn.sock'))
+})
+
+t.test('settings come from CLARA, DB_TYPE and DATABASE_URL like C-LARA', async (t) => {
+  const r = await runMain(main, { env: { CLARA: fx.clara } })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(of(r.records, 'project').length, 6, 'SQLite at $CLARA/db.sqlite3')
+  const pg = await runMain(main, { env: { CLARA: fx.clara, DB_TYPE: 'postgres' } })
+  t.equal(pg.code, 2)
+  t.match(pg.stderr, /DATABASE_URL is not set/)
+  const viaUrl = await runMain(main, { env: { CLARA: fx.clara, DB_TYPE: 'postgres', DATABASE_URL: fx.url } })
+  t.equal(of(viaUrl.records, 'project').length, 6, 'DATABASE_URL used as given')
+})
+
+t.test('usage errors: exit 2, nothing on stdout', async (t) => {
+  for (const [argv, msg] of [
+    [['--units', 'compiled', '--text-types', 'normal,bogus'], /unknown text type "bogus"/],
+    [['--text-types', 'normal'], /need --units compiled/],
+    [['--units', 'zip'], /Invalid values/],
+    [['--clara', path.join(dir, 'nope')], /not found/],
+  ] as [string[], RegExp][]) {
+    const r = await runMain(main, { argv: argv[0] === '--clara' ? argv : [...base, ...argv], env: {} })
+    t.equal(r.code, 2, argv.join(' '))
+    t.match(r.stderr, msg)
+    t.equal(r.stdout, '')
+  }
+  const none = await runMain(main, { env: {} })
+  t.equal(none.code, 2)
+  t.match(none.stderr, /pass --clara DIR or set CLARA/)
+})
+
+t.test('--help on stdout, exit 0', async (t) => {
+  const r = await runMain(main, { argv: ['--help'] })
+  t.equal(r.code, 0)
+  t.match(r.stdout, /--units/)
+  t.match(r.stdout, /--text-types/)
+})
+
+t.test('a DB that cannot be opened is fatal, the password never printed', async (t) => {
+  const r = await runMain(main, { argv: ['--clara', fx.clara, '--db', 'postgres://u:s3cretpw@127.0.0.1:1/x'] })
+  t.equal(r.code, 3)
+  t.notMatch(r.stderr, /s3cretpw/)
+  t.equal(r.stdout, '')
+})
