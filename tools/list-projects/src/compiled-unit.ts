@@ -12,8 +12,8 @@ export const COMPILED_DOMAIN = 'compiled_exports'
 export type Bundle = 'per-type' | 'single'
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-/** `src="` / `href='` (group `pre`, quote in group `q`), then an optional `http(s)://host` prefix. */
-const ATTR = `(?<pre>\\b(?:src|href)\\s*=\\s*(?<q>["']))(?:https?://[^/"'\\s<>]+)?`
+/** ` src="` / ` href='` (whitespace first, so `data-src` is left alone; quote in group `q`), then an optional `http(s)://host`. */
+const ATTR = `(?<pre>\\s(?:src|href)\\s*=\\s*(?<q>["']))(?:https?://[^/"'\\s<>]+)?`
 /** one URL path segment */
 const SEG = `[^/"'?#<>]+`
 /** the rest of the value up to the closing quote: optional sub-dirs, the basename, a query or fragment */

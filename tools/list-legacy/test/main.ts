@@ -1,0 +1,70 @@
+import t from 'tap'
+import { mkdirSync, symlinkSync } from 'node:fs'
+import path from 'node:path'
+import { runMain } from '@clara/shared/testkit'
+import { main } from '../src/main.js'
+
+type Rec = Record<string, any>
+const units = (recs: Rec[]) => recs.filter((r) => r.type === 'unit')
+
+t.test('each top-level folder of $CLARA/LARA_legacy is a unit', async (t) => {
+  const dir = t.testdir({ clara: { LARA_legacy: { proust_vol1: { 'page_1.html': 'p', multimedia: { 'a.mp3': 'x' } }, 'kok kaper ü': { 'i.html': 'k' } } } })
+  const clara = path.join(dir, 'clara')
+  const r = await runMain(main, { argv: ['--clara', clara] })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.stderr, '')
+  const u = units(r.records)
+  t.same(u.map((x) => x.unit), ['kok kaper ü', 'proust_vol1'])
+  t.same(u[1].archives, [{ name: 'legacy', sources: [{ dir: path.join(clara, 'LARA_legacy/proust_vol1'), prefix: '', restore_to: 'LARA_legacy/proust_vol1' }] }])
+  t.equal(u[1].domain, 'legacy_zips')
+  t.match(u[1].metadata, { name: 'proust_vol1', root: 'LARA_legacy', mtime: /^\d{4}-\d\d-\d\dT/ })
+  t.same(r.records.at(-1), { type: 'end', count: 2 })
+  const env = await runMain(main, { env: { CLARA: clara } })
+  t.equal(env.stdout, r.stdout, '$CLARA works like --clara')
+})
+
+t.test('lara_legacy (lower case) and --legacy-root', async (t) => {
+  const dir = t.testdir({ clara: { lara_legacy: { a: { 'x.html': 'x' } } }, elsewhere: { b: { 'y.html': 'y' } } })
+  const clara = path.join(dir, 'clara')
+  const low = units((await runMain(main, { argv: ['--clara', clara] })).records)
+  t.match(low, [{ unit: 'a', archives: [{ sources: [{ restore_to: 'lara_legacy/a' }] }], metadata: { root: 'lara_legacy' } }])
+  const out = units((await runMain(main, { argv: ['--legacy-root', path.join(dir, 'elsewhere')] })).records)
+  t.match(out, [{ unit: 'b', archives: [{ sources: [{ dir: path.join(dir, 'elsewhere/b'), restore_to: 'LARA_legacy/b' }] }] }], 'outside the install: restored to LARA_legacy')
+  const inside = units((await runMain(main, { argv: ['--clara', clara, '--legacy-root', path.join(clara, 'lara_legacy')] })).records)
+  t.match(inside, [{ archives: [{ sources: [{ restore_to: 'lara_legacy/a' }] }] }])
+})
+
+t.test('both spellings: both listed, clashing names kept apart', async (t) => {
+  const dir = t.testdir({ clara: { LARA_legacy: { a: { '1': '1' } }, lara_legacy: { a: { '2': '2' }, b: { '3': '3' } } } })
+  const u = units((await runMain(main, { argv: ['--clara', path.join(dir, 'clara')] })).records)
+  t.same(u.map((x) => [x.unit, x.archives[0].sources[0].restore_to]), [['a', 'LARA_legacy/a'], ['lara_legacy-a', 'lara_legacy/a'], ['b', 'lara_legacy/b']])
+})
+
+t.test('loose top-level files share one unit; no legacy root lists nothing', async (t) => {
+  const dir = t.testdir({ clara: { LARA_legacy: { 'README.txt': 'r', item: { 'p.html': 'p' } } }, bare: {} })
+  const legacy = path.join(dir, 'clara', 'LARA_legacy')
+  mkdirSync(path.join(legacy, 'empty'))
+  symlinkSync('item', path.join(legacy, 'link'))
+  const u = units((await runMain(main, { argv: ['--clara', path.join(dir, 'clara')] })).records)
+  t.same(u.map((x) => x.unit), ['empty', 'item', '_loose_files'])
+  t.same(u[2].archives[0].sources, [
+    { file: path.join(legacy, 'README.txt'), path: 'README.txt', restore_to: 'LARA_legacy/README.txt' },
+    { file: path.join(legacy, 'link'), path: 'link', restore_to: 'LARA_legacy/link' },
+  ])
+  const none = await runMain(main, { argv: ['--clara', path.join(dir, 'bare')] })
+  t.equal(none.code, 0)
+  t.same(none.records, [{ type: 'end', count: 0 }])
+  t.match(none.stderr, /no legacy root/)
+})
+
+t.test('usage errors and --help', async (t) => {
+  const dir = t.testdir({})
+  for (const argv of [[], ['--clara', path.join(dir, 'nope')], ['--legacy-root', path.join(dir, 'nope')]]) {
+    const r = await runMain(main, { argv, env: {} })
+    t.equal(r.code, 2, argv.join(' '))
+    t.equal(r.stdout, '')
+  }
+  const h = await runMain(main, { argv: ['--help'] })
+  t.equal(h.code, 0)
+  t.match(h.stdout, /--legacy-root/)
+})
