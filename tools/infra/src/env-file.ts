@@ -1,4 +1,5 @@
 /** Read variable assignments out of shell/dotenv files and systemd units (no expansion, no execution). */
+import { pemSpans } from '@clara/shared/redact-patterns'
 
 export interface Assignment {
   name: string
@@ -27,6 +28,8 @@ function shellWord(text: string, pos: number): { value: string; end: number } {
 
 /** `NAME=value` and `export NAME=value` lines, in file order (later ones win when read as a map). */
 export function parseEnvAssignments(text: string): Assignment[] {
+  // a PEM body line can end in `=` and look like an assignment: blank the blocks out first
+  for (const s of pemSpans(text)) text = text.slice(0, s.start) + ' '.repeat(s.end - s.start) + text.slice(s.end)
   const out: Assignment[] = []
   const re = new RegExp(LINE_HEAD.source, 'gm')
   for (let m = re.exec(text); m; m = re.exec(text)) {

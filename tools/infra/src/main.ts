@@ -70,7 +70,7 @@ export async function main(io: Io): Promise<number> {
     await w.write({ type: 'artifact', domain: 'infra', unit: e.name, path: e.path, size_bytes: e.size_bytes, sha256: e.sha256, redactions: e.redactions })
     log.detail(`${e.path}: ${e.size_bytes} bytes, ${e.redactions} redacted`)
   }
-  const warnings: { item: string; message: string; unit: string }[] = set.missing.map((m) => ({ item: clean(m.source), message: `${m.kind} input missing: ${clean(m.reason)}`, unit: m.kind }))
+  const warnings: { item: string; message: string; unit: string }[] = set.missing.map((m) => ({ item: clean(m.source), message: `${m.kind} input not captured: ${clean(m.reason)}`, unit: m.kind }))
   if (notGit) warnings.push({ item: gitDir, message: `not a git checkout: ${clean(notGit)}`, unit: 'git_info.txt' })
   for (const m of warnings) {
     await w.write({ type: 'warning', during: 'infra', domain: 'infra', ...m })

@@ -20,7 +20,7 @@ export function collectVars(inputs: Captured[], processEnv?: NodeJS.ProcessEnv):
   const vars = new Map<string, Var>()
   const add = (name: string, value: string, source: string) => {
     const v = vars.get(name)
-    vars.set(name, { value, sources: [...(v?.sources ?? []), source] })
+    vars.set(name, { value, sources: [...new Set([...(v?.sources ?? []), source])] })
   }
   for (const name of CLARA_VARS) if (processEnv?.[name] !== undefined) add(name, processEnv[name]!, 'environment')
   for (const c of inputs) {
