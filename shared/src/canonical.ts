@@ -9,6 +9,7 @@ export type ValueKind = 'int' | 'num' | 'bool' | 'ts' | 'date' | 'json' | 'bytes
 /** Map an engine's declared type to a kind. `sqlite` uses SQLite's affinity rules plus Django's names. */
 export function kindOf(engine: 'sqlite' | 'postgres' | 'mysql', dataType: string, columnType = ''): ValueKind {
   const t = dataType.toLowerCase()
+  if (t.endsWith('[]') || t === 'array') return 'text'
   if (engine === 'mysql' && /^tinyint\(1\)/i.test(columnType)) return 'bool'
   if (/^bool/.test(t)) return 'bool'
   if (/int/.test(t) && !/interval|point/.test(t)) return 'int'

@@ -1,11 +1,101 @@
+import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
-import { EXIT } from '@clara/shared/cli'
-import { parseArgs } from '@clara/shared/args'
+import { ClaraError, EXIT, UsageError } from '@clara/shared/cli'
+import { listFlag, parseArgs } from '@clara/shared/args'
+import { parseDbUrl, scrub } from '@clara/shared/db'
+import { Logger, withLogFlags } from '@clara/shared/log'
+import { RecordWriter } from '@clara/shared/ndjson'
+import { copySqliteFiles } from './copy-files.js'
+import { knownSecrets } from './credentials.js'
+import { dumpDatabase } from './dump-db.js'
+import { dumpTimestamp, parseTimestamp } from './dump-names.js'
 
-/** clara-pgdump: Dump the C-LARA database (PostgreSQL, SQLite or MariaDB/MySQL) into db/ with db_metadata.json */
+const USAGE = `$0 --db URL --dest DIR [options]
+       $0 --sqlite-files FILE[,FILE...] --dest DIR [options]
+
+Dump the C-LARA database into DIR/db/ as clara_db_YYYYMMDD_HHMMSS.{dump,sqlite3,sql}:
+PostgreSQL with pg_dump -Fc (checked with pg_restore --list), SQLite with the online backup
+API (integrity-checked), MariaDB/MySQL with mysqldump --single-transaction --routines
+--triggers. Beside each dump, clara_db_<ts>.db_metadata.json holds the engine, versions,
+each table's row count and content hash, the django_migrations head, size and sha256;
+db/index.json is rebuilt. With --sqlite-files, copies loose SQLite files (the legacy audio
+DBs) into DIR/audio_cache/orm_db/ with one db_metadata.json; absent files are recorded.
+Passwords come from the URL, PGPASSWORD, MYSQL_PWD, ~/.pgpass or ~/.my.cnf; they never
+reach a command line or any output. Writes artifact, error and summary records on stdout.`
+
+interface Opts {
+  db?: string
+  dest?: string
+  'out-dir'?: string
+  timestamp?: string
+  'sqlite-files'?: string[]
+  'bin-dir'?: string
+  'assume-server-version'?: string
+  quiet?: boolean
+  verbose?: boolean
+  'log-json'?: boolean
+}
+
+function hideSecrets(err: unknown, secrets: string[]): never {
+  if (err instanceof Error) {
+    err.message = scrub(err.message, secrets)
+    if (err.stack) err.stack = scrub(err.stack, secrets)
+  }
+  throw err
+}
+
+/** Which folder to write and which folder record paths are relative to. */
+function places(io: Io, opts: Opts, defaultSub: string): { outDir: string; root: string } {
+  if (!opts.dest && !opts['out-dir']) throw new UsageError('--dest DIR is required (or --out-dir DIR)')
+  const outDir = opts['out-dir'] ? path.resolve(io.cwd, opts['out-dir']) : path.resolve(io.cwd, opts.dest!, defaultSub)
+  return { outDir, root: opts.dest ? path.resolve(io.cwd, opts.dest) : path.dirname(outDir) }
+}
+
+/** clara-pgdump: dump the C-LARA database (PostgreSQL, SQLite or MariaDB/MySQL) into db/ with its metadata. */
 export async function main(io: Io): Promise<number> {
-  const opts = await parseArgs(io, { name: 'clara-pgdump', usage: '$0 [options]\n\nDump the C-LARA database (PostgreSQL, SQLite or MariaDB/MySQL) into db/ with db_metadata.json', build: (y) => y })
+  const opts = (await parseArgs(io, {
+    name: 'clara-pgdump',
+    usage: USAGE,
+    build: (y) =>
+      withLogFlags(
+        y
+          .option('db', { type: 'string', describe: 'database URL: postgres://…, mysql://…, sqlite:///path (default: $DATABASE_URL)' })
+          .option('dest', { type: 'string', describe: 'the backup run directory (writes DIR/db/)' })
+          .option('out-dir', { type: 'string', describe: 'write exactly here instead of DIR/db (or DIR/audio_cache/orm_db)' })
+          .option('timestamp', { type: 'string', describe: 'YYYYMMDD_HHMMSS (UTC) for the dump name (default: now)' })
+          .option('sqlite-files', { type: 'string', array: true, describe: 'copy these SQLite files instead (comma list, repeatable)' })
+          .option('bin-dir', { type: 'string', describe: 'folder holding pg_dump, pg_restore, mysqldump (default: PATH)' })
+          .option('assume-server-version', { type: 'string', hidden: true }),
+      ),
+  })) as Opts | null
   if (!opts) return EXIT.OK
-  io.stderr.write('clara-pgdump: not implemented yet\n')
-  return EXIT.FATAL
+  const files = listFlag(opts['sqlite-files'])
+  const ts = opts.timestamp ? (parseTimestamp(opts.timestamp), opts.timestamp) : dumpTimestamp(new Date())
+  const createdAt = new Date().toISOString()
+  const log = new Logger(io, 'clara-pgdump', opts)
+  const w = new RecordWriter(io.stdout)
+  if (opts['sqlite-files'] !== undefined) {
+    if (opts.db) throw new UsageError('use either --db or --sqlite-files, not both')
+    if (!files.length) throw new UsageError('--sqlite-files needs at least one file')
+    const names = files.map((f) => path.basename(f))
+    if (new Set(names).size !== names.length) throw new UsageError('--sqlite-files: two files share a base name')
+    const { outDir, root } = places(io, opts, 'audio_cache/orm_db')
+    const code = await copySqliteFiles({ files: files.map((f) => path.resolve(io.cwd, f)), outDir, root, domain: 'audio_cache', createdAt }, log, w)
+    await w.end()
+    return code
+  }
+  const url = opts.db ?? io.env.DATABASE_URL
+  if (!url) throw new UsageError('--db URL is required (or set DATABASE_URL)')
+  const secrets = knownSecrets(url, io.env)
+  try {
+    const engine = parseDbUrl(url, io.cwd).engine
+    const { outDir, root } = places(io, opts, 'db')
+    const ctx = { url, env: io.env, cwd: io.cwd, signal: io.signal, binDir: opts['bin-dir'], assumeServerVersion: opts['assume-server-version'], secrets, log }
+    const code = await dumpDatabase({ engine, ts, createdAt, outDir, root }, ctx, w)
+    await w.end()
+    return code
+  } catch (err) {
+    if (err instanceof ClaraError || err instanceof Error) hideSecrets(err, secrets)
+    throw err
+  }
 }

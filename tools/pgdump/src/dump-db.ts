@@ -1,0 +1,79 @@
+/** The database mode: dump one database into db/, write its metadata and db/index.json, emit records. */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { writeJsonAtomic } from '@clara/shared/atomic'
+import type { Engine } from '@clara/shared/db'
+import { redactUrl, scrub } from '@clara/shared/db'
+import type { RecordWriter } from '@clara/shared/ndjson'
+import { errorRecord, type ArtifactRecord } from '@clara/shared/records'
+import { writeDbIndex } from './db-index.js'
+import { dumpMetadata, type DumpOutcome } from './db-metadata.js'
+import { DumpFailed, type DumpContext } from './dump-context.js'
+import { dumpName, metadataName } from './dump-names.js'
+import { dumpMysql } from './mysql-dump.js'
+import { dumpPostgres } from './pg-dump.js'
+import { dumpSqlite } from './sqlite-dump.js'
+
+const DUMPERS: Record<Engine, (ctx: DumpContext) => Promise<DumpOutcome>> = { postgres: dumpPostgres, sqlite: dumpSqlite, mysql: dumpMysql }
+
+export interface DbJob {
+  engine: Engine
+  /** UTC `YYYYMMDD_HHMMSS` */
+  ts: string
+  createdAt: string
+  outDir: string
+  /** record and index paths are relative to this (the run directory) */
+  root: string
+}
+
+/** Directories that do not exist yet on the way to `dir`, deepest first. */
+async function missingDirs(dir: string): Promise<string[]> {
+  const out: string[] = []
+  for (let d = path.resolve(dir); !(await fsp.stat(d).catch(() => null)); d = path.dirname(d)) {
+    out.push(d)
+    if (path.dirname(d) === d) break
+  }
+  return out
+}
+
+const posix = (p: string) => p.split(path.sep).join('/')
+
+/** Dump, then metadata, then index. Returns the exit code: 0, or 1 after an `error` record. */
+export async function dumpDatabase(job: DbJob, ctx: Omit<DumpContext, 'file'>, w: RecordWriter): Promise<number> {
+  const name = dumpName(job.engine, job.ts)
+  const file = path.join(job.outDir, name)
+  const created = await missingDirs(job.outDir)
+  let outcome: DumpOutcome
+  try {
+    outcome = await DUMPERS[job.engine]({ ...ctx, file })
+  } catch (err) {
+    // Nothing partial stays behind, not even the folders this run made.
+    for (const d of created) await fsp.rmdir(d).catch(() => {})
+    if (!(err instanceof DumpFailed)) throw err
+    const message = scrub(err.message, ctx.secrets)
+    ctx.log.error(name, message)
+    await w.write(errorRecord('dump', name, { message, code: err.code }, { domain: 'db', unit: name }))
+    await w.write({ type: 'summary', tool: 'clara-pgdump', ok: 0, failed: 1, bytes: 0 })
+    return 1
+  }
+  const meta = dumpMetadata({ name, url: redactUrl(ctx.url), created_at: job.createdAt }, outcome)
+  await writeJsonAtomic(path.join(job.outDir, metadataName(name)), meta)
+  await writeDbIndex(job.outDir, job.root)
+  const rec: ArtifactRecord = {
+    type: 'artifact',
+    domain: 'db',
+    unit: name,
+    path: posix(path.relative(job.root, file)),
+    size_bytes: outcome.size_bytes,
+    sha256: outcome.sha256,
+    updated_at: job.createdAt,
+    engine: job.engine,
+    metadata: posix(path.relative(job.root, path.join(job.outDir, metadataName(name)))),
+    tables: Object.keys(outcome.tables).length,
+    rows: (meta.totals as { rows: number }).rows,
+  }
+  await w.write(rec)
+  await w.write({ type: 'summary', tool: 'clara-pgdump', ok: 1, failed: 0, bytes: outcome.size_bytes })
+  ctx.log.detail(`${rec.path}: ${rec.size_bytes} bytes, ${rec.tables} tables, ${rec.rows} rows`)
+  return 0
+}

@@ -1,0 +1,46 @@
+/** SQLite: an online-backup copy (read-only on the source), integrity-checked, hashed from the copy. */
+import { promises as fsp } from 'node:fs'
+import { ClaraError, EXIT } from '@clara/shared/cli'
+import { openDb, parseDbUrl } from '@clara/shared/db'
+import { backupSqlite, type SqliteBackupResult } from '@clara/shared/sqlite-backup'
+import { hashTables } from '@clara/shared/table-hash'
+import { migrationsHead, type DumpOutcome } from './db-metadata.js'
+import { DumpFailed, type DumpContext } from './dump-context.js'
+
+/** Copy the SQLite database of `ctx.url` to `ctx.file`. A source that cannot be opened is exit 3. */
+export async function dumpSqlite(ctx: DumpContext): Promise<DumpOutcome> {
+  const src = parseDbUrl(ctx.url, ctx.cwd).file!
+  if (!(await fsp.stat(src).catch(() => null))?.isFile()) throw new ClaraError(`database ${ctx.url}: no such file`, EXIT.FATAL, 'ENOENT')
+  const probe = await openDb(ctx.url, { readonly: true, cwd: ctx.cwd })
+  const version = await probe.serverVersion()
+  await probe.tables() // fails here, exit 3, when the file is not a database
+  await probe.close()
+  let copy: SqliteBackupResult
+  try {
+    copy = await backupSqlite(src, ctx.file)
+  } catch (err) {
+    throw new DumpFailed(`sqlite backup failed: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code ?? 'EBACKUP')
+  }
+  const db = await openDb(`sqlite://${ctx.file}`, { readonly: true })
+  try {
+    const tables = await hashTables(db)
+    return {
+      engine: 'sqlite',
+      database: src,
+      server_version: version,
+      dump_tool: { name: 'sqlite online backup (better-sqlite3)', version, args: [] },
+      format: 'SQLite database file (rollback-journal mode); restore by copying it into place',
+      consistency: 'hashed from the copy itself',
+      tables,
+      django_migrations: await migrationsHead(db, Object.keys(tables)),
+      size_bytes: copy.size_bytes,
+      sha256: copy.sha256,
+      checks: { integrity_check: copy.integrity, pages: copy.pages },
+    }
+  } catch (err) {
+    await fsp.rm(ctx.file, { force: true })
+    throw err
+  } finally {
+    await db.close()
+  }
+}
