@@ -1,0 +1,110 @@
+/**
+ * The output side of an archive: bytes are copied into 1 MiB blocks and handed (transferred, not
+ * copied again) to a writer thread that hashes and writes them atomically. Blocks come back for
+ * reuse; at most a few are in flight, so memory stays bounded however fast the reader is.
+ */
+import { Worker } from 'node:worker_threads'
+import type { WriteResult } from '@clara/shared/atomic'
+import { ClaraError, EXIT } from '@clara/shared/cli'
+
+const BLOCK = 1 << 20
+const IN_FLIGHT = 8
+
+type Reply = { op: 'written' | 'done'; buf?: ArrayBuffer; res?: WriteResult; error?: string; code?: string }
+
+function fail(what: string, r: Reply): never {
+  throw new ClaraError(`${what}: ${r.error}`, EXIT.FATAL, r.code ?? 'EIO')
+}
+
+/** One writer thread, reused for every archive of a run; `close()` ends it. */
+export class WriterThread {
+  private worker = new Worker(new URL('./write-worker.js', import.meta.url))
+  private waiters: ((r: Reply) => void)[] = []
+  onWritten: ((r: Reply) => void) | null = null
+
+  constructor() {
+    this.worker.unref()
+    this.worker.on('message', (r: Reply) => (r.op === 'written' ? this.onWritten?.(r) : this.waiters.shift()?.(r)))
+    this.worker.on('error', (err) => {
+      for (const w of this.waiters.splice(0)) w({ op: 'done', error: err.message })
+    })
+  }
+
+  /** Send a control message (open, commit, abort) and wait for its answer. */
+  request(msg: object): Promise<Reply> {
+    return new Promise((resolve) => {
+      this.waiters.push(resolve)
+      this.worker.postMessage(msg)
+    })
+  }
+
+  post(msg: object, transfer: ArrayBuffer[]): void {
+    this.worker.postMessage(msg, transfer)
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate()
+  }
+}
+
+export class ArchiveSink {
+  private free: ArrayBuffer[] = []
+  private cur: Buffer
+  private used = 0
+  private inFlight = 0
+  private wake: (() => void) | null = null
+  private error: Reply | null = null
+
+  private constructor(private t: WriterThread) {
+    this.cur = this.block()
+    t.onWritten = (r) => {
+      if (r.buf) this.free.push(r.buf)
+      if (r.error && !this.error) this.error = r
+      this.inFlight--
+      this.wake?.()
+    }
+  }
+
+  static async open(t: WriterThread, path: string, mode = 0o640): Promise<ArchiveSink> {
+    const r = await t.request({ op: 'open', path, mode })
+    if (r.error) fail(`opening ${path}`, r)
+    return new ArchiveSink(t)
+  }
+
+  private block(): Buffer {
+    return Buffer.from(this.free.pop() ?? new ArrayBuffer(BLOCK))
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let off = 0
+    while (off < chunk.length) {
+      const n = Math.min(chunk.length - off, BLOCK - this.used)
+      this.cur.set(chunk.subarray(off, off + n), this.used)
+      this.used += n
+      off += n
+      if (this.used === BLOCK) await this.send()
+    }
+  }
+
+  private async send(): Promise<void> {
+    if (this.error) fail('writing archive', this.error)
+    while (this.inFlight >= IN_FLIGHT) await new Promise<void>((r) => (this.wake = r))
+    this.wake = null
+    const buf = this.cur.buffer as ArrayBuffer
+    this.t.post({ op: 'write', buf, len: this.used }, [buf])
+    this.inFlight++
+    this.cur = this.block()
+    this.used = 0
+  }
+
+  async commit(): Promise<WriteResult> {
+    if (this.used) await this.send()
+    const r = await this.t.request({ op: 'commit' })
+    if (r.error || !r.res) fail('writing archive', r)
+    return r.res
+  }
+
+  async abort(): Promise<void> {
+    await this.t.request({ op: 'abort' })
+  }
+}

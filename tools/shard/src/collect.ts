@@ -1,0 +1,119 @@
+/** Gather the members to archive: `file` records from stdin, or trees walked from `--root`s. */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { readRecords } from '@clara/shared/ndjson'
+import type { ClaraRecord, FileRecord } from '@clara/shared/records'
+import { skipMessage } from '@clara/shared/source-file'
+import { excluder, statEntry, walkTree } from '@clara/shared/walk'
+import type { Member } from './member.js'
+import { archiveName, type RootSpec } from './root-spec.js'
+import type { Problem } from './tar-writer.js'
+
+export interface Collected {
+  members: Member[]
+  roots: string[]
+  missing_roots: string[]
+  /** records of the `--report-types`, by type */
+  reports: Map<string, ClaraRecord[]>
+  /** error records that arrived on stdin (from the lister) */
+  upstream: ClaraRecord[]
+}
+
+export type OnProblem = (p: Problem, during: string) => Promise<void>
+
+function empty(): Collected {
+  return { members: [], roots: [], missing_roots: [], reports: new Map(), upstream: [] }
+}
+
+/** Read records: `file` records become members, report types are kept, everything else passes through. */
+export async function collectFromRecords(stdin: NodeJS.ReadableStream, pass: (rec: ClaraRecord) => Promise<void>, reportTypes: string[], onProblem: OnProblem): Promise<Collected> {
+  const c = empty()
+  for (const t of reportTypes) c.reports.set(t, [])
+  let batch: FileRecord[] = []
+  const flush = async () => {
+    const settled = await Promise.allSettled(batch.map(memberOf))
+    for (const [i, r] of settled.entries()) {
+      if (r.status === 'rejected') {
+        const err = r.reason as NodeJS.ErrnoException
+        await onProblem({ kind: 'error', item: String(batch[i].path), message: err.message, code: err.code }, 'stat')
+      } else if (r.value.entry.kind === 'special') {
+        await onProblem({ kind: 'warning', item: r.value.name, message: skipMessage(r.value.entry) }, 'stat')
+      } else c.members.push(r.value)
+    }
+    batch = []
+  }
+  for await (const rec of readRecords(stdin as Readable)) {
+    if (rec.type === 'file') {
+      const r = rec as FileRecord
+      if (!c.roots.includes(r.root)) c.roots.push(r.root)
+      batch.push(r)
+      if (batch.length >= 64) await flush()
+      continue
+    }
+    c.reports.get(rec.type)?.push(rec)
+    if (rec.type === 'error') c.upstream.push(rec)
+    await pass(rec)
+  }
+  await flush()
+  return c
+}
+
+async function memberOf(r: FileRecord): Promise<Member> {
+  if (typeof r.root !== 'string' || typeof r.path !== 'string') throw Object.assign(new Error('file record without root and path'), { code: 'EBADRECORD' })
+  const rel = r.path_b64 ? Buffer.from(r.path_b64, 'base64') : Buffer.from(r.path)
+  const segs = rel.toString('utf8').split('/')
+  if (path.isAbsolute(r.path) || segs.some((s) => s === '..' || s === '.' || s === '')) {
+    throw Object.assign(new Error(`${r.path}: not a plain relative path`), { code: 'EBADRECORD' })
+  }
+  const abs = Buffer.concat([Buffer.from(path.resolve(r.root) + '/'), rel])
+  try {
+    return { name: rel.toString('utf8'), nameBytes: rel, entry: await statEntry(abs, rel) }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    throw Object.assign(new Error(`${r.path}: ${e.code === 'ENOENT' ? 'vanished' : 'cannot be read'} (${e.code})`), { code: e.code })
+  }
+}
+
+export interface WalkOptions {
+  exclude: string[]
+  /** keep directory entries (snapshots keep empty folders; shards hold files only) */
+  dirs: boolean
+}
+
+/** Walk each root; missing roots are recorded, specials are skipped with a warning. */
+export async function collectFromRoots(specs: RootSpec[], opts: WalkOptions, onProblem: OnProblem): Promise<Collected> {
+  const c = empty()
+  const skip = excluder(opts.exclude)
+  for (const spec of specs) {
+    c.roots.push(spec.dir)
+    const st = await fsp.stat(spec.dir).catch(() => null)
+    if (!st?.isDirectory()) {
+      c.missing_roots.push(spec.dir)
+      await onProblem({ kind: 'warning', item: spec.dir, message: 'root is missing (nothing archived from it)', code: 'ENOENT' }, 'walk')
+      continue
+    }
+    const errors: Problem[] = []
+    const onError = (rel: string, err: NodeJS.ErrnoException) => void errors.push({ kind: 'error', item: rel, message: `${rel}: cannot be read (${err.code})`, code: err.code })
+    for await (const e of walkTree(spec.dir, { exclude: (rel) => skip(rel), onError })) {
+      if (e.kind === 'dir' && !opts.dirs) continue
+      const nameBytes = archiveName(spec.prefix, e.relBytes)
+      const name = nameBytes.toString('utf8')
+      if (e.kind === 'special') {
+        await onProblem({ kind: 'warning', item: name, message: skipMessage(e) }, 'walk')
+        continue
+      }
+      c.members.push({ name, nameBytes, entry: e })
+    }
+    for (const p of errors) await onProblem(p, 'walk')
+    if (opts.dirs && spec.prefix) c.members.push(...(await prefixDirs(spec)))
+  }
+  return c
+}
+
+/** Directory entries for the prefix itself (e.g. `clara_content/`), so it keeps the root's mtime. */
+async function prefixDirs(spec: RootSpec): Promise<Member[]> {
+  const nameBytes = Buffer.from(spec.prefix)
+  const entry = await statEntry(Buffer.from(spec.dir), nameBytes)
+  return [{ name: spec.prefix, nameBytes, entry }]
+}

@@ -1,0 +1,72 @@
+/**
+ * Worker thread behind ArchiveSink: writes an archive's bytes through AtomicFile (which hashes them)
+ * on its own core, and flushes them to disk as it goes (fdatasync every 64 MiB), so the final fsync
+ * at commit has little left to do and disk time overlaps the reading. Every message gets one reply:
+ * `written` (the block comes back for reuse) or `done` (open, commit, abort).
+ */
+import fs from 'node:fs'
+import { parentPort } from 'node:worker_threads'
+import { AtomicFile } from '@clara/shared/atomic'
+
+type Msg = { op: 'open'; path: string; mode: number } | { op: 'write'; buf: ArrayBuffer; len: number } | { op: 'commit' } | { op: 'abort' }
+
+const FLUSH_EVERY = 64 << 20
+let file: AtomicFile | null = null
+let probe: number | null = null
+let unflushed = 0
+let failed: NodeJS.ErrnoException | null = null
+let queue: Promise<void> = Promise.resolve()
+
+async function write(buf: ArrayBuffer, len: number): Promise<void> {
+  if (failed) return
+  try {
+    await file!.write(new Uint8Array(buf, 0, len))
+    unflushed += len
+    if (unflushed >= FLUSH_EVERY) {
+      fs.fdatasyncSync(probe!)
+      unflushed = 0
+    }
+  } catch (err) {
+    failed = err as NodeJS.ErrnoException
+  }
+}
+
+async function control(m: Msg): Promise<object> {
+  if (m.op === 'open') {
+    failed = null
+    unflushed = 0
+    file = await AtomicFile.open(m.path, { mode: m.mode })
+    probe = fs.openSync(file.tmp, 'r') // fdatasync on any fd of the file flushes its data
+    return {}
+  }
+  closeProbe()
+  const f = file
+  file = null
+  if (m.op === 'abort' || failed) {
+    await f?.abort()
+    if (m.op === 'commit') throw failed
+    return {}
+  }
+  return { res: await f!.commit() }
+}
+
+function closeProbe(): void {
+  if (probe !== null) fs.closeSync(probe)
+  probe = null
+}
+
+parentPort!.on('message', (m: Msg) => {
+  queue = queue.then(async () => {
+    if (m.op === 'write') {
+      await write(m.buf, m.len)
+      parentPort!.postMessage({ op: 'written', buf: m.buf, error: failed?.message, code: failed?.code }, [m.buf])
+      return
+    }
+    try {
+      parentPort!.postMessage({ op: 'done', ...(await control(m)) })
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      parentPort!.postMessage({ op: 'done', error: e.message, code: e.code })
+    }
+  })
+})
