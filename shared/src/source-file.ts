@@ -56,6 +56,8 @@ export class SourceChangedError extends Error {
 
 export interface ReadOptions {
   fault?: FaultHook
+  /** read into this buffer when it is big enough (the result is a view of it: valid until it is reused) */
+  into?: Buffer
 }
 
 // O_NONBLOCK: if a FIFO was swapped in after lstat, open() must not hang waiting for a writer.
@@ -117,7 +119,7 @@ function finishRead(e: TreeEntry, fd: number, total: number): void {
 export function readSourceSync(e: TreeEntry, opts: ReadOptions = {}): Buffer {
   const fd = openSourceSync(e, opts)
   try {
-    const buf = Buffer.allocUnsafe(e.size)
+    const buf = opts.into && opts.into.length >= e.size ? opts.into.subarray(0, e.size) : Buffer.allocUnsafe(e.size)
     const n = readFully(e, fd, buf, 0, opts)
     finishRead(e, fd, n)
     return buf

@@ -12,6 +12,7 @@ import {
 
 /** Where the archive bytes go (an AtomicFile, or a hashing sink for a dry run). */
 export interface ZipSink {
+  /** consume `buf` before resolving: the writer reuses it afterwards */
   write(buf: Uint8Array): Promise<void>
 }
 
@@ -53,14 +54,15 @@ export class ZipWriter {
   /** bytes emitted so far (the offset of the next record) */
   offset = 0
   readonly central: Central[] = []
-  private pending: Buffer[] = []
-  private pendingBytes = 0
+  private out: Buffer
+  private used = 0
   private level: number
   private bufferSize: number
 
   constructor(private sink: ZipSink, opts: ZipWriterOptions = {}) {
     this.level = opts.level ?? 6
     this.bufferSize = opts.bufferSize ?? 1 << 20
+    this.out = Buffer.allocUnsafe(this.bufferSize)
   }
 
   /** Add a regular file from a whole buffer; deflated when `compress` and it actually shrinks. */
@@ -137,7 +139,7 @@ export class ZipWriter {
     for (const chunk of chunks) {
       crc = zlib.crc32(chunk, crc)
       read += chunk.length
-      const out = deflate ? zlib.deflateRawSync(chunk, flush) : Buffer.from(chunk)
+      const out = deflate ? zlib.deflateRawSync(chunk, flush) : chunk
       written += out.length
       await this.emit(out)
     }
@@ -174,24 +176,23 @@ export class ZipWriter {
     return { bytes: this.offset, entries: this.central.length }
   }
 
+  /** Buffers are copied (or written before this resolves), so callers may reuse them at once. */
   private async emit(buf: Buffer): Promise<void> {
     this.offset += buf.length
-    if (buf.length >= this.bufferSize) {
-      await this.drain()
+    if (buf.length > this.out.length - this.used) await this.drain()
+    if (buf.length >= this.out.length) {
       await this.sink.write(buf)
       return
     }
-    this.pending.push(buf)
-    this.pendingBytes += buf.length
-    if (this.pendingBytes >= this.bufferSize) await this.drain()
+    buf.copy(this.out, this.used)
+    this.used += buf.length
   }
 
   private async drain(): Promise<void> {
-    if (!this.pendingBytes) return
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes)
-    this.pending = []
-    this.pendingBytes = 0
-    await this.sink.write(all)
+    if (!this.used) return
+    const n = this.used
+    this.used = 0
+    await this.sink.write(this.out.subarray(0, n))
   }
 }
 
