@@ -1,7 +1,8 @@
 /** Turn one archive spec into its sorted member list: walked directories, single files, inline entries. */
 import path from 'node:path'
 import type { ArchiveSpec, InlineEntry, UnitSource } from '@clara/shared/records'
-import { excluder, statEntry, walkTree, type TreeEntry } from '@clara/shared/walk'
+import { excluder, statEntry, type TreeEntry } from '@clara/shared/walk'
+import { walkTreeSync } from '@clara/shared/walk-sync'
 import type { CompiledRewrite } from './rewrite.js'
 
 /** One archive member, before it is read. */
@@ -66,13 +67,13 @@ async function collectDir(src: UnitSource & { dir: string }, out: Collected, add
   if (root.kind !== 'dir') throw new UnitError(`source directory ${src.dir}: not a directory`, 'ENOTDIR')
   if (prefix.length) add(fromEntry(prefix, root))
   const skip = excluder(src.exclude)
-  const walk = walkTree(src.dir, {
+  const walk = walkTreeSync(src.dir, {
     exclude: (rel) => skip(rel),
     onError: (rel, err) => {
       throw new UnitError(`${src.dir}/${rel}: cannot be read (${err.code})`, err.code ?? 'EIO')
     },
   })
-  for await (const e of walk) {
+  for (const e of walk) {
     const name = prefixed(prefix, e.relBytes)
     if (e.kind === 'special') {
       out.skipped.push({ path: display(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })

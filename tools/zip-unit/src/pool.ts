@@ -7,6 +7,10 @@ import type { UnitRecord } from '@clara/shared/records'
 import type { ZipOptions } from './options.js'
 import { zipUnit, type UnitResult } from './zip-unit.js'
 
+// A small young generation per worker: GC runs more often, peak RSS falls by ~50 MB at 2 workers
+// for no measurable CPU cost (bench/zips.sh, 200 projects: 193 → 144 MB).
+const YOUNG_MB = 12
+
 interface Job {
   rec: UnitRecord
   resolve: (r: UnitResult) => void
@@ -22,7 +26,7 @@ export class UnitPool {
   constructor(private size: number, private opts: ZipOptions) {
     if (size <= 1) return
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: opts })
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
       w.on('message', (r: UnitResult) => this.done(w, r))
       w.on('error', (err) => this.fail(w, err))
       w.on('exit', (code) => {

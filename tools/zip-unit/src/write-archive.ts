@@ -27,10 +27,17 @@ export interface Written {
   sums: MemberSum[]
 }
 
+// One read buffer per thread, grown to the largest small file seen: fewer allocations, lower peak RSS.
+let scratch = Buffer.alloc(0)
+function scratchFor(size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 1 << 20))
+  return scratch
+}
+
 /** The content of a file member: in memory, or read now (and rewritten again, which must give the same bytes). */
 function contentOf(m: Member, fault?: FaultHook): Buffer {
   if (m.data) return m.data
-  const data = readSourceSync(m.entry!, { fault })
+  const data = readSourceSync(m.entry!, { fault, into: m.rewrite ? undefined : scratchFor(m.entry!.size) })
   if (!m.rewrite) return data
   const out = applyRewrites(data, display(m.name), m.rewrite.rws).data
   if (sha256(out) !== m.rewrite.sha256_after) throw new SourceChangedError(display(m.name), 'content changed between the rewrite scan and the write')
