@@ -1,6 +1,6 @@
 import type { Io } from '@clara/shared/cli'
 import { EXIT } from '@clara/shared/cli'
-import { parseArgs } from '@clara/shared/args'
+import { listFlag, parseArgs } from '@clara/shared/args'
 import { Logger, withLogFlags } from '@clara/shared/log'
 import { RecordWriter } from '@clara/shared/ndjson'
 import { legacyRoots, resolveClara } from './legacy-root.js'
@@ -20,7 +20,9 @@ export async function main(io: Io): Promise<number> {
     build: (y) =>
       withLogFlags(y)
         .option('clara', { type: 'string', describe: 'the C-LARA install ($CLARA)' })
-        .option('legacy-root', { type: 'string', describe: 'the legacy root (default $CLARA/LARA_legacy or $CLARA/lara_legacy)' }),
+        .option('legacy-root', { type: 'string', describe: 'the legacy root (default $CLARA/LARA_legacy or $CLARA/lara_legacy)' })
+        .option('only', { type: 'string', array: true, describe: 'only these unit names, comma lists, repeatable' })
+        .option('skip', { type: 'string', array: true, describe: 'leave out these unit names' }),
   })
   if (!opts) return EXIT.OK
   const log = new Logger(io, 'clara-list-legacy', opts)
@@ -29,8 +31,12 @@ export async function main(io: Io): Promise<number> {
   if (!roots.length) log.info('no legacy root (LARA_legacy or lara_legacy) in the install: nothing to list')
   const out = new RecordWriter(io.stdout)
   const taken = new Set<string>()
+  const only = new Set(listFlag(opts.only))
+  const skip = new Set(listFlag(opts.skip))
+  const wanted = (unit: string) => !skip.has(unit) && (!only.size || only.has(unit))
   for (const root of roots) {
     for (const rec of await legacyUnits(root, taken)) {
+      if (rec.unit !== undefined && !wanted(String(rec.unit))) continue
       if (rec.type === 'warning') log.warn(rec.item, rec.message)
       await out.write(rec)
     }

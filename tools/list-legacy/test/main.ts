@@ -68,3 +68,11 @@ t.test('usage errors and --help', async (t) => {
   t.equal(h.code, 0)
   t.match(h.stdout, /--legacy-root/)
 })
+
+t.test('--only and --skip by unit name', async (t) => {
+  const dir = t.testdir({ clara: { LARA_legacy: { a: { '1': '1' }, b: { '2': '2' }, c: { '3': '3' } } } })
+  const names = async (argv: string[]) => units((await runMain(main, { argv: ['--clara', path.join(dir, 'clara'), ...argv] })).records).map((u) => u.unit)
+  t.same(await names(['--only', 'a,c']), ['a', 'c'])
+  t.same(await names(['--skip', 'b']), ['a', 'c'])
+  t.same(await names(['--only', '37']), [], 'project ids select no legacy item')
+})

@@ -38,11 +38,10 @@ export async function main(io: Io): Promise<number> {
         .option('only', { type: 'string', array: true, describe: 'only these project ids or internal_ids (orphans: dir names), comma lists, repeatable' })
         .option('skip', { type: 'string', array: true, describe: 'leave out these project ids or internal_ids (orphans: dir names)' })
         .option('units', { type: 'string', choices: ['source', 'compiled'], describe: 'emit unit records for this domain instead of project records' })
-        .option('text-types', { type: 'string', array: true, describe: `with --units compiled: restrict to these of ${TEXT_TYPES.join(',')}` })
-        .option('bundle', { type: 'string', choices: ['per-type', 'single'], describe: 'with --units compiled: one zip per text type (default) or one compiled.zip' }),
+        .option('text-types', { type: 'string', array: true, describe: `with --units compiled: restrict to these of ${TEXT_TYPES.join(',')} (ignored otherwise)` })
+        .option('bundle', { type: 'string', choices: ['per-type', 'single'], describe: 'with --units compiled: one zip per text type (default) or one compiled.zip (ignored otherwise)' }),
   })
   if (!opts) return EXIT.OK
-  if ((opts['text-types'] || opts.bundle) && opts.units !== 'compiled') throw new UsageError('--text-types and --bundle need --units compiled')
   const types = textTypes(opts['text-types'])
   const settings = resolveSettings(opts, io.env, io.cwd)
   const log = new Logger(io, 'clara-list-projects', opts)

@@ -98,7 +98,6 @@ t.test('settings come from CLARA, DB_TYPE and DATABASE_URL like C-LARA', async (
 t.test('usage errors: exit 2, nothing on stdout', async (t) => {
   for (const [argv, msg] of [
     [['--units', 'compiled', '--text-types', 'normal,bogus'], /unknown text type "bogus"/],
-    [['--text-types', 'normal'], /need --units compiled/],
     [['--units', 'zip'], /Invalid values/],
     [['--clara', path.join(dir, 'nope')], /not found/],
   ] as [string[], RegExp][]) {
