@@ -5,13 +5,19 @@ SHELL := bash
 MAKEFLAGS += --no-builtin-rules
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-# Same names as the environment variables.
+# The same names as the environment variables.
 CLARA ?= $(CURDIR)/demo/clara
 DATABASE_URL ?= sqlite://$(CLARA)/db.sqlite3
 BACKUP_ROOT ?= /srv/clara_backups
+# A piecemeal domain target writes into this run directory.
+DEST ?= $(BACKUP_ROOT)/manual
+# Extra flags for clara-backup, e.g. ARGS="--full --snapshots".
+ARGS ?=
 DEMO := $(CURDIR)/demo
+export CLARA DATABASE_URL BACKUP_ROOT DEST
 
-.PHONY: all install build test demo clean
+.PHONY: all install build test demo bench clean backup backup-source backup-compiled backup-legacy \
+	backup-db backup-audio backup-media backup-infra backup-snapshots
 
 all: build
 
@@ -29,11 +35,39 @@ test: build
 	scripts/test-deps.sh
 	pnpm exec tap 'shared/dist/test/**/*.js' 'tools/*/dist/test/**/*.js'
 
+## The whole job: every domain, one run directory, manifest last, then `latest`.
+backup: build
+	scripts/backup_all.sh $(ARGS)
+
+## One domain at a time, into $(DEST) (a run directory).
+backup-source: build
+	scripts/backup_source.sh
+backup-compiled: build
+	scripts/backup_compiled.sh
+backup-legacy: build
+	scripts/backup_legacy.sh
+backup-db: build
+	scripts/backup_db.sh
+backup-audio: build
+	scripts/backup_audio_cache.sh
+backup-media: build
+	scripts/backup_media.sh
+backup-infra: build
+	scripts/backup_infra.sh
+backup-snapshots: build
+	scripts/backup_snapshots.sh
+
 demo: build
 	rm -rf $(DEMO)
-	clara-fixture --clara $(DEMO)/clara --db sqlite://$(DEMO)/clara/db.sqlite3
-	clara-list-projects --clara $(DEMO)/clara --db sqlite://$(DEMO)/clara/db.sqlite3 > $(DEMO)/projects.ndjson
-	@echo "demo: $$(grep -c '"type":"project"' $(DEMO)/projects.ndjson) projects, $$(grep -c '"type":"orphan"' $(DEMO)/projects.ndjson) orphans listed in $(DEMO)/projects.ndjson"
+	clara-fixture --clara $(DEMO)/clara --db sqlite://$(DEMO)/clara/db.sqlite3 > /dev/null
+	scripts/backup_all.sh --clara $(DEMO)/clara --db sqlite://$(DEMO)/clara/db.sqlite3 --dest $(DEMO)/backups --lock-file $(DEMO)/backup.lock
+
+bench: build
+	scripts/test-deps.sh
+	rm -rf bench/out && mkdir -p bench/out
+	BENCH_OUT=bench/out bench/zips.sh
+	BENCH_OUT=bench/out bench/shards.sh
+	BENCH_OUT=bench/out node bench/report.mjs
 
 clean:
-	rm -rf demo shared/dist tools/*/dist shared/*.tsbuildinfo tools/*/*.tsbuildinfo
+	rm -rf demo bench/out shared/dist tools/*/dist shared/*.tsbuildinfo tools/*/*.tsbuildinfo
