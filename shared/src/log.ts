@@ -113,6 +113,7 @@ export class Logger {
     if (this.live) {
       this.io.stderr.write('\r\x1b[K')
       this.live = false
+      this.lastDraw = 0 // the next progress() call redraws the wiped line at once
     }
   }
 
