@@ -76,3 +76,10 @@ t.test('--only and --skip by unit name', async (t) => {
   t.same(await names(['--skip', 'b']), ['a', 'c'])
   t.same(await names(['--only', '37']), [], 'project ids select no legacy item')
 })
+
+t.test('the README shows the --help text verbatim', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const r = await runMain(main, { argv: ['--help'] })
+  t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
+})

@@ -124,3 +124,10 @@ t.test('a DB that cannot be opened is fatal, the password never printed', async 
   t.notMatch(r.stderr, /s3cretpw/)
   t.equal(r.stdout, '')
 })
+
+t.test('the README shows the --help text verbatim', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const r = await runMain(main, { argv: ['--help'] })
+  t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
+})
