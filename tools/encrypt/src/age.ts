@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { AtomicFile, type WriteResult } from '@clara/shared/atomic'
 import { ClaraError, EXIT } from '@clara/shared/cli'
-import { HashStream, type Digest } from '@clara/shared/hash'
+import { HashStream, hashFile, type Digest } from '@clara/shared/hash'
 
 export interface AgeKeys {
   /** age1… (or ssh-…) recipients, for encryption */
@@ -77,7 +77,12 @@ export async function runAge(
     })()
     const [code, fed, drained] = await Promise.allSettled([exited, feed, drain])
     if (code.status === 'rejected') throw code.reason
-    if (code.value !== 0) throw new Error(`age ${mode}: ${stderr.trim().split('\n').pop() || `exit ${code.value}`}`)
+    if (code.value !== 0) {
+      const msg = `age ${mode}: ${stderr.trim().split('\n').filter((l) => !/report unexpected/.test(l)).pop() || `exit ${code.value}`}`
+      // age stops at the first bad chunk; tell corrupted stored bytes from a wrong key
+      if (check.expectInput && (await hashFile(src)).sha256 !== check.expectInput.sha256) throw new MismatchError(`stored bytes differ from the recorded sha256 (${msg})`)
+      throw new Error(msg)
+    }
     if (fed.status === 'rejected') throw fed.reason
     if (drained.status === 'rejected') throw drained.reason
     const input = inHash.digest()
