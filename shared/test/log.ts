@@ -1,0 +1,115 @@
+import t from 'tap'
+import { PassThrough } from 'node:stream'
+import type { Argv } from 'yargs'
+import { parseArgs } from '../src/args.js'
+import type { Io } from '../src/cli.js'
+import { Logger, progressLine, withLogFlags, type LogFlags } from '../src/log.js'
+import { RecordWriter } from '../src/ndjson.js'
+import { runMain } from '../src/testkit.js'
+
+function logger(isTTY: boolean, flags: LogFlags = {}) {
+  const stderr = new PassThrough()
+  let text = ''
+  stderr.on('data', (c) => (text += c))
+  return { log: new Logger({ stderr, isTTY }, 'clara-x', flags), text: () => text }
+}
+
+t.test('progressLine: items, bytes, rate, ETA', async (t) => {
+  t.equal(progressLine({ items: 3, total: 10, bytes: 2_000_000, totalBytes: 8_000_000 }, 2), '3/10 items, 2.0 MB, 1.0 MB/s ETA 6s')
+  t.equal(progressLine({ label: 'source', items: 5, total: 20, bytes: 0 }, 10), 'source 5/20 items, 0 B, 0 B/s ETA 30s')
+  t.equal(progressLine({ items: 1, total: 100, bytes: 500 }, 10), '1/100 items, 500 B, 50 B/s ETA 16m30s')
+  t.equal(progressLine({ items: 7, bytes: 1500 }, 0), '7 items, 1.5 KB, 0 B/s')
+})
+
+t.test('plain lines off a TTY', async (t) => {
+  const { log, text } = logger(false)
+  log.info('starting')
+  log.warn('12/x.fifo', 'skipped a FIFO')
+  log.error('12', 'ENOENT: gone')
+  log.detail('only with --verbose')
+  log.progress({ items: 1, total: 2, bytes: 10 })
+  log.progress({ items: 2, total: 2, bytes: 20 }) // within 10 s of the last: not printed
+  log.done()
+  const lines = text().split('\n')
+  t.same(lines.slice(0, 3), ['clara-x: starting', 'clara-x: 12/x.fifo: skipped a FIFO', 'clara-x: 12: ENOENT: gone'])
+  t.match(lines[3], /^clara-x: 1\/2 items, 10 B, /)
+  t.equal(lines.length, 5, 'one progress line, every line ends with a newline')
+  t.notMatch(text(), /\r|\x1b/, 'no terminal control codes')
+})
+
+t.test('a live progress line on a TTY, cleared before other lines and at the end', async (t) => {
+  const { log, text } = logger(true)
+  log.progress({ items: 1, total: 4, bytes: 100 })
+  t.match(text(), /^\r\x1b\[Kclara-x: 1\/4 items, 100 B, .*ETA/)
+  t.notMatch(text(), /\n/, 'the live line has no newline')
+  log.progress({ items: 2, total: 4, bytes: 200 }) // throttled (< 100 ms)
+  t.notMatch(text(), /2\/4/)
+  await new Promise((r) => setTimeout(r, 120))
+  log.progress({ items: 3, total: 4, bytes: 300 })
+  t.match(text(), /\r\x1b\[Kclara-x: 3\/4 items/)
+  log.warn('u', 'careful')
+  t.match(text(), /3\/4 items[^\n]*\r\x1b\[Kclara-x: u: careful\n$/, 'the live line is wiped before the message')
+  const before = text().length
+  log.done()
+  t.equal(text().length, before, 'nothing to clear after a plain line')
+  log.progress({ items: 4, total: 4, bytes: 400 })
+  t.match(text(), /careful\n\r\x1b\[Kclara-x: 4\/4 items/, 'a line wiped by a message is redrawn at the next progress, unthrottled')
+  log.done()
+  t.ok(text().endsWith('\r\x1b[K'), 'done() clears the live line')
+})
+
+t.test('--log-json: pino-shaped lines', async (t) => {
+  const { log, text } = logger(true, { 'log-json': true })
+  log.info('starting', { domain: 'source_exports' })
+  log.warn('a', 'w')
+  log.error('b', 'e')
+  log.progress({ items: 1, bytes: 2 })
+  const lines = text().trim().split('\n').map((l) => JSON.parse(l))
+  t.match(lines, [
+    { level: 30, name: 'clara-x', msg: 'starting', domain: 'source_exports', time: Number },
+    { level: 40, msg: 'a: w', item: 'a' },
+    { level: 50, msg: 'b: e', item: 'b' },
+    { level: 30, msg: 'progress', items: 1, bytes: 2 },
+  ])
+  t.notMatch(text(), /\r|\x1b/, 'no live line even on a TTY')
+})
+
+t.test('--quiet: only errors', async (t) => {
+  const { log, text } = logger(true, { quiet: true, verbose: true })
+  log.info('i')
+  log.detail('d')
+  log.warn('w', 'x')
+  log.progress({ items: 1, bytes: 1 })
+  log.error('e', 'bad')
+  log.done()
+  t.equal(text(), 'clara-x: e: bad\n')
+})
+
+t.test('--verbose: detail lines', async (t) => {
+  const { log, text } = logger(false, { verbose: true })
+  log.detail('unit 12 done')
+  t.equal(text(), 'clara-x: unit 12 done\n')
+})
+
+t.test('in a tool: flags parsed, stdout carries records only', async (t) => {
+  async function main(io: Io): Promise<number> {
+    const opts = await parseArgs(io, { name: 'clara-x', usage: '$0', build: (y: Argv) => withLogFlags(y) })
+    if (!opts) return 0
+    const log = new Logger(io, 'clara-x', opts)
+    const w = new RecordWriter(io.stdout)
+    log.info('hello')
+    log.progress({ items: 1, bytes: 5 })
+    await w.write({ type: 'artifact', unit: '1' })
+    log.error('1', 'boom')
+    log.done()
+    await w.end()
+    return 0
+  }
+  for (const argv of [[], ['--log-json'], ['--quiet'], ['--verbose']]) {
+    for (const isTTY of [false, true]) {
+      const r = await runMain(main, { argv, isTTY })
+      t.equal(r.stdout, '{"type":"artifact","unit":"1"}\n{"type":"end","count":1}\n', `${argv} tty=${isTTY}`)
+      t.match(r.stderr, /1: boom/)
+    }
+  }
+})
