@@ -18,9 +18,12 @@ function fail(what: string, r: Reply): never {
 
 /** One writer thread, reused for every archive of a run; `close()` ends it. */
 export class WriterThread {
-  private worker = new Worker(new URL('./write-worker.js', import.meta.url))
+  // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start by seconds)
+  private worker = new Worker(new URL('./write-worker.js', import.meta.url), { execArgv: [] })
   private waiters: ((r: Reply) => void)[] = []
   onWritten: ((r: Reply) => void) | null = null
+  /** 1 MiB blocks back from the thread, for the next writes (of any archive) */
+  free: ArrayBuffer[] = []
 
   constructor() {
     this.worker.unref()
@@ -48,7 +51,6 @@ export class WriterThread {
 }
 
 export class ArchiveSink {
-  private free: ArrayBuffer[] = []
   private cur: Buffer
   private used = 0
   private inFlight = 0
@@ -58,7 +60,7 @@ export class ArchiveSink {
   private constructor(private t: WriterThread) {
     this.cur = this.block()
     t.onWritten = (r) => {
-      if (r.buf) this.free.push(r.buf)
+      if (r.buf) t.free.push(r.buf)
       if (r.error && !this.error) this.error = r
       this.inFlight--
       this.wake?.()
@@ -72,7 +74,7 @@ export class ArchiveSink {
   }
 
   private block(): Buffer {
-    return Buffer.from(this.free.pop() ?? new ArrayBuffer(BLOCK))
+    return Buffer.from(this.t.free.pop() ?? new ArrayBuffer(BLOCK))
   }
 
   async write(chunk: Uint8Array): Promise<void> {

@@ -12,7 +12,9 @@ export type Compression = 'gzip' | 'none'
 
 export const MIN_SAVINGS = 0.05
 const POINTS = 32
-const SAMPLE = 16 << 10
+/** sample bytes: 1/16 of the content, between 16 KB and 512 KB, so small shards don't pay for big samples */
+const MIN_SAMPLE = 16 << 10
+const MAX_SAMPLE = 512 << 10
 
 export interface Choice {
   compression: Compression
@@ -28,13 +30,13 @@ export function chooseCompression(mode: CompressMode, members: Member[], fault?:
   return { compression: s >= MIN_SAVINGS ? 'gzip' : 'none', sample_savings: savings }
 }
 
-/** Fraction saved by deflate (level 1) on up to 32 samples of 16 KB spread evenly over the files' bytes. */
+/** Fraction saved by deflate (level 1) on 32 samples spread evenly over the files' bytes. */
 export function sampleSavings(members: Member[], fault?: FaultHook): number {
   const files = members.filter((m) => m.entry.kind === 'file' && m.entry.size > 0)
   const total = files.reduce((n, m) => n + m.entry.size, 0)
   if (!total) return 0
-  let raw = 0
-  let packed = 0
+  const sample = Math.ceil(Math.max(MIN_SAMPLE, Math.min(MAX_SAMPLE, total / 16)) / POINTS)
+  const parts: Buffer[] = []
   let i = 0
   let start = 0 // byte offset of files[i] in the concatenation
   let last = ''
@@ -42,18 +44,17 @@ export function sampleSavings(members: Member[], fault?: FaultHook): number {
     const at = Math.floor(((k + 0.5) * total) / POINTS)
     while (start + files[i].entry.size <= at) start += files[i++].entry.size
     const m = files[i]
-    const pos = Math.max(0, Math.min(at - start, m.entry.size - SAMPLE))
+    const pos = Math.max(0, Math.min(at - start, m.entry.size - sample))
     if (`${i}:${pos}` === last) continue
     last = `${i}:${pos}`
-    const buf = readSample(m, pos, fault)
-    if (!buf?.length) continue
-    raw += buf.length
-    packed += deflateRawSync(buf, { level: 1 }).length
+    const buf = readSample(m, pos, sample, fault)
+    if (buf?.length) parts.push(buf)
   }
-  return raw ? 1 - packed / raw : 0
+  const raw = Buffer.concat(parts)
+  return raw.length ? 1 - deflateRawSync(raw, { level: 1 }).length / raw.length : 0
 }
 
-function readSample(m: Member, pos: number, fault?: FaultHook): Buffer | null {
+function readSample(m: Member, pos: number, size: number, fault?: FaultHook): Buffer | null {
   let fd: number
   try {
     fd = openSourceSync(m.entry, { fault })
@@ -61,7 +62,7 @@ function readSample(m: Member, pos: number, fault?: FaultHook): Buffer | null {
     return null // the writer will report it
   }
   try {
-    const buf = Buffer.allocUnsafe(Math.min(SAMPLE, m.entry.size - pos))
+    const buf = Buffer.allocUnsafe(Math.min(size, m.entry.size - pos))
     const n = fs.readSync(fd, buf, 0, buf.length, pos)
     return buf.subarray(0, n)
   } catch {

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { collectRecords } from '@clara/shared/ndjson'
 import { walkTree } from '@clara/shared/walk'
@@ -83,4 +84,15 @@ export function sha256File(file: string): string {
 
 export function readJson<T = Record<string, any>>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T
+}
+
+/**
+ * A scratch directory on tmpfs when there is one (/dev/shm): these tests write dozens of small
+ * archives, each fsync'ed twice, which takes seconds on a busy disk and nothing on tmpfs.
+ */
+export function scratch(t: { teardown(f: () => void): void }): string {
+  const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir()
+  const dir = fs.mkdtempSync(path.join(base, 'clara-shard-test-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
 }
