@@ -12,20 +12,28 @@ export type FaultHook = (abs: string, op: 'open' | 'read') => NodeJS.ErrnoExcept
 
 /**
  * Faults from the environment, for tests that run as root (root reads everything):
- * `CLARA_FAULT_INJECT='EACCES:<path-substring>[,EIO:<substring>…]'` (`op` defaults to open;
- * `EIO@read:<substring>` fails on the first read instead).
+ * `CLARA_FAULT_INJECT='EACCES:<path-substring>[,EIO@read:<substring>…]'`. `CODE[@open|@read]`
+ * fails that operation (default open) with errno CODE. Two codes change the file instead, to
+ * exercise change detection: `GROW` appends a byte just before every read of a match, `GROW1`
+ * only before the first one.
  */
 export function faultsFromEnv(env: NodeJS.ProcessEnv): FaultHook | undefined {
   const spec = env.CLARA_FAULT_INJECT
   if (!spec) return undefined
   const rules = spec.split(',').filter(Boolean).map((r) => {
     const i = r.indexOf(':')
-    const [code, op = 'open'] = r.slice(0, i).split('@')
-    return { code, op, sub: r.slice(i + 1) }
+    const [code, op] = r.slice(0, i).split('@')
+    const grow = code === 'GROW' || code === 'GROW1'
+    return { code, op: op ?? (grow ? 'read' : 'open'), sub: r.slice(i + 1), grow, left: code === 'GROW1' ? 1 : Infinity }
   })
   return (abs, op) => {
-    const hit = rules.find((r) => r.op === op && abs.includes(r.sub))
+    const hit = rules.find((r) => r.op === op && r.left > 0 && abs.includes(r.sub))
     if (!hit) return undefined
+    if (hit.grow) {
+      hit.left--
+      fs.appendFileSync(abs, 'x')
+      return undefined
+    }
     return Object.assign(new Error(`${hit.code}: injected fault, ${op} '${abs}'`), { code: hit.code, syscall: op, path: abs })
   }
 }

@@ -85,8 +85,16 @@ async function tryLink(rec: UnitRecord, plan: UnitPlan, dir: string, o: ZipOptio
   return result(rec, prev, reusedArtifacts(rec, prev, o.dryRun), true)
 }
 
+// One fault hook per thread and spec, so a one-shot fault stays one-shot across a retry.
+const hooks = new Map<string, ReturnType<typeof faultsFromEnv>>()
+function faultHook(spec: string | undefined): ReturnType<typeof faultsFromEnv> {
+  if (!spec) return undefined
+  if (!hooks.has(spec)) hooks.set(spec, faultsFromEnv({ CLARA_FAULT_INJECT: spec }))
+  return hooks.get(spec)
+}
+
 async function buildUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
-  const fault = o.faults ? faultsFromEnv({ CLARA_FAULT_INJECT: o.faults }) : undefined
+  const fault = faultHook(o.faults)
   const dir = path.join(o.dest, rec.domain, rec.unit)
   const plan = await planUnit(rec, { level: o.level, checksums: o.checksums, rewriteBudget: o.rewriteBudget, fault })
   const linked = o.linkDest ? await tryLink(rec, plan, dir, o) : null
