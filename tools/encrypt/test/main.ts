@@ -202,3 +202,10 @@ t.test('usage and fatal errors', async (t) => {
   t.match(noAge.stderr, /not found/)
   t.same(Object.keys(await snapshot(runDir)).filter((f) => f.endsWith('.age')), [], 'nothing was encrypted by any of these')
 })
+
+t.test('the README shows the --help text verbatim', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const r = await runMain(main, { argv: ['--help'] })
+  t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
+})

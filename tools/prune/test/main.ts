@@ -159,3 +159,10 @@ t.test('usage and fatal errors', async (t) => {
   t.equal(empty.code, 0)
   t.match(empty.records, [{ type: 'summary', deleted: 0, kept: 0 }, { type: 'end' }])
 })
+
+t.test('the README shows the --help text verbatim', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const r = await runMain(main, { argv: ['--help'] })
+  t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
+})
