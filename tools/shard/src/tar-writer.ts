@@ -128,6 +128,7 @@ async function addBody(pack: tar.Pack, m: Member, body: Body): Promise<string> {
   }
   const sink = pack.entry(hdr) as unknown as Writable
   const done = new Promise<void>((resolve, reject) => sink.once('close', resolve).once('error', reject))
+  done.catch(() => {}) // awaited below unless reading fails first (then the whole archive is redone)
   try {
     let chunk = body.first
     for (;;) {
