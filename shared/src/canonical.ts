@@ -76,6 +76,8 @@ export function canonicalJson(v: unknown): string {
 function asText(v: unknown): string {
   if (Buffer.isBuffer(v)) return v.toString('utf8')
   if (v instanceof Date) return canonicalTimestamp(v)
+  // a driver that parsed a JSON column for us (mysql2) hands over objects
+  if (typeof v === 'object') return canonicalJson(v)
   return String(v)
 }
 

@@ -43,6 +43,7 @@ export async function runChild(cmd: string, args: string[], opts: ChildOptions, 
     })
     child.once('close', (code, signal) => resolve({ code, signal }))
   })
+  exited.catch(() => {}) // awaited below; a spawn failure must not count as unhandled meanwhile
   let err = ''
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (s: string) => {

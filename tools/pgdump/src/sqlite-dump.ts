@@ -7,14 +7,25 @@ import { hashTables } from '@clara/shared/table-hash'
 import { migrationsHead, type DumpOutcome } from './db-metadata.js'
 import { DumpFailed, type DumpContext } from './dump-context.js'
 
+/** Open the source read-only and read its version: a file that is not a database is exit 3, before anything is written. */
+async function probe(ctx: DumpContext): Promise<string> {
+  const db = await openDb(ctx.url, { readonly: true, cwd: ctx.cwd })
+  try {
+    await db.tables()
+    return await db.serverVersion()
+  } catch (err) {
+    if (err instanceof ClaraError) throw err
+    throw new ClaraError(`database ${ctx.url}: ${(err as Error).message}`, EXIT.FATAL, (err as NodeJS.ErrnoException).code ?? 'EDB')
+  } finally {
+    await db.close()
+  }
+}
+
 /** Copy the SQLite database of `ctx.url` to `ctx.file`. A source that cannot be opened is exit 3. */
 export async function dumpSqlite(ctx: DumpContext): Promise<DumpOutcome> {
   const src = parseDbUrl(ctx.url, ctx.cwd).file!
   if (!(await fsp.stat(src).catch(() => null))?.isFile()) throw new ClaraError(`database ${ctx.url}: no such file`, EXIT.FATAL, 'ENOENT')
-  const probe = await openDb(ctx.url, { readonly: true, cwd: ctx.cwd })
-  const version = await probe.serverVersion()
-  await probe.tables() // fails here, exit 3, when the file is not a database
-  await probe.close()
+  const version = await probe(ctx)
   let copy: SqliteBackupResult
   try {
     copy = await backupSqlite(src, ctx.file)
