@@ -9,7 +9,7 @@ import { errorRecord } from '@clara/shared/records'
 import { listRuns } from '@clara/shared/run-set'
 import { parseAge } from './buckets.js'
 import { freedBytes } from './freed.js'
-import { planPrune, type Policy } from './policy.js'
+import { planPrune, type Plan, type Policy } from './policy.js'
 import { removeLeftover, removeRun } from './remove-run.js'
 
 const USAGE = `$0 --root BACKUP_ROOT [--daily N] [--weekly M] [--delete]
@@ -33,6 +33,39 @@ function policyFrom(opts: { daily: number; weekly: number; now?: string; 'delete
     if (unfinishedAfterMs === null) throw new UsageError(`--delete-unfinished: expected an age such as 48h or 7d, got ${opts['delete-unfinished']}`)
   }
   return { daily: opts.daily, weekly: opts.weekly, now, unfinishedAfterMs }
+}
+
+interface Act {
+  root: string
+  dry: boolean
+  out: RecordWriter
+  log: Logger
+}
+
+/** Delete (or, dry, announce) leftovers and doomed runs; record every decision. Returns the failures. */
+async function carryOut(plan: Plan, leftovers: string[], a: Act): Promise<number> {
+  let failed = 0
+  const act = async (run: string, reason: string, del: () => Promise<void>): Promise<void> => {
+    try {
+      if (!a.dry) await del()
+      a.log.info(`${a.dry ? 'would delete' : 'deleted'} ${run}: ${reason}`)
+      await a.out.write({ type: 'prune', run, action: 'delete', reason, dry_run: a.dry })
+    } catch (err) {
+      failed++
+      a.log.error(run, `cannot delete: ${(err as Error).message}`)
+      await a.out.write(errorRecord('prune', run, err))
+    }
+  }
+  for (const name of leftovers) await act(name, 'left over by an interrupted prune', () => removeLeftover(a.root, name))
+  for (const d of plan.decisions) {
+    const reason = d.reasons.join('; ')
+    if (d.action === 'delete') await act(d.run, reason, () => removeRun(a.root, d.run))
+    else {
+      a.log.detail(`keep ${d.run}: ${reason}`)
+      await a.out.write({ type: 'prune', run: d.run, action: 'keep', reason, dry_run: a.dry })
+    }
+  }
+  return failed
 }
 
 /** clara-prune: apply the retention policy to backup runs (dry-run by default). */
@@ -64,27 +97,7 @@ export async function main(io: Io): Promise<number> {
   }
   const doomed = plan.decisions.filter((d) => d.action === 'delete')
   const bytes = await freedBytes([...doomed.map((d) => path.join(root, d.run)), ...set.leftovers.map((n) => path.join(root, n))])
-  let failed = 0
-  const act = async (run: string, reason: string, del: () => Promise<void>): Promise<void> => {
-    try {
-      if (!dry) await del()
-      log.info(`${dry ? 'would delete' : 'deleted'} ${run}: ${reason}`)
-      await out.write({ type: 'prune', run, action: 'delete', reason, dry_run: dry })
-    } catch (err) {
-      failed++
-      log.error(run, `cannot delete: ${(err as Error).message}`)
-      await out.write(errorRecord('prune', run, err))
-    }
-  }
-  for (const name of set.leftovers) await act(name, 'left over by an interrupted prune', () => removeLeftover(root, name))
-  for (const d of plan.decisions) {
-    const reason = d.reasons.join('; ')
-    if (d.action === 'delete') await act(d.run, reason, () => removeRun(root, d.run))
-    else {
-      log.detail(`keep ${d.run}: ${reason}`)
-      await out.write({ type: 'prune', run: d.run, action: 'keep', reason, dry_run: dry })
-    }
-  }
+  const failed = await carryOut(plan, set.leftovers, { root, dry, out, log })
   const deleted = doomed.length + set.leftovers.length - failed
   const kept = plan.decisions.length - doomed.length
   log.info(`${dry ? 'dry run: would delete' : 'deleted'} ${deleted} of ${plan.decisions.length} runs, ${dry ? 'freeing' : 'freed'} ${bytes} bytes; kept ${kept}${dry && deleted ? ' (--delete to act)' : ''}`)
