@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
-import { ClaraError, EXIT, UsageError } from '@clara/shared/cli'
+import { EXIT, UsageError } from '@clara/shared/cli'
 import { listFlag, parseArgs } from '@clara/shared/args'
 import { parseDbUrl, scrub } from '@clara/shared/db'
 import { Logger, withLogFlags } from '@clara/shared/log'
@@ -51,6 +51,33 @@ function places(io: Io, opts: Opts, defaultSub: string): { outDir: string; root:
   return { outDir, root: opts.dest ? path.resolve(io.cwd, opts.dest) : path.dirname(outDir) }
 }
 
+/** `--sqlite-files`: copy loose SQLite files into audio_cache/orm_db/. */
+async function filesMode(io: Io, opts: Opts, log: Logger, w: RecordWriter): Promise<number> {
+  const files = listFlag(opts['sqlite-files'])
+  if (opts.db) throw new UsageError('use either --db or --sqlite-files, not both')
+  if (!files.length) throw new UsageError('--sqlite-files needs at least one file')
+  const names = files.map((f) => path.basename(f))
+  if (new Set(names).size !== names.length) throw new UsageError('--sqlite-files: two files share a base name')
+  const { outDir, root } = places(io, opts, 'audio_cache/orm_db')
+  const job = { files: files.map((f) => path.resolve(io.cwd, f)), outDir, root, domain: 'audio_cache', createdAt: new Date().toISOString() }
+  return copySqliteFiles(job, log, w)
+}
+
+/** `--db`: dump one database into db/. Every error message leaves with the passwords scrubbed. */
+async function dbMode(io: Io, opts: Opts, ts: string, log: Logger, w: RecordWriter): Promise<number> {
+  const url = opts.db ?? io.env.DATABASE_URL
+  if (!url) throw new UsageError('--db URL is required (or set DATABASE_URL)')
+  const secrets = knownSecrets(url, io.env)
+  try {
+    const engine = parseDbUrl(url, io.cwd).engine
+    const { outDir, root } = places(io, opts, 'db')
+    const ctx = { url, env: io.env, cwd: io.cwd, signal: io.signal, binDir: opts['bin-dir'], assumeServerVersion: opts['assume-server-version'], secrets, log }
+    return await dumpDatabase({ engine, ts, createdAt: new Date().toISOString(), outDir, root }, ctx, w)
+  } catch (err) {
+    hideSecrets(err, secrets)
+  }
+}
+
 /** clara-pgdump: dump the C-LARA database (PostgreSQL, SQLite or MariaDB/MySQL) into db/ with its metadata. */
 export async function main(io: Io): Promise<number> {
   const opts = (await parseArgs(io, {
@@ -69,33 +96,10 @@ export async function main(io: Io): Promise<number> {
       ),
   })) as Opts | null
   if (!opts) return EXIT.OK
-  const files = listFlag(opts['sqlite-files'])
   const ts = opts.timestamp ? (parseTimestamp(opts.timestamp), opts.timestamp) : dumpTimestamp(new Date())
-  const createdAt = new Date().toISOString()
   const log = new Logger(io, 'clara-pgdump', opts)
   const w = new RecordWriter(io.stdout)
-  if (opts['sqlite-files'] !== undefined) {
-    if (opts.db) throw new UsageError('use either --db or --sqlite-files, not both')
-    if (!files.length) throw new UsageError('--sqlite-files needs at least one file')
-    const names = files.map((f) => path.basename(f))
-    if (new Set(names).size !== names.length) throw new UsageError('--sqlite-files: two files share a base name')
-    const { outDir, root } = places(io, opts, 'audio_cache/orm_db')
-    const code = await copySqliteFiles({ files: files.map((f) => path.resolve(io.cwd, f)), outDir, root, domain: 'audio_cache', createdAt }, log, w)
-    await w.end()
-    return code
-  }
-  const url = opts.db ?? io.env.DATABASE_URL
-  if (!url) throw new UsageError('--db URL is required (or set DATABASE_URL)')
-  const secrets = knownSecrets(url, io.env)
-  try {
-    const engine = parseDbUrl(url, io.cwd).engine
-    const { outDir, root } = places(io, opts, 'db')
-    const ctx = { url, env: io.env, cwd: io.cwd, signal: io.signal, binDir: opts['bin-dir'], assumeServerVersion: opts['assume-server-version'], secrets, log }
-    const code = await dumpDatabase({ engine, ts, createdAt, outDir, root }, ctx, w)
-    await w.end()
-    return code
-  } catch (err) {
-    if (err instanceof ClaraError || err instanceof Error) hideSecrets(err, secrets)
-    throw err
-  }
+  const code = opts['sqlite-files'] !== undefined ? await filesMode(io, opts, log, w) : await dbMode(io, opts, ts, log, w)
+  await w.end()
+  return code
 }
