@@ -7,7 +7,9 @@ import { writeJsonAtomic } from '@clara/shared/atomic'
 import type { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { switchLatest } from './run-dir.js'
-import { totalsOf, type DomainTotals, type Manifest } from './manifest.js'
+import { applyBackupPerms } from '@clara/shared/perms'
+import { domainTotals, totalsOf, type DomainTotals, type Manifest } from './manifest.js'
+import type { Domain } from './domains.js'
 
 export const VERSION = '0.1.0'
 
@@ -22,7 +24,9 @@ export interface FinishCtx {
   clara: string
   started: Date
   prev: string | null
-  totals: Record<string, DomainTotals>
+  domains: Domain[]
+  /** domains whose script did not complete, with its exit code */
+  broken: Map<string, number>
   incomplete: boolean
   encryptTo: string[]
   group: string
@@ -41,10 +45,17 @@ function runTool(repo: string, bin: string, args: string[], env: NodeJS.ProcessE
 }
 
 /** Encrypt, set permissions, merge failures, write the manifest last, then switch `latest`. */
-export async function finishRun(run: { id: string; dir: string; resumed: boolean }, c: FinishCtx): Promise<void> {
+export async function finishRun(run: { id: string; dir: string; resumed: boolean }, c: FinishCtx): Promise<Manifest> {
   if (c.encryptTo.length) runTool(c.repo, 'clara-encrypt', ['--run', run.dir, ...c.encryptTo.flatMap((r) => ['--to', r])], c.env)
   runTool(c.repo, 'clara-index', ['--merge', '--dest', run.dir], c.env)
-  const totals = totalsOf(c.totals)
+  // Totals are read back after encryption, so they count the bytes actually stored.
+  const perDomain: Record<string, DomainTotals> = {}
+  for (const d of c.domains) {
+    const t = await domainTotals(run.dir, d)
+    const code = c.broken.get(d.dir)
+    perDomain[d.dir] = code === undefined ? t : { ...t, incomplete: true, exit_code: code }
+  }
+  const totals = totalsOf(perDomain)
   const manifest: Manifest = {
     version: 1,
     run_id: run.id,
@@ -56,12 +67,15 @@ export async function finishRun(run: { id: string; dir: string; resumed: boolean
     app_commit: appCommit(c.clara),
     resumed: run.resumed,
     incremental_from: c.prev ? path.basename(c.prev) : null,
-    domains: c.totals,
+    domains: perDomain,
     totals,
     status: c.incomplete ? 'incomplete' : totals.failures ? 'partial' : 'complete',
   }
+  const perms = await applyBackupPerms(run.dir, { group: c.group })
+  if (perms.note) c.log.detail(perms.note)
   await writeJsonAtomic(path.join(run.dir, 'manifest.json'), manifest)
   if (!c.incomplete) await switchLatest(c.root, run.id)
   await c.out.write({ type: 'run', ...manifest })
   c.log.info(`run ${run.id} ${manifest.status}: ${totals.units} units, ${(totals.bytes / 1e6).toFixed(1)} MB, ${totals.failures} failures${c.incomplete ? ' (latest not switched)' : ''}`)
+  return manifest
 }

@@ -7,9 +7,9 @@ import { acquireLock } from '@clara/shared/lock'
 import { Logger, withLogFlags } from '@clara/shared/log'
 import { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
+import { BACKUP_UMASK } from '@clara/shared/perms'
 import { selectDomains } from './domains.js'
 import { openRunDir, previousRun } from './run-dir.js'
-import { domainTotals, totalsOf, type DomainTotals } from './manifest.js'
 import { finishRun } from './finish.js'
 import { runDomain } from './domain-run.js'
 import { domainEnv, type RunFlags } from './domain-env.js'
@@ -61,7 +61,7 @@ export async function main(io: Io): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
-  process.umask(0o027)
+  process.umask(BACKUP_UMASK)
   const out = new RecordWriter(io.stdout)
   const dry = Boolean(o['dry-run'])
   const lock = dry ? null : await acquireLock(o['lock-file'] ?? io.env.CLARA_BACKUP_LOCK ?? '/var/lock/clara_backup.lock', {
@@ -74,27 +74,23 @@ export async function main(io: Io): Promise<number> {
     log.info(`${run.resumed ? 'resuming' : 'starting'} run ${run.id} in ${root}${prev ? ` (incremental from ${path.basename(prev)})` : ''}; database ${redactUrl(db)}`)
     const flags: RunFlags = { dry, checksums: o.checksums, only: listFlag(o.only), skip: listFlag(o.skip), textTypes: o['text-types'], existing: o.existing, workers: o.workers }
     const env = domainEnv(io.env, REPO, { clara, db, runDir: run.dir, runId: run.id, prev }, flags)
-    const totals: Record<string, DomainTotals> = {}
-    let incomplete = false
+    const broken = new Map<string, number>()
     for (const [i, d] of domains.entries()) {
       log.info(`domain ${i + 1}/${domains.length}: ${d.name} → ${d.dir}/`)
       const r = await runDomain(path.join(REPO, 'scripts'), d, env, out, io.stderr)
-      const t = dry ? { units: 0, bytes: 0, failures: 0 } : await domainTotals(run.dir, d)
       if (r.exit_code >= 2 || !r.stream_ok) {
-        incomplete = true
-        t.incomplete = true
-        t.exit_code = r.exit_code
+        broken.set(d.dir, r.exit_code)
         log.error(d.name, `did not complete (exit ${r.exit_code}${r.message ? `; ${r.message}` : ''})`)
         await out.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code})` })
       }
-      totals[d.dir] = t
     }
+    const incomplete = broken.size > 0
     if (dry) {
       await out.end()
       return incomplete ? EXIT.FATAL : EXIT.OK
     }
-    await finishRun(run, { repo: REPO, root, clara, started, prev, totals, incomplete, encryptTo: listFlag(o['encrypt-to']), group: o.group, env, log, out })
-    const status = incomplete ? 'incomplete' : totalsOf(totals).failures ? 'partial' : 'complete'
+    const manifest = await finishRun(run, { repo: REPO, root, clara, started, prev, domains, broken, incomplete, encryptTo: listFlag(o['encrypt-to']), group: o.group, env, log, out })
+    const status = manifest.status
     await out.end()
     return status === 'complete' ? EXIT.OK : status === 'partial' ? EXIT.PARTIAL : EXIT.FATAL
   } finally {

@@ -27,7 +27,7 @@ async function unitFor(clara: string, r: MediaRoot): Promise<UnitRecord | null> 
     domain: 'media',
     unit: r.unit,
     archives: [{ name: 'media', sources: [source] }],
-    metadata: { name: r.unit, root: r.path, note: r.note },
+    metadata: { name: r.unit, root: r.path, note: r.note, ...(r.secret ? { secret: true } : {}) },
     ...(r.secret ? { secret: true } : {}),
   }
 }
