@@ -44,7 +44,7 @@ async function options(io: Io) {
     linkDest: o['link-dest'] ? path.resolve(io.cwd, o['link-dest']) : undefined,
     faults: io.env.CLARA_FAULT_INJECT || undefined,
     bigFile: Number(io.env.CLARA_ZIP_BIG_FILE) || BIG_FILE,
-    rewriteBudget: REWRITE_BUDGET,
+    rewriteBudget: Number(io.env.CLARA_ZIP_REWRITE_BUDGET) || REWRITE_BUDGET,
   }
   return { zo, workers: o.workers, log: o }
 }

@@ -1,0 +1,74 @@
+import t from 'tap'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import net from 'node:net'
+import path from 'node:path'
+import { runMain } from '@clara/shared/testkit'
+import { ZipReader } from '@clara/shared/zip-reader'
+import { main } from '../src/main.js'
+
+type Rec = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+const unit = (dir: string, u: string) => ({ type: 'unit', domain: 'dom', unit: u, archives: [{ name: 'z', sources: [{ dir: path.join(dir, u) }] }] })
+const run = async (dir: string, us: string[], env: Record<string, string> = {}, workers = '1') => {
+  const r = await runMain(main, { argv: ['--dest', path.join(dir, 'dest'), '--workers', workers], input: us.map((u) => unit(dir, u)) as never, env })
+  return { ...r, records: r.records as Rec[] }
+}
+
+t.test('a FIFO and a socket are skipped with warnings, never opened; symlinks are recorded, not followed', async (t) => {
+  // a short path: a unix socket path must fit in 108 bytes
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zu-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  mkdirSync(path.join(dir, 'a/sub'), { recursive: true })
+  mkdirSync(path.join(dir, 'outside'))
+  writeFileSync(path.join(dir, 'a/f.txt'), 'ok')
+  writeFileSync(path.join(dir, 'outside/secret.txt'), 'outside the tree')
+  execFileSync('mkfifo', [path.join(dir, 'a/pipe')])
+  const srv = net.createServer()
+  await new Promise<void>((res) => srv.listen(path.join(dir, 'a/sock'), res))
+  t.teardown(() => srv.close())
+  symlinkSync('../outside/secret.txt', path.join(dir, 'a/out-link'))
+  symlinkSync('loop', path.join(dir, 'a/loop'))
+  symlinkSync(path.join(dir, 'outside'), path.join(dir, 'a/sub/dir-link'))
+  const r = await run(dir, ['a'])
+  t.equal(r.code, 0, r.stderr)
+  t.same(r.records.map((x) => x.type), ['warning', 'warning', 'artifact', 'summary', 'end'])
+  t.match(r.records[0], { type: 'warning', during: 'zip', item: 'dom/a', path: 'pipe', message: /fifo/ })
+  t.match(r.records[1], { path: 'sock', message: /socket/ })
+  const md = JSON.parse(readFileSync(path.join(dir, 'dest/dom/a/metadata.json'), 'utf8'))
+  t.same(md.symlinks.map((s: Rec) => [s.path, s.target]), [['loop', 'loop'], ['out-link', '../outside/secret.txt'], ['sub/dir-link', path.join(dir, 'outside')]])
+  t.same(md.skipped.map((s: Rec) => [s.path, s.kind]), [['pipe', 'fifo'], ['sock', 'socket']])
+  const z = await ZipReader.open(path.join(dir, 'dest/dom/a/z.zip'))
+  t.same(z.entries.map((e) => `${e.name}:${e.kind}`), ['f.txt:file', 'loop:symlink', 'out-link:symlink', 'sub/:dir', 'sub/dir-link:symlink'])
+  t.equal((await z.symlinkTarget(z.entries[2])).toString(), '../outside/secret.txt')
+  await z.close()
+})
+
+t.test('a vanished file, an injected EACCES and EIO: error records for those units, the others done, exit 1', async (t) => {
+  const dir = t.testdir({ a: { 'x.txt': 'a' }, b: { 'locked.txt': 'b' }, c: { 'x.txt': 'c' }, d: { 'broken.txt': 'd' }, e: { 'gone.txt': 'e' } })
+  const r = await run(dir, ['a', 'b', 'c', 'd', 'e', 'missing'], { CLARA_FAULT_INJECT: 'EACCES:locked.txt,EIO@read:broken.txt,ENOENT:gone.txt' }, '2')
+  t.equal(r.code, 1)
+  t.same(r.records.map((x) => `${x.type}:${x.unit ?? ''}`), ['artifact:a', 'error:b', 'artifact:c', 'error:d', 'error:e', 'error:missing', 'summary:', 'end:'])
+  t.match(r.records[1], { during: 'zip', item: 'dom/b', code: 'EACCES', message: /locked\.txt: cannot be read/ })
+  t.match(r.records[3], { code: 'EIO' })
+  t.match(r.records[4], { code: 'ENOENT', message: /gone\.txt: vanished/ })
+  t.match(r.records[5], { code: 'ENOENT', message: /missing/ })
+  t.match(r.records[6], { ok: 2, failed: 4 })
+  t.notOk(existsSync(path.join(dir, 'dest/dom/b/metadata.json')), 'a failed unit has no metadata.json (unfinished)')
+  t.notOk(existsSync(path.join(dir, 'dest/dom/b/z.zip')), 'and no zip under its final name')
+  t.match(r.stderr, /dom\/b: .*locked\.txt/)
+})
+
+t.test('a file that changes while read: the unit is retried once, then an error record (never a wrong archive)', async (t) => {
+  const dir = t.testdir({ once: { 'grows.txt': 'abc' }, always: { 'grows.txt': 'abc' }, fine: { 'x.txt': 'x' } })
+  const r1 = await run(dir, ['once', 'fine'], { CLARA_FAULT_INJECT: 'GROW1:once/grows.txt' })
+  t.equal(r1.code, 0, r1.stderr)
+  const z = await ZipReader.open(path.join(dir, 'dest/dom/once/z.zip'))
+  t.equal((await z.read(z.entries[0])).toString(), 'abcx', 'the retry archived the file as it now is')
+  await z.close()
+  const r2 = await run(dir, ['always', 'fine'], { CLARA_FAULT_INJECT: 'GROW:always/grows.txt' })
+  t.equal(r2.code, 1)
+  t.match(r2.records[0], { type: 'error', unit: 'always', code: 'ECHANGED', message: /changed while being read.*retried once/ })
+  t.notOk(existsSync(path.join(dir, 'dest/dom/always/metadata.json')))
+  t.match(r2.records[1], { type: 'artifact', unit: 'fine' })
+})

@@ -1,0 +1,70 @@
+import t from 'tap'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { sha256 } from '@clara/shared/hash'
+import { runMain } from '@clara/shared/testkit'
+import { ZipReader } from '@clara/shared/zip-reader'
+import { main } from '../src/main.js'
+import { compileRewrites, copyTarget, expand, rewriteText } from '../src/rewrite.js'
+
+type Rec = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+const IMG = '/accounts/projects/serve_project_image/(?<iid>[^/"]+)/(?<file>[^"]+)'
+const AUDIO = '(?:https?://[^/"]+)?/accounts/serve_audio_file/(?<engine>[^/"]+)/(?<l2>[^/"]+)/(?<voice>[^/"]+)/(?<file>[^"]+)'
+
+t.test('templates expand named and numbered groups; copy targets stay inside the archive', async (t) => {
+  t.equal(expand('a/${x}/${1}$$', ['m', 'one'], { x: 'X' }), 'a/X/one$')
+  t.same(copyTarget('pages/p.html', 'multimedia/a.png'), { to: 'pages/multimedia/a.png' })
+  t.match(copyTarget('p.html', '../../etc/x'), { bad: /outside/ })
+  t.match(copyTarget('p.html', '/abs'), { bad: /absolute/ })
+  const rws = compileRewrites([{ files: '\\.html$', pattern: IMG, replace: 'multimedia/${file}', copy: { from: '/repo/${iid}/${file}', to: 'multimedia/${file}' } }])
+  const r = rewriteText('<img src="/accounts/projects/serve_project_image/P1/a.png"><img src="/accounts/projects/serve_project_image/P1/a.png">', 'p.html', rws)
+  t.equal(r.text, '<img src="multimedia/a.png"><img src="multimedia/a.png">')
+  t.same(r.copies.map((c) => [c.from, c.to]), [['/repo/P1/a.png', 'multimedia/a.png'], ['/repo/P1/a.png', 'multimedia/a.png']])
+  t.throws(() => compileRewrites([{ files: '(', pattern: 'x', replace: '' }]), { code: 'EBADUNIT' })
+})
+
+t.test('rewrites + copies in a unit: references rewritten, media copied once, a missing one unresolved (zip still written, error record, exit 1)', async (t) => {
+  const page = '<img src="/accounts/projects/serve_project_image/P1/pic.png"><audio src="https://clara.example/accounts/serve_audio_file/tts/fr/v1/s1.mp3"></audio>'
+  const dir = t.testdir({
+    compiled: { 'page_1.html': page, 'page_2.html': page + '<img src="/accounts/projects/serve_project_image/P1/missing.png">', 'vocab.html': page, 'notes.txt': page },
+    images: { P1: { 'pic.png': Buffer.alloc(500, 1) } },
+    audio: { tts: { fr: { v1: { 's1.mp3': Buffer.alloc(700, 2) } } } },
+  })
+  const rewrites = [
+    { files: '\\.html$', pattern: IMG, replace: 'multimedia/${file}', copy: { from: `${dir}/images/\${iid}/\${file}`, to: 'multimedia/${file}' } },
+    { files: '\\.html$', pattern: AUDIO, replace: 'multimedia/${file}', copy: { from: `${dir}/audio/\${engine}/\${l2}/\${voice}/\${file}`, to: 'multimedia/${file}' } },
+  ]
+  const unit = { type: 'unit', domain: 'compiled_exports', unit: '7', archives: [{ name: 'compiled_normal', sources: [{ dir: path.join(dir, 'compiled') }], rewrites }] }
+  const other = { ...unit, unit: '8', archives: [{ name: 'compiled_normal', sources: [{ dir: path.join(dir, 'images') }] }] }
+  const r = await runMain(main, { argv: ['--dest', path.join(dir, 'dest'), '--workers', '1'], input: [unit, other] as never })
+  const recs = r.records as Rec[]
+  t.equal(r.code, 1)
+  t.same(recs.map((x) => `${x.type}:${x.unit ?? ''}`), ['artifact:7', 'error:7', 'artifact:8', 'summary:', 'end:'])
+  t.match(recs[1], { during: 'zip', code: 'EUNRESOLVED', item: 'compiled_exports/7', message: /missing\.png/ })
+  const zip = path.join(dir, 'dest/compiled_exports/7/compiled_normal.zip')
+  t.match(execFileSync('unzip', ['-t', zip], { encoding: 'utf8' }), /No errors/)
+  const z = await ZipReader.open(zip)
+  const names = z.entries.map((e) => e.name)
+  t.same(names, ['multimedia/pic.png', 'multimedia/s1.mp3', 'notes.txt', 'page_1.html', 'page_2.html', 'vocab.html'])
+  const by = Object.fromEntries(z.entries.map((e) => [e.name, e]))
+  t.equal((await z.read(by['page_1.html'])).toString(), '<img src="multimedia/pic.png"><audio src="multimedia/s1.mp3"></audio>')
+  t.equal((await z.read(by['notes.txt'])).toString(), page, 'files not matching `files` are left alone')
+  t.same(await z.read(by['multimedia/s1.mp3']), Buffer.alloc(700, 2))
+  await z.close()
+  const md = JSON.parse(readFileSync(path.join(dir, 'dest/compiled_exports/7/metadata.json'), 'utf8'))
+  t.equal(md.rewritten.length, 3)
+  t.same(md.rewritten.find((x: Rec) => x.path === 'vocab.html'), { archive: 'compiled_normal', path: 'vocab.html', sha256_before: sha256(page), sha256_after: sha256('<img src="multimedia/pic.png"><audio src="multimedia/s1.mp3"></audio>') })
+  t.same(md.unresolved, [{ archive: 'compiled_normal', member: 'page_2.html', reference: '/accounts/projects/serve_project_image/P1/missing.png', from: `${dir}/images/P1/missing.png`, to: 'multimedia/missing.png', reason: 'missing' }])
+  const again = await runMain(main, { argv: ['--dest', path.join(dir, 'dest'), '--workers', '1'], input: [unit] as never })
+  t.equal(again.code, 1, 'a unit with unresolved references is not kept by --existing skip: the error is reported again')
+})
+
+t.test('rewritten members beyond the memory budget are re-read, with the same result', async (t) => {
+  const dir = t.testdir({ c: { 'a.html': 'X'.repeat(1000) + 'ref', 'b.html': 'ref ref' } })
+  const unit = { type: 'unit', domain: 'd', unit: 'u', archives: [{ name: 'z', sources: [{ dir: path.join(dir, 'c') }], rewrites: [{ files: 'html$', pattern: 'ref', replace: 'REF' }] }] }
+  const kept = await runMain(main, { argv: ['--dry-run', '--workers', '1'], input: [unit] as never })
+  const reread = await runMain(main, { argv: ['--dry-run', '--workers', '1'], input: [unit] as never, env: { CLARA_ZIP_REWRITE_BUDGET: '1' } })
+  t.equal(reread.code, 0, reread.stderr)
+  t.equal((reread.records[0] as Rec).sha256, (kept.records[0] as Rec).sha256)
+})
