@@ -1,11 +1,75 @@
+import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
 import { EXIT } from '@clara/shared/cli'
 import { parseArgs } from '@clara/shared/args'
+import { openDb, redactUrl, type Db } from '@clara/shared/db'
+import { Logger, withLogFlags } from '@clara/shared/log'
+import { RecordWriter } from '@clara/shared/ndjson'
+import { AUDIO_ROOT, type AudioRow } from './audio-layout.js'
+import { listCache } from './cache-files.js'
+import { reconcile } from './reconcile.js'
+import { resolveClara, resolveDb } from './settings.js'
 
-/** clara-list-audio: List the TTS audio cache as file records and reconcile it with the orm_audio_metadata table */
+export const USAGE = `$0 [--clara DIR] [--db URL]
+
+List the TTS audio cache ($CLARA/${AUDIO_ROOT}) as "file" records (root = the cache,
+sorted), for clara-shard, then reconcile it with the orm_audio_metadata table:
+"audio_missing" {id, file_path, expected_path, reason} for each row whose file is not in the cache,
+"audio_unreferenced" {path} for each cache file no row names. Reported, not fatal.
+A row names a file by the part of file_path after "${AUDIO_ROOT}/" (any old root, Windows or
+S3-style key), or else by <engine>/<language>/<voice>/<basename>.
+--clara defaults to $CLARA; --db to $DATABASE_URL when DB_TYPE=postgres, else sqlite://$CLARA/db.sqlite3.`
+
+/** clara-list-audio: list the TTS audio cache as file records and reconcile it with orm_audio_metadata. */
 export async function main(io: Io): Promise<number> {
-  const opts = await parseArgs(io, { name: 'clara-list-audio', usage: '$0 [options]\n\nList the TTS audio cache as file records and reconcile it with the orm_audio_metadata table', build: (y) => y })
+  const opts = await parseArgs(io, {
+    name: 'clara-list-audio',
+    usage: USAGE,
+    build: (y) =>
+      withLogFlags(y)
+        .option('clara', { type: 'string', describe: 'the C-LARA install ($CLARA)' })
+        .option('db', { type: 'string', describe: 'database URL: sqlite:///path, postgres://… or mysql://…' }),
+  })
   if (!opts) return EXIT.OK
-  io.stderr.write('clara-list-audio: not implemented yet\n')
-  return EXIT.FATAL
+  const clara = resolveClara(opts.clara as string | undefined, io.env, io.cwd)
+  const url = resolveDb(opts.db as string | undefined, clara, io.env)
+  const log = new Logger(io, 'clara-list-audio', opts)
+  log.detail(`C-LARA ${clara}, database ${redactUrl(url)}`)
+  const db = await openDb(url, { readonly: true, cwd: io.cwd })
+  let rows: AudioRow[] | null = null
+  let queryError: Error | null = null
+  try {
+    rows = await audioRows(db)
+  } catch (err) {
+    queryError = err as Error
+  } finally {
+    await db.close()
+  }
+  const root = path.join(clara, AUDIO_ROOT)
+  const cache = await listCache(root)
+  const out = new RecordWriter(io.stdout)
+  let errors = 0
+  if (!cache.exists) log.warn(root, 'no audio cache here (every row is reported missing)')
+  for (const rec of cache.records) await out.write(rec)
+  for (const u of cache.unreadable) {
+    errors++
+    log.error(u.path, u.message)
+    await out.write({ type: 'error', during: 'list', item: u.path, message: u.message, ...(u.code ? { code: u.code } : {}) })
+  }
+  if (queryError) {
+    errors++
+    log.error('orm_audio_metadata', queryError.message)
+    await out.write({ type: 'error', during: 'list', item: 'orm_audio_metadata', message: queryError.message })
+  } else {
+    const r = reconcile(rows!, cache.records.map((f) => f.path))
+    for (const rec of [...r.missing, ...r.unreferenced]) await out.write(rec)
+    log.detail(`${cache.records.length} files, ${rows!.length} rows: ${r.missing.length} rows without a file, ${r.unreferenced.length} files without a row, ${r.by_layout} found by layout`)
+  }
+  await out.end()
+  return errors ? EXIT.PARTIAL : EXIT.OK
+}
+
+async function audioRows(db: Db): Promise<AudioRow[]> {
+  const rows = await db.query('SELECT id, engine_id, language_id, voice_id, file_path FROM orm_audio_metadata ORDER BY id')
+  return rows.map((r) => ({ id: Number(r.id), engine_id: String(r.engine_id ?? ''), language_id: String(r.language_id ?? ''), voice_id: String(r.voice_id ?? ''), file_path: r.file_path === null || r.file_path === undefined ? null : String(r.file_path) }))
 }
