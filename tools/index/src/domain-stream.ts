@@ -1,0 +1,30 @@
+/** Read a whole record stream and keep what one domain's index needs. Nothing is written while reading. */
+import type { ArtifactRecord, ClaraRecord, ErrorRecord } from '@clara/shared/records'
+
+export interface DomainStream {
+  artifacts: ArtifactRecord[]
+  errors: ErrorRecord[]
+  /** `planned: true` artifacts (a --dry-run upstream): never indexed */
+  planned: number
+  /** artifacts and errors of other domains */
+  ignored: number
+}
+
+/** A record belongs to `domain` when it says so, or says no domain at all. */
+function ours(rec: ClaraRecord, domain: string): boolean {
+  const d = (rec as { domain?: unknown }).domain
+  return d === undefined || d === domain
+}
+
+/** Collect the domain's artifact and error records; every other record type is ignored (this is a sink). */
+export async function readDomainStream(records: AsyncIterable<ClaraRecord>, domain: string): Promise<DomainStream> {
+  const s: DomainStream = { artifacts: [], errors: [], planned: 0, ignored: 0 }
+  for await (const rec of records) {
+    if (rec.type !== 'artifact' && rec.type !== 'error') continue
+    if (!ours(rec, domain)) s.ignored++
+    else if (rec.type === 'error') s.errors.push(rec as ErrorRecord)
+    else if ((rec as ArtifactRecord).planned) s.planned++
+    else s.artifacts.push(rec as ArtifactRecord)
+  }
+  return s
+}
