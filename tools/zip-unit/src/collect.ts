@@ -1,7 +1,7 @@
 /** Turn one archive spec into its sorted member list: walked directories, single files, inline entries. */
 import path from 'node:path'
 import type { ArchiveSpec, InlineEntry, UnitSource } from '@clara/shared/records'
-import { excluder, statEntry, type TreeEntry } from '@clara/shared/walk'
+import { excluder, isUtf8, statEntry, type TreeEntry } from '@clara/shared/walk'
 import { walkTreeSync } from '@clara/shared/walk-sync'
 import type { CompiledRewrite } from './rewrite.js'
 
@@ -26,8 +26,8 @@ export interface Member {
 /** What collecting one archive found besides its members. */
 export interface Collected {
   members: Member[]
-  symlinks: { path: string; target: string }[]
-  skipped: { path: string; kind: string; message: string }[]
+  symlinks: { path: string; path_b64?: string; target: string }[]
+  skipped: { path: string; path_b64?: string; kind: string; message: string }[]
 }
 
 /** A failure that belongs to the unit, with the place it happened. */
@@ -42,6 +42,11 @@ const DOS_EPOCH_MS = Date.UTC(1980, 0, 1)
 /** The text form of an archive path (for records and metadata). */
 export function display(name: Buffer): string {
   return name.toString('utf8')
+}
+
+/** `{path}` for records and metadata, plus `path_b64` (the exact bytes) when the name is not UTF-8. */
+export function pathFields(name: Buffer): { path: string; path_b64?: string } {
+  return isUtf8(name) ? { path: display(name) } : { path: display(name), path_b64: name.toString('base64') }
 }
 
 function prefixed(prefix: Buffer, rel: Buffer): Buffer {
@@ -76,10 +81,10 @@ async function collectDir(src: UnitSource & { dir: string }, out: Collected, add
   for (const e of walk) {
     const name = prefixed(prefix, e.relBytes)
     if (e.kind === 'special') {
-      out.skipped.push({ path: display(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
+      out.skipped.push({ ...pathFields(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
       continue
     }
-    if (e.kind === 'symlink') out.symlinks.push({ path: display(name), target: e.target ?? '' })
+    if (e.kind === 'symlink') out.symlinks.push({ ...pathFields(name), target: e.target ?? '' })
     add(fromEntry(name, e))
   }
 }
@@ -89,10 +94,10 @@ async function collectFile(src: UnitSource & { file: string }, out: Collected, a
   const e = await statEntry(Buffer.from(path.resolve(src.file)), name).catch((err) => {
     throw new UnitError(`source file ${src.file}: ${err.code === 'ENOENT' ? 'missing' : err.message}`, err.code ?? 'EIO')
   })
-  if (e.kind === 'special') out.skipped.push({ path: display(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
+  if (e.kind === 'special') out.skipped.push({ ...pathFields(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
   else if (e.kind === 'dir') throw new UnitError(`source file ${src.file}: is a directory`, 'EISDIR')
   else {
-    if (e.kind === 'symlink') out.symlinks.push({ path: display(name), target: e.target ?? '' })
+    if (e.kind === 'symlink') out.symlinks.push({ ...pathFields(name), target: e.target ?? '' })
     add(fromEntry(name, e))
   }
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { sha256 } from '@clara/shared/hash'
 import { readLinkSync, readSourceChunksSync, readSourceSync, SourceChangedError, type FaultHook } from '@clara/shared/source-file'
 import { ZipWriter, type EntryMeta, type ZipSink } from '@clara/shared/zip-writer'
-import { display, type Member } from './collect.js'
+import { display, pathFields, type Member } from './collect.js'
 import { applyRewrites } from './scan.js'
 
 export interface WriteOptions {
@@ -15,6 +15,7 @@ export interface WriteOptions {
 
 export interface MemberSum {
   path: string
+  path_b64?: string
   size: number
   sha256: string
 }
@@ -84,7 +85,7 @@ export async function writeArchive(members: Member[], sink: ZipSink, o: WriteOpt
   for (const m of members) {
     const sum = await addMember(zip, m, o)
     if (m.kind !== 'dir') files++
-    if (o.checksums && m.kind !== 'dir') sums.push({ path: display(m.name), size: zip.central[zip.central.length - 1].size, sha256: sum })
+    if (o.checksums && m.kind !== 'dir') sums.push({ ...pathFields(m.name), size: zip.central[zip.central.length - 1].size, sha256: sum })
   }
   const { bytes, entries } = await zip.finish()
   return { bytes, entries, files, sums }

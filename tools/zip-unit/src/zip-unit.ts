@@ -60,7 +60,7 @@ async function writeOne(rec: UnitRecord, a: PlannedArchive, dir: string, o: ZipO
 function outputRecords(rec: UnitRecord, doc: UnitMetadata, o: ZipOptions): ClaraRecord[] {
   const base = { domain: rec.domain, unit: rec.unit }
   const out: ClaraRecord[] = doc.skipped.map((s): WarningRecord =>
-    ({ type: 'warning', during: 'zip', item: itemOf(rec), message: `${s.path}: ${s.message}`, ...base, archive: s.archive, path: s.path }))
+    ({ type: 'warning', during: 'zip', item: itemOf(rec), message: `${s.path}: ${s.message}`, ...base, archive: s.archive, path: s.path, ...(s.path_b64 ? { path_b64: s.path_b64 } : {}) }))
   for (const a of doc.archives) {
     const art: ArtifactRecord = { type: 'artifact', ...base, path: a.path, size_bytes: a.size_bytes, sha256: a.sha256, files: a.files, updated_at: doc.created_at }
     out.push(o.dryRun ? { ...art, planned: true } : art)

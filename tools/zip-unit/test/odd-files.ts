@@ -72,3 +72,36 @@ t.test('a file that changes while read: the unit is retried once, then an error 
   t.notOk(existsSync(path.join(dir, 'dest/dom/always/metadata.json')))
   t.match(r2.records[1], { type: 'artifact', unit: 'fine' })
 })
+
+t.test('odd names round-trip byte-exact: non-UTF-8 (path_b64), NFC and NFD twins, 255-byte names, paths over 1,000 bytes, zero-byte files', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zu-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const root = Buffer.from(path.join(dir, 'n'))
+  const rel = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)))
+  const raw = rel('caf', Buffer.from([0xe9]), '.txt')
+  const long = 'L'.repeat(255)
+  const deep = Array.from({ length: 6 }, (_, i) => `${i}${'d'.repeat(199)}`).join('/')
+  const files: [Buffer, string][] = [[raw, 'latin1 name'], [rel('caf\u00e9'), 'nfc'], [rel('cafe\u0301'), 'nfd'], [rel(long), 'long name'], [rel(deep, '/leaf'), 'deep path'], [rel('zero'), '']]
+  for (const [name, body] of files) {
+    const abs = Buffer.concat([root, Buffer.from('/'), name])
+    mkdirSync(Buffer.from(path.dirname(abs.toString('latin1')), 'latin1'), { recursive: true })
+    writeFileSync(abs, body)
+  }
+  execFileSync('bash', ['-c', `mkfifo "$1/fifo$(printf '\\377')"`, '-', root.toString()])
+  const r = await runMain(main, { argv: ['--dest', path.join(dir, 'dest'), '--workers', '1', '--checksums'], input: [unit(dir, 'n')] as never })
+  const recs = r.records as Rec[]
+  t.equal(r.code, 0, r.stderr)
+  t.match(recs[0], { type: 'warning', path_b64: Buffer.from([0x66, 0x69, 0x66, 0x6f, 0xff]).toString('base64') })
+  const md = JSON.parse(readFileSync(path.join(dir, 'dest/dom/n/metadata.json'), 'utf8'))
+  t.ok(md.members.some((m: Rec) => m.path_b64 === raw.toString('base64')), 'member listed with path_b64')
+  const z = await ZipReader.open(path.join(dir, 'dest/dom/n/z.zip'))
+  t.teardown(() => z.close())
+  const byName = new Map(z.entries.map((e) => [e.nameBytes.toString('base64'), e]))
+  for (const [name, body] of files) {
+    const e = byName.get(name.toString('base64'))
+    t.ok(e, `member ${name.length} bytes kept`)
+    if (e) t.equal((await z.read(e)).toString(), body)
+  }
+  t.ok(deep.length > 1000)
+  t.match(execFileSync('unzip', ['-t', path.join(dir, 'dest/dom/n/z.zip')], { encoding: 'latin1' }), /No errors/)
+})
