@@ -1,0 +1,80 @@
+/**
+ * One artifact against what was recorded: its size always; when chosen for a data check, its
+ * sha256 and (for zips and tars not stored encrypted) every member, in one read of the file.
+ */
+import { hashFile } from '@clara/shared/hash'
+import { fileSize } from './disk.js'
+import type { Artifact, MemberExpect } from './model.js'
+import { checkTar } from './tar-check.js'
+import { checkZip } from './zip-check.js'
+
+interface Seen {
+  name: string
+  kind: string
+  size: number
+  sha256?: string
+}
+
+/** Members found against members recorded: missing, extra, other size or content. */
+export function compareMembers(found: Seen[], expected: Map<string, MemberExpect>, from: string): string[] {
+  const problems: string[] = []
+  const byName = new Map(found.map((m) => [m.name.replace(/\/$/, ''), m]))
+  for (const [name, x] of expected) {
+    const m = byName.get(name.replace(/\/$/, ''))
+    if (!m) problems.push(`member ${name} (in ${from}) is missing`)
+    else if ((x.kind ?? 'file') === 'file' && m.kind === 'file') {
+      if (Number.isFinite(x.size) && m.size !== x.size) problems.push(`member ${name}: ${m.size} bytes, ${from} says ${x.size}`)
+      else if (x.sha256 && m.sha256 && m.sha256 !== x.sha256) problems.push(`member ${name}: content differs from ${from} (sha256)`)
+    }
+  }
+  const wanted = new Set([...expected.keys()].map((n) => n.replace(/\/$/, '')))
+  for (const m of found) if (m.kind !== 'dir' && !wanted.has(m.name.replace(/\/$/, ''))) problems.push(`member ${m.name} is not in ${from}`)
+  return problems
+}
+
+function fileCount(found: Seen[], want: number | undefined): string[] {
+  if (want === undefined) return []
+  const n = found.filter((m) => m.kind === 'file' || m.kind === 'symlink').length
+  return n === want ? [] : [`${n} file members, ${want} recorded`]
+}
+
+/** Size only (the structure level). */
+export async function checkSize(a: Artifact): Promise<string[]> {
+  const size = await fileSize(a.abs)
+  if (size < 0) return [`${a.rel}: missing`]
+  return size === a.size ? [] : [`${a.rel}: ${size} bytes on disk, ${a.size} recorded`]
+}
+
+export interface DataResult {
+  problems: string[]
+  bytes: number
+  /** members whose content was checked */
+  members: number
+}
+
+/** Re-hash the artifact and check its members. */
+export async function checkData(a: Artifact): Promise<DataResult> {
+  const prefix = (p: string) => `${a.rel}: ${p}`
+  if (!a.encrypted && a.kind === 'zip') {
+    const z = await checkZip(a.abs, { memberSha: Boolean(a.members?.size) })
+    const problems = [...z.problems]
+    if (z.sha256 !== a.sha256) problems.unshift(`sha256 differs from the record (${z.size} bytes read)`)
+    if (z.members) {
+      problems.push(...fileCount(z.members, a.files))
+      if (a.members?.size) problems.push(...compareMembers(z.members, a.members, a.membersFrom ?? 'the record'))
+    }
+    return { problems: problems.map(prefix), bytes: z.size, members: z.members?.length ?? 0 }
+  }
+  if (!a.encrypted && (a.kind === 'tar' || a.kind === 'tgz')) {
+    const t = await checkTar(a.abs, { gzip: a.kind === 'tgz' })
+    const problems = [...t.problems]
+    if (t.sha256 !== a.sha256) problems.unshift(`sha256 differs from the record (${t.size} bytes read)`)
+    if (!t.problems.length) {
+      if (a.members) problems.push(...compareMembers(t.members, a.members, a.membersFrom ?? 'the listing'))
+      else problems.push(...fileCount(t.members, a.files))
+    }
+    return { problems: problems.map(prefix), bytes: t.size, members: t.members.length }
+  }
+  const h = await hashFile(a.abs)
+  return { problems: h.sha256 === a.sha256 ? [] : [prefix(`sha256 differs from the record (${h.bytes} bytes read)`)], bytes: h.bytes, members: 0 }
+}

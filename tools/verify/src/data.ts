@@ -1,0 +1,69 @@
+/**
+ * The data level: `structure` compares sizes; `sample N%` re-hashes a seeded sample, oldest
+ * verified first; `full` re-hashes everything. A re-hashed zip or tar also has every member
+ * read and checked (CRC, recorded member digests), in the same single read.
+ */
+import type { Logger } from '@clara/shared/log'
+import { checkData, checkSize } from './artifact-check.js'
+import type { Artifact, Unit } from './model.js'
+import { sample, type VerifyState } from './state.js'
+
+export type DataLevel = { level: 'structure' } | { level: 'sample'; percent: number } | { level: 'full' }
+
+export interface DataOutcome {
+  checked: number
+  bytes: number
+  members: number
+  /** artifacts re-hashed, by run-relative path, with their outcome */
+  verified: Map<string, boolean>
+}
+
+/** Which artifacts get a data check. */
+export function chooseArtifacts(all: Artifact[], level: DataLevel, state: VerifyState, seed: number): Artifact[] {
+  if (level.level === 'structure') return []
+  if (level.level === 'full') return all
+  return sample(all, level.percent, state, seed)
+}
+
+async function pool<T>(items: T[], jobs: number, work: (t: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await work(items[next++])
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker))
+}
+
+/** Run the checks, adding problems to the units they belong to. */
+export async function checkUnitsData(units: Unit[], level: DataLevel, state: VerifyState, o: { seed: number; jobs: number; log: Logger; signal?: AbortSignal }): Promise<DataOutcome> {
+  const unitOf = new Map<Artifact, Unit>()
+  for (const u of units) for (const a of u.artifacts) unitOf.set(a, u)
+  const all = [...unitOf.keys()]
+  const missing = new Set<Artifact>()
+  for (const a of all) {
+    const p = await checkSize(a)
+    if (p.length) {
+      unitOf.get(a)!.problems.push(...p)
+      missing.add(a)
+    }
+  }
+  const chosen = chooseArtifacts(all.filter((a) => !missing.has(a)), level, state, o.seed)
+  const out: DataOutcome = { checked: 0, bytes: 0, members: 0, verified: new Map() }
+  const totalBytes = chosen.reduce((n, a) => n + a.size, 0)
+  await pool(chosen, o.jobs, async (a) => {
+    o.signal?.throwIfAborted()
+    let r
+    try {
+      r = await checkData(a)
+    } catch (err) {
+      r = { problems: [`${a.rel}: cannot be read (${(err as Error).message})`], bytes: 0, members: 0 }
+    }
+    unitOf.get(a)!.problems.push(...r.problems)
+    out.checked++
+    out.bytes += r.bytes
+    out.members += r.members
+    out.verified.set(a.rel, r.problems.length === 0)
+    o.log.progress({ label: 'verifying', items: out.checked, total: chosen.length, bytes: out.bytes, totalBytes })
+  })
+  o.log.done()
+  return out
+}
