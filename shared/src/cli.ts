@@ -87,6 +87,11 @@ export function run(main: Main, name = toolName(process.argv[1])): void {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // A crash outside main's promise (an 'error' event nobody handles, a forgotten rejection) must
+  // not end as Node's default exit 1, which in our registry means "partial".
+  const crash = (err: unknown) => process.exit(signalled ? EXIT.INTERRUPTED : exitFor(err, process.stderr, name))
+  process.on('uncaughtException', crash)
+  process.on('unhandledRejection', crash)
   // EPIPE on stdout (e.g. `| head -1`): quiet success.
   process.stdout.on('error', (err) => {
     if (isEpipe(err)) process.exit(EXIT.OK)
