@@ -71,6 +71,19 @@ t.test('run(): exit code from main, known errors as one line', async (t) => {
   t.match(r.stderr, /^crash: Error: oops\n\s+at /)
 })
 
+t.test('run(): a crash outside main (uncaught exception, lost rejection) is fatal 3, not 1 ("partial")', async (t) => {
+  const dir = t.testdir()
+  let r = await spawnTool('node', [tool(dir, 'late', 'setTimeout(() => { throw new Error("late boom") }, 5); await new Promise((ok) => setTimeout(ok, 200)); return 0')])
+  t.equal(r.code, 3)
+  t.match(r.stderr, /^late: Error: late boom\n\s+at /)
+  r = await spawnTool('node', [tool(dir, 'lost', 'Promise.reject(new ClaraError("db went away", EXIT.FATAL)); await new Promise((ok) => setTimeout(ok, 200)); return 0')])
+  t.equal(r.code, 3)
+  t.equal(r.stderr, 'lost: db went away\n')
+  r = await spawnTool('node', [tool(dir, 'emitter', 'const { EventEmitter } = await import("node:events"); setTimeout(() => new EventEmitter().emit("error", new ClaraError("locked elsewhere", EXIT.LOCKED)), 5); await new Promise((ok) => setTimeout(ok, 200)); return 0')])
+  t.equal(r.code, 11)
+  t.equal(r.stderr, 'emitter: locked elsewhere\n')
+})
+
 t.test('EPIPE on stdout exits 0: `tool | head -1` under pipefail', async (t) => {
   const dir = t.testdir()
   const spew = tool(dir, 'spew', 'const w = new RecordWriter(io.stdout); for (let i = 0; i < 200000; i++) await w.write({ type: "x", i }); await w.end(); return 0')

@@ -145,3 +145,9 @@ t.test('usage', async (t) => {
   }
   t.same(readdirSync(dest), [], 'nothing written')
 })
+
+t.test('the README Usage block is the --help text', async (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const usage = /## Usage\n\n```\n([^]*?)```/.exec(readme)?.[1]
+  t.equal(usage, (await runMain(main, { argv: ['--help'] })).stdout)
+})
