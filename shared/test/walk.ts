@@ -95,18 +95,24 @@ t.test('non-UTF-8 names: raw bytes kept, path_b64 set', async (t) => {
 })
 
 t.test('entries that vanish mid-walk are skipped, the walk goes on', async (t) => {
-  const root = t.testdir({ a: 'a', b: 'b', c: { 'x.txt': 'x' }, d: 'd' })
-  // exclude() runs after each entry is stat'ed: use it to delete things already listed
+  // 100 names: more than one batch of lstat calls, however the walker batches them
+  const files = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${String(i).padStart(3, '0')}`, 'x']))
+  const root = t.testdir({ ...files, sub: { 'x.txt': 'x' } })
+  // exclude() runs after each entry is stat'ed: use it to delete things listed but not reached yet
   const es = await walk(root, {
     exclude: (rel) => {
-      if (rel === 'a') {
-        unlinkSync(path.join(root, 'b'))
-        rmSync(path.join(root, 'c'), { recursive: true })
+      if (rel === 'f000') {
+        unlinkSync(path.join(root, 'f098'))
+        rmSync(path.join(root, 'sub'), { recursive: true })
       }
       return false
     },
   })
-  t.same(rels(es), ['a', 'd'])
+  const got = rels(es)
+  t.notOk(got.includes('f098'), 'the vanished file is not reported')
+  t.notOk(got.includes('sub/x.txt'))
+  t.ok(got.includes('f097') && got.includes('f099'), 'its neighbours are')
+  t.equal(got.filter((r) => r.startsWith('f')).length, 99)
 })
 
 t.test('a directory that vanishes after its own entry was yielded', async (t) => {
