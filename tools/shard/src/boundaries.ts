@@ -8,7 +8,7 @@
  * inserted in the middle (an old mtime) therefore changes the shard it lands in, and at most the
  * next one, instead of shifting every later boundary.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Member } from './member.js'
 
 /** Bytes a member takes in a tar: one header block plus its content padded to 512. */
@@ -19,7 +19,7 @@ export function tarBytes(m: Member): number {
 
 /** A uniform number in [0, 1) from the member's archive path. */
 export function pathHash(m: Member): number {
-  return createHash('sha256').update(m.nameBytes).digest().readUInt32BE(0) / 2 ** 32
+  return hash('sha256', m.nameBytes, 'buffer').readUInt32BE(0) / 2 ** 32
 }
 
 /** Oldest first; ties by path bytes. */

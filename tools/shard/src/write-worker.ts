@@ -1,7 +1,7 @@
 /**
  * Worker thread behind ArchiveSink: writes an archive's bytes through AtomicFile (which hashes them)
- * on its own core, and flushes them to disk as it goes (fdatasync every 64 MiB), so the final fsync
- * at commit has little left to do and disk time overlaps the reading. Every message gets one reply:
+ * on its own core, and flushes them to disk as it goes (a background fdatasync every 64 MiB), so the
+ * final fsync at commit has little left to do and disk time overlaps the reading. Every message gets one reply:
  * `written` (the block comes back for reuse) or `done` (open, commit, abort).
  */
 import fs from 'node:fs'
@@ -15,6 +15,8 @@ let file: AtomicFile | null = null
 let probe: number | null = null
 let unflushed = 0
 let failed: NodeJS.ErrnoException | null = null
+/** the background fdatasync in progress (one at a time; writes go on meanwhile) */
+let flushing: Promise<void> | null = null
 let queue: Promise<void> = Promise.resolve()
 
 async function write(buf: ArrayBuffer, len: number): Promise<void> {
@@ -22,8 +24,11 @@ async function write(buf: ArrayBuffer, len: number): Promise<void> {
   try {
     await file!.write(new Uint8Array(buf, 0, len))
     unflushed += len
-    if (unflushed >= FLUSH_EVERY) {
-      fs.fdatasyncSync(probe!)
+    if (unflushed >= FLUSH_EVERY && !flushing) {
+      const fd = probe!
+      flushing = new Promise<void>((resolve) => fs.fdatasync(fd, () => resolve())).then(() => {
+        flushing = null
+      })
       unflushed = 0
     }
   } catch (err) {
@@ -39,6 +44,7 @@ async function control(m: Msg): Promise<object> {
     probe = fs.openSync(file.tmp, 'r') // fdatasync on any fd of the file flushes its data
     return {}
   }
+  await flushing
   closeProbe()
   const f = file
   file = null
