@@ -50,11 +50,11 @@ function rel(job: Job, compression: Compression): { archive: string; members: st
   return { archive, members: membersName(archive) }
 }
 
-/** Stage hard links to a known identical archive; null when there is none usable. */
-export async function stageReuse(job: Job, c: Candidate | undefined, ctx: JobContext): Promise<{ entry: ShardEntry; staged: Staged[] } | null> {
+/** Stage hard links to a known identical archive (re-hashed first with `rehash`); null when there is none usable. */
+export async function stageReuse(job: Job, c: Candidate | undefined, ctx: JobContext, rehash = false): Promise<{ entry: ShardEntry; staged: Staged[] } | null> {
   if (!c) return null
   const r = rel(job, c.entry.compression)
-  const staged = await stageLinks(c, path.join(ctx.outDir, r.archive), path.join(ctx.outDir, r.members))
+  const staged = await stageLinks(c, path.join(ctx.outDir, r.archive), path.join(ctx.outDir, r.members), rehash)
   if (!staged) return null
   const entry: ShardEntry = { ...c.entry, name: path.posix.basename(r.archive), group: job.group, path: r.archive, members_path: r.members, reused: true }
   return { entry, staged }

@@ -25,6 +25,8 @@ export interface Options extends LogFlags {
   level: number
   linkDest?: string
   full: boolean
+  existing: 'skip' | 'overwrite'
+  checksums: boolean
   reportTypes: string[]
   restoreTo?: string
   dryRun: boolean
@@ -52,6 +54,9 @@ export async function parseOptions(io: Io): Promise<Options | null> {
         .option('gzip-level', { type: 'number', default: 6, describe: 'gzip level 1-9' })
         .option('link-dest', { type: 'string', describe: 'previous run directory: hard-link archives whose members are unchanged' })
         .option('full', { type: 'boolean', default: false, describe: 'rewrite every archive (no reuse)' })
+        .option('existing', { choices: ['skip', 'overwrite'] as const, default: 'skip' as const, describe: 'skip: keep archives already in this run directory whose members are unchanged; overwrite: rewrite them' })
+        .option('checksums', { type: 'boolean', default: false, describe: 'before reusing an archive, re-hash it and compare with its index entry (member sha256s are always listed)' })
+        .option('workers', { type: 'number', default: 1, describe: 'accepted for symmetry with clara-zip-unit; archives are written one at a time (reading, and writing plus hashing, run on two threads)' })
         .option('report-types', { type: 'string', array: true, describe: 'count these record types into index.json and keep them in reports.ndjson' })
         .option('restore-to', { type: 'string', describe: 'recorded in index.json: where the members go back to, relative to the install root' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan as artifact records (planned: true); write nothing' }),
@@ -77,6 +82,8 @@ export async function parseOptions(io: Io): Promise<Options | null> {
     level,
     linkDest: o['link-dest'] as string | undefined,
     full: Boolean(o.full),
+    existing: o.existing as 'skip' | 'overwrite',
+    checksums: Boolean(o.checksums),
     reportTypes: listFlag(o['report-types']),
     restoreTo: o['restore-to'] as string | undefined,
     dryRun: Boolean(o['dry-run']),

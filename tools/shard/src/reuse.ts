@@ -7,6 +7,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { tempNameFor } from '@clara/shared/atomic'
+import { hashFile } from '@clara/shared/hash'
 import { readJson, type IndexDoc, type ShardEntry } from './index-doc.js'
 
 export interface Candidate {
@@ -32,12 +33,13 @@ export interface Staged {
   final: string
 }
 
-/** Hard-link a candidate's archive and listing to temp names beside their final paths; null if it cannot be used. */
-export async function stageLinks(c: Candidate, archive: string, members: string): Promise<Staged[] | null> {
+/** Hard-link a candidate's archive and listing to temp names beside their final paths; null if it cannot be used (missing, other size, or with `rehash` another sha256). */
+export async function stageLinks(c: Candidate, archive: string, members: string, rehash = false): Promise<Staged[] | null> {
   const src = path.join(c.dir, c.entry.path)
   const srcM = path.join(c.dir, c.entry.members_path)
   const [st, stM] = await Promise.all([fsp.stat(src).catch(() => null), fsp.stat(srcM).catch(() => null)])
   if (!st?.isFile() || st.size !== c.entry.size_bytes || !stM?.isFile()) return null
+  if (rehash && ((await hashFile(src)).sha256 !== c.entry.sha256 || (await hashFile(srcM)).sha256 !== c.entry.members_sha256)) return null
   const staged: Staged[] = []
   try {
     for (const [from, to] of [[src, archive], [srcM, members]]) {

@@ -71,11 +71,12 @@ async function collect(io: RunIo, o: Options, em: Emitter): Promise<Collected> {
 
 /** Reuse first (all links staged before any rename), then write what is new. */
 async function produce(jobs: Job[], o: Options, ctx: JobContext, em: Emitter, log: Logger): Promise<ShardEntry[]> {
-  const candidates = o.full ? new Map() : await loadCandidates([ctx.outDir, ...(o.linkDest ? [path.join(o.linkDest, o.domain)] : [])])
+  const dirs = [...(o.existing === 'skip' ? [ctx.outDir] : []), ...(o.linkDest ? [path.join(o.linkDest, o.domain)] : [])]
+  const candidates = o.full ? new Map() : await loadCandidates(dirs)
   const done = new Map<Job, ShardEntry>()
   const staged = []
   for (const job of jobs) {
-    const r = await stageReuse(job, candidates.get(job.fingerprint), ctx)
+    const r = await stageReuse(job, candidates.get(job.fingerprint), ctx, o.checksums)
     if (!r) continue
     done.set(job, r.entry)
     staged.push(...r.staged)
