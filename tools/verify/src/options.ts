@@ -29,6 +29,8 @@ export interface Options extends LogFlags {
   seed: number
   jobs: number
   state: boolean
+  /** where pg_restore and mysql are (default: PATH) */
+  binDir?: string
 }
 
 /** `structure`, `full`, `sample`, `sample N%`, `sample:N%`, `sample=N`, or just `N%`. */
@@ -62,6 +64,7 @@ export async function parseOptions(io: Io): Promise<Options | null> {
         .option('rehearse-db', { type: 'boolean', default: false, describe: 'restore the dump into a scratch database and compare every table' })
         .option('scratch-url', { type: 'string', describe: 'server for --rehearse-db (a scratch database is created there and dropped); default: --db, or the server the dump came from' })
         .option('seed', { type: 'number', describe: 'seed of the --data sample (default: random, printed in the summary)' })
+        .option('bin-dir', { type: 'string', describe: 'folder holding pg_restore and mysql (default: PATH)' })
         .option('jobs', { type: 'number', default: 2, describe: 'artifacts checked at once' })
         .option('state', { type: 'boolean', default: true, describe: 'record verification times in RUN/verify_state.json (--no-state: write nothing)' }),
   })
@@ -82,6 +85,7 @@ export async function parseOptions(io: Io): Promise<Options | null> {
     seed: o.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Math.floor(Number(o.seed)),
     jobs,
     state: Boolean(o.state),
+    binDir: o['bin-dir'] as string | undefined,
     quiet: Boolean(o.quiet),
     'log-json': Boolean(o['log-json']),
     verbose: Boolean(o.verbose),
