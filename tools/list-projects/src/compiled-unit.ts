@@ -4,6 +4,7 @@
  * project images and audio become `multimedia/<basename>` and the media are copied in from the
  * repositories; links to the same text's pages on the server become relative.
  */
+import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import type { ArchiveSpec, Rewrite, UnitRecord, UnitSource } from '@clara/shared/records'
 import { AUDIO_ROOT, COMPILED_EXCLUDES, COMPILED_ROOTS, IMAGE_ROOT, MULTIMEDIA_DIR, URL_PATHS, type TextType } from './clara-layout.js'
@@ -38,12 +39,27 @@ export function mediaRewrites(clara: string): Rewrite[] {
   ]
 }
 
-/** Server links to a text type that is in the same archive become relative (`to` = where that type's pages sit, relative to the member). */
-export function pageLinkRewrite(id: number | string, t: TextType, to: string): Rewrite {
-  return {
+/**
+ * Server links to pages of a text type that is in the same archive become relative (`to` = where
+ * that type's pages sit, relative to the member). Only pages that exist are matched, so every
+ * rewritten link resolves; links to missing pages stay server URLs.
+ */
+export function pageLinkRewrite(id: number | string, t: TextType, to: string, pages: string[]): Rewrite[] {
+  if (!pages.length) return []
+  const names = pages.map(esc).join('|')
+  return [{
     files: '\\.html?$',
-    pattern: `${ATTR}${esc(URL_PATHS.renderedText)}${esc(String(id))}/${t}/${TAIL}`,
-    replace: `\${pre}${to}\${dirs}\${base}\${qs}\${q}`,
+    pattern: `${ATTR}${esc(URL_PATHS.renderedText)}${esc(String(id))}/${t}/(?<page>${names})(?<qs>[?#][^"'<>]*)?\\k<q>`,
+    replace: `\${pre}${to}\${page}\${qs}\${q}`,
+  }]
+}
+
+/** The `page_<n>.html` files at the top of a rendered dir. */
+export function pagesOf(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((n) => /^page_\d+\.html$/.test(n)).sort()
+  } catch {
+    return []
   }
 }
 
@@ -62,17 +78,18 @@ function source(clara: string, name: string, r: Rendered, prefix: string): UnitS
 /** The archives for the types present: one per type, or one `compiled` with a folder per type. */
 export function compiledArchives(clara: string, name: string, rendered: Rendered[], bundle: Bundle): ArchiveSpec[] {
   const media = mediaRewrites(clara)
+  const pages = (r: Rendered) => pagesOf(path.join(clara, COMPILED_ROOTS[r.type], name))
   if (bundle === 'single') {
     return [{
       name: 'compiled',
       sources: rendered.map((r) => source(clara, name, r, `${r.type}/`)),
-      rewrites: [...media, ...rendered.filter((r) => !r.file).map((r) => pageLinkRewrite(name, r.type, `../${r.type}/`))],
+      rewrites: [...media, ...rendered.filter((r) => !r.file).flatMap((r) => pageLinkRewrite(name, r.type, `../${r.type}/`, pages(r)))],
     }]
   }
   return rendered.map((r) => ({
     name: `compiled_${r.type}`,
     sources: [source(clara, name, r, '')],
-    rewrites: [...media, pageLinkRewrite(name, r.type, '')],
+    rewrites: [...media, ...(r.file ? [] : pageLinkRewrite(name, r.type, '', pages(r)))],
   }))
 }
 

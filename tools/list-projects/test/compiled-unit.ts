@@ -33,13 +33,14 @@ async function units(argv: string[]): Promise<Rec[]> {
 }
 
 t.test('image and audio server URLs become multimedia/<basename>, with copies from the repositories', async (t) => {
-  const rws = [...mediaRewrites(CLARA), pageLinkRewrite(37, 'normal', '')]
+  const rws = [...mediaRewrites(CLARA), ...pageLinkRewrite(37, 'normal', '', ['page_1.html', 'page_2.html'])]
   const html = [
     '<img src="/accounts/projects/serve_project_image/Mary_had_a_little_lamb_37/image_for_whole_text_thumbnail.jpg">',
     `<audio src='https://c-lara.unisa.edu.au/accounts/serve_audio_file/google/en-GB/en-GB-News-J/a_1.mp3'></audio>`,
     '<source src = "http://localhost:8000/accounts/serve_audio_file/human_voice/old norse/manny/m 1.mp3?x=1">',
     '<a href="/accounts/projects/serve_project_image/Ça_va__12/sub/p.png">big</a>',
     '<a href="/accounts/rendered_texts/37/normal/page_2.html#w3">words</a>',
+    '<a href="/accounts/rendered_texts/37/normal/page_9.html">a page the renderer never wrote</a>',
     '<a href="/accounts/rendered_texts/37/phonetic/page_2.html">sounds</a>',
     '<a href="/accounts/rendered_texts/370/normal/page_2.html">another project</a>',
     '<img data-src="/accounts/projects/serve_project_image/X/y.png"><span data-audio="./multimedia/w.mp3"></span>',
@@ -52,6 +53,7 @@ t.test('image and audio server URLs become multimedia/<basename>, with copies fr
     '<source src = "multimedia/m 1.mp3">',
     '<a href="multimedia/p.png">big</a>',
     '<a href="page_2.html#w3">words</a>',
+    '<a href="/accounts/rendered_texts/37/normal/page_9.html">a page the renderer never wrote</a>',
     '<a href="/accounts/rendered_texts/37/phonetic/page_2.html">sounds</a>',
     '<a href="/accounts/rendered_texts/370/normal/page_2.html">another project</a>',
     '<img data-src="/accounts/projects/serve_project_image/X/y.png"><span data-audio="./multimedia/w.mp3"></span>',
@@ -63,7 +65,7 @@ t.test('image and audio server URLs become multimedia/<basename>, with copies fr
     { from: `${CLARA}/audio/tts_repository_orm/google/en-GB/en-GB-News-J/a_1.mp3`, to: 'multimedia/a_1.mp3' },
     { from: `${CLARA}/audio/tts_repository_orm/human_voice/old norse/manny/m 1.mp3`, to: 'multimedia/m 1.mp3' },
   ])
-  const bundled = apply([...mediaRewrites(CLARA), pageLinkRewrite(37, 'normal', '../normal/'), pageLinkRewrite(37, 'phonetic', '../phonetic/')], 'phonetic/page_1.html',
+  const bundled = apply([...mediaRewrites(CLARA), ...pageLinkRewrite(37, 'normal', '../normal/', ['page_1.html']), ...pageLinkRewrite(37, 'phonetic', '../phonetic/', ['page_1.html'])], 'phonetic/page_1.html',
     '<img src="/accounts/projects/serve_project_image/I/x.jpg"><a href="/accounts/rendered_texts/37/normal/page_1.html">w</a>')
   t.equal(bundled.text, '<img src="multimedia/x.jpg"><a href="../normal/page_1.html">w</a>', 'in a bundle, the other type is a sibling folder')
   t.same(bundled.copies.map((c) => c.to), ['phonetic/multimedia/x.jpg'])
