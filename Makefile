@@ -17,7 +17,7 @@ DEMO := $(CURDIR)/demo
 export CLARA DATABASE_URL BACKUP_ROOT DEST
 
 .PHONY: all install build test demo bench clean backup backup-source backup-compiled backup-legacy \
-	backup-db backup-audio backup-media backup-infra backup-snapshots
+	backup-db backup-audio backup-media backup-infra backup-snapshots prune push
 
 all: build
 
@@ -56,6 +56,17 @@ backup-infra: build
 	scripts/backup_infra.sh
 backup-snapshots: build
 	scripts/backup_snapshots.sh
+
+## Retention: dry run by default; DELETE=1 deletes.
+DELETE ?=
+PRUNE_ARGS ?=
+prune: build
+	clara-prune --root $(BACKUP_ROOT) $(if $(DELETE),--delete) $(PRUNE_ARGS)
+
+## Off-site copy: make push REMOTE=user@host:/path (ssh options in CLARA_PUSH_SSH).
+REMOTE ?=
+push: build
+	scripts/push.sh "$(REMOTE)"
 
 demo: build
 	rm -rf $(DEMO)
