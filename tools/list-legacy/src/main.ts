@@ -22,7 +22,8 @@ export async function main(io: Io): Promise<number> {
         .option('clara', { type: 'string', describe: 'the C-LARA install ($CLARA)' })
         .option('legacy-root', { type: 'string', describe: 'the legacy root (default $CLARA/LARA_legacy or $CLARA/lara_legacy)' })
         .option('only', { type: 'string', array: true, describe: 'only these unit names, comma lists, repeatable' })
-        .option('skip', { type: 'string', array: true, describe: 'leave out these unit names' }),
+        .option('skip', { type: 'string', array: true, describe: 'leave out these unit names' })
+        .option('text-types', { type: 'string', array: true, describe: 'accepted and ignored (clara-backup passes the same list flags to every lister)' }),
   })
   if (!opts) return EXIT.OK
   const log = new Logger(io, 'clara-list-legacy', opts)
@@ -38,6 +39,7 @@ export async function main(io: Io): Promise<number> {
     for (const rec of await legacyUnits(root, taken)) {
       if (rec.unit !== undefined && !wanted(String(rec.unit))) continue
       if (rec.type === 'warning') log.warn(rec.item, rec.message)
+      else log.detail(`unit ${rec.unit}`)
       await out.write(rec)
     }
   }

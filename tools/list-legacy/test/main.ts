@@ -75,6 +75,7 @@ t.test('--only and --skip by unit name', async (t) => {
   t.same(await names(['--only', 'a,c']), ['a', 'c'])
   t.same(await names(['--skip', 'b']), ['a', 'c'])
   t.same(await names(['--only', '37']), [], 'project ids select no legacy item')
+  t.same(await names(['--text-types', 'normal']), ['a', 'b', 'c'], '--text-types is accepted and ignored')
 })
 
 t.test('the README shows the --help text verbatim', async (t) => {

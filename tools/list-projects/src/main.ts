@@ -62,6 +62,7 @@ export async function main(io: Io): Promise<number> {
     const plans = opts.units === 'source' ? sourceUnits(list.projects, list.orphans, uo) : compiledUnits(list.projects, list.orphans, uo)
     for (const plan of plans) {
       for (const w of plan.warnings) log.warn(w.item, w.message)
+      if (plan.unit) log.detail(`${plan.unit.domain}/${plan.unit.unit}: ${plan.unit.archives.map((a) => a.name).join(', ')}`)
       for (const rec of [...plan.warnings, ...(plan.unit ? [plan.unit] : [])]) await out.write(rec)
     }
   }
