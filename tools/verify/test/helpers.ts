@@ -101,3 +101,25 @@ export async function fixManifestBytes(run: string, domain: string): Promise<voi
 }
 
 export const REPO = existsSync(path.join(repoRoot(), 'package.json')) ? repoRoot() : process.cwd()
+
+/** After changing a plain file (infra/, db/): its index entry (and metadata document, if any) follow its new bytes. */
+export async function refreshPlain(run: string, domain: string, rel: string, metaRel?: string): Promise<void> {
+  const { sha256, size } = await sha256File(path.join(run, rel))
+  const idxFile = path.join(run, domain, 'index.json')
+  const idx = await readJsonFile(idxFile)
+  for (const e of idx.entries) if (e.path === rel || `${domain}/${e.path}` === rel) Object.assign(e, { sha256, size_bytes: size })
+  await writeJsonFile(idxFile, idx)
+  if (metaRel) {
+    const m = await readJsonFile(path.join(run, metaRel))
+    Object.assign(m, { sha256, size_bytes: size })
+    await writeJsonFile(path.join(run, metaRel), m)
+  }
+  await fixManifestBytes(run, domain)
+}
+
+/** Flip one bit in the middle of a file (same size). */
+export async function flipBit(file: string, at = 0.5): Promise<void> {
+  const buf = await fsp.readFile(file)
+  buf[Math.floor(buf.length * at)] ^= 0x10
+  await fsp.writeFile(file, buf)
+}
