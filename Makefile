@@ -69,9 +69,7 @@ push: build
 	scripts/push.sh "$(REMOTE)"
 
 demo: build
-	rm -rf $(DEMO)
-	clara-fixture --clara $(DEMO)/clara --db sqlite://$(DEMO)/clara/db.sqlite3 > /dev/null
-	scripts/backup_all.sh --clara $(DEMO)/clara --db sqlite://$(DEMO)/clara/db.sqlite3 --dest $(DEMO)/backups --lock-file $(DEMO)/backup.lock
+	scripts/demo.sh
 
 bench: build
 	scripts/test-deps.sh
