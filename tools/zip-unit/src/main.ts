@@ -7,7 +7,7 @@ import { Logger, withLogFlags } from '@clara/shared/log'
 import { readRecords, RecordWriter } from '@clara/shared/ndjson'
 import type { ClaraRecord, UnitRecord } from '@clara/shared/records'
 import { BIG_FILE, DEFAULT_LEVEL, REWRITE_BUDGET, TOOLKIT_VERSION, type ZipOptions } from './options.js'
-import { UnitPool } from './pool.js'
+import { PER_WORKER, UnitPool } from './pool.js'
 import type { UnitResult } from './zip-unit.js'
 
 const USAGE = `$0 --dest DIR [options] < units.ndjson > artifacts.ndjson
@@ -78,7 +78,7 @@ export async function main(io: Io): Promise<number> {
     log.detail(`${x.unit.domain}/${x.unit.unit}: ${x.r.failed ? 'failed' : x.r.reused ? 'reused' : 'done'}`)
     log.progress({ label: 'zip', items: s.units, bytes: s.bytes })
   }
-  const ahead = workers <= 1 ? 1 : workers * 2
+  const ahead = Math.max(workers, 1) * (PER_WORKER + 1)
   const window: Promise<Slot>[] = []
   try {
     for await (const rec of readRecords(io.stdin)) {

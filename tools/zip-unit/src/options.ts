@@ -18,8 +18,11 @@ export interface ZipOptions {
   rewriteBudget: number
 }
 
-/** Deflate level 6: see README ("Why this zip writer") for the measurement behind the default. */
-export const DEFAULT_LEVEL = 6
+/**
+ * Deflate level 1: on the bench tree it costs 0.2 % more output than level 6 (media are stored
+ * either way) and saves about 15 % of the CPU; see README, "Why this zip writer".
+ */
+export const DEFAULT_LEVEL = 1
 export const BIG_FILE = 16 << 20
 export const REWRITE_BUDGET = 64 << 20
 

@@ -13,6 +13,15 @@ export interface WriteOptions {
   fault?: FaultHook
 }
 
+/** One read buffer per archive being written, grown to the largest small file: fewer allocations, lower peak RSS. */
+class Scratch {
+  private buf = Buffer.alloc(0)
+  for(size: number): Buffer {
+    if (this.buf.length < size) this.buf = Buffer.allocUnsafe(Math.max(size, 1 << 20))
+    return this.buf
+  }
+}
+
 export interface MemberSum {
   path: string
   path_b64?: string
@@ -28,17 +37,10 @@ export interface Written {
   sums: MemberSum[]
 }
 
-// One read buffer per thread, grown to the largest small file seen: fewer allocations, lower peak RSS.
-let scratch = Buffer.alloc(0)
-function scratchFor(size: number): Buffer {
-  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 1 << 20))
-  return scratch
-}
-
 /** The content of a file member: in memory, or read now (and rewritten again, which must give the same bytes). */
-function contentOf(m: Member, fault?: FaultHook): Buffer {
+function contentOf(m: Member, scratch: Scratch, fault?: FaultHook): Buffer {
   if (m.data) return m.data
-  const data = readSourceSync(m.entry!, { fault, into: m.rewrite ? undefined : scratchFor(m.entry!.size) })
+  const data = readSourceSync(m.entry!, { fault, into: m.rewrite ? undefined : scratch.for(m.entry!.size) })
   if (!m.rewrite) return data
   const out = applyRewrites(data, display(m.name), m.rewrite.rws).data
   if (sha256(out) !== m.rewrite.sha256_after) throw new SourceChangedError(display(m.name), 'content changed between the rewrite scan and the write')
@@ -59,7 +61,7 @@ async function addBig(zip: ZipWriter, meta: EntryMeta, m: Member, o: WriteOption
 }
 
 /** Add one member; returns the sha256 of its content when checksums are on (files and symlinks). */
-async function addMember(zip: ZipWriter, m: Member, o: WriteOptions): Promise<string> {
+async function addMember(zip: ZipWriter, m: Member, o: WriteOptions, scratch: Scratch): Promise<string> {
   const meta: EntryMeta = { name: m.name, mtime: Math.floor(m.mtimeMs / 1000), mode: m.mode }
   if (m.kind === 'dir') {
     await zip.addDir(meta)
@@ -71,7 +73,7 @@ async function addMember(zip: ZipWriter, m: Member, o: WriteOptions): Promise<st
     return o.checksums ? sha256(target) : ''
   }
   if (m.kind === 'file' && !m.data && !m.rewrite && m.entry!.size >= o.bigFile) return addBig(zip, meta, m, o)
-  const data = m.kind === 'inline' ? m.data! : contentOf(m, o.fault)
+  const data = m.kind === 'inline' ? m.data! : contentOf(m, scratch, o.fault)
   if (m.kind === 'file') m.data = undefined // free a rewritten buffer once written
   await zip.addFile(meta, data)
   return o.checksums ? sha256(data) : ''
@@ -81,9 +83,10 @@ async function addMember(zip: ZipWriter, m: Member, o: WriteOptions): Promise<st
 export async function writeArchive(members: Member[], sink: ZipSink, o: WriteOptions): Promise<Written> {
   const zip = new ZipWriter(sink, { level: o.level })
   const sums: MemberSum[] = []
+  const scratch = new Scratch()
   let files = 0
   for (const m of members) {
-    const sum = await addMember(zip, m, o)
+    const sum = await addMember(zip, m, o, scratch)
     if (m.kind !== 'dir') files++
     if (o.checksums && m.kind !== 'dir') sums.push({ ...pathFields(m.name), size: zip.central[zip.central.length - 1].size, sha256: sum })
   }

@@ -130,6 +130,16 @@ t.test('--workers 2 keeps the output in input order', async (t) => {
   t.ok(existsSync(path.join(dir, 'dest/source_exports/5/metadata.json')))
 })
 
+t.test('the same unit twice is done one after the other (the second finds the first finished)', async (t) => {
+  const dir = tree(t)
+  for (const workers of ['1', '2']) {
+    const r = await run(dir, [unit(dir, '9'), unit(dir, '9'), unit(dir, '9')], ['--workers', workers, '--existing', 'overwrite'])
+    t.equal(r.code, 0, r.stderr)
+    t.same(r.records.map((x) => x.type), ['artifact', 'artifact', 'artifact', 'summary', 'end'])
+    t.equal(new Set(r.records.slice(0, 3).map((x) => x.sha256)).size, 1)
+  }
+})
+
 t.test('stdout carries records only; --quiet silences stderr', async (t) => {
   const dir = tree(t)
   const r = await run(dir, [unit(dir)], ['--quiet'])
