@@ -58,7 +58,7 @@ export async function buildInventory(scans: DomainScan[]): Promise<Inventory> {
         } else if (a.members) {
           const group = s.groups?.[String(u.meta?.group ?? '')]
           const to = typeof group?.restore_to === 'string' ? group.restore_to.replace(/\/+$/, '') : ''
-          for (const [m, x] of a.members) if (x.kind !== 'dir') inv.paths.add(to ? `${to}/${m}` : m)
+          for (const [m, x] of a.members) if (x.kind !== 'dir') inv.paths.add(to ? path.posix.join(to, m) : m)
         }
       }
     }

@@ -42,13 +42,33 @@ export function parseTuples(s: string, i = 0): (string | null)[][] {
 
 const ident = (s: string) => s.replace(/^`|`$/g, '').replace(/``/g, '`')
 
+/** Add one INSERT statement's rows to its table (when wanted). */
+function insert(out: Map<string, CopyBlock>, want: Set<string>, stmt: string): void {
+  const ins = /^INSERT INTO `((?:[^`]|``)+)`\s*(\(([^)]*)\)\s*)?VALUES\s*/.exec(stmt)
+  if (!ins || !want.has(ident(ins[1]))) return
+  const block = out.get(ident(ins[1])) ?? { table: ident(ins[1]), columns: [], rows: [] }
+  out.set(block.table, block)
+  if (ins[3]) block.columns = ins[3].split(',').map((c) => ident(c.trim()))
+  block.rows.push(...parseTuples(stmt, ins[0].length))
+}
+
 /** Read the wanted tables' rows from a dump, streaming it line by line. */
 export async function readSqlDump(file: string, tables: string[]): Promise<Map<string, CopyBlock>> {
   const want = new Set(tables)
   const out = new Map<string, CopyBlock>()
   let creating: CopyBlock | null = null
+  /** an INSERT statement spread over lines (MariaDB puts each tuple on its own line) */
+  let pending: string[] | null = null
   const rl = readline.createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })
   for await (const line of rl) {
+    if (pending) {
+      pending.push(line)
+      if (line.trimEnd().endsWith(';')) {
+        insert(out, want, pending.join('\n'))
+        pending = null
+      }
+      continue
+    }
     if (creating) {
       const col = /^\s*`((?:[^`]|``)+)`\s/.exec(line)
       if (col) creating.columns.push(ident(col[1]))
@@ -59,14 +79,10 @@ export async function readSqlDump(file: string, tables: string[]): Promise<Map<s
     if (ct && want.has(ident(ct[1]))) {
       creating = { table: ident(ct[1]), columns: [], rows: [] }
       out.set(creating.table, creating)
-      continue
+    } else if (/^INSERT INTO `/.test(line)) {
+      if (line.trimEnd().endsWith(';')) insert(out, want, line)
+      else pending = [line]
     }
-    const ins = /^INSERT INTO `((?:[^`]|``)+)`\s*(\(([^)]*)\)\s*)?VALUES\s*/.exec(line)
-    if (!ins || !want.has(ident(ins[1]))) continue
-    const block = out.get(ident(ins[1])) ?? { table: ident(ins[1]), columns: [], rows: [] }
-    out.set(block.table, block)
-    if (ins[3]) block.columns = ins[3].split(',').map((c) => ident(c.trim()))
-    block.rows.push(...parseTuples(line, ins[0].length))
   }
   return out
 }

@@ -1,0 +1,112 @@
+/** The small pieces: path styles, COPY text, mysqldump INSERTs (on a real dump), --data parsing, sampling, archive checks. */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import zlib from 'node:zlib'
+import t from 'tap'
+import tar from 'tar-stream'
+import { openDb } from '@clara/shared/db'
+import { createMysqlDb, MYSQL_ADMIN_URL } from '@clara/shared/testkit'
+import { binPath, spawnTool } from '@clara/shared/testkit-spawn'
+import { audioLayoutPath, claraRelative } from '../src/clara-paths.js'
+import { decodeField, parseCopy } from '../src/copy-text.js'
+import { checkDump } from '../src/db-check.js'
+import { parseData } from '../src/options.js'
+import { rehearse } from '../src/rehearse.js'
+import { parseTuples, readSqlDump } from '../src/sql-inserts.js'
+import { sample } from '../src/state.js'
+import { checkTar } from '../src/tar-check.js'
+import { parseListing } from '../src/shard-domain.js'
+
+t.test('every path style finds its data folder', async (t) => {
+  const want = 'audio/tts_repository_orm/google/en-GB/v/a.mp3'
+  for (const p of ['/home/stm-admmxr/C-LARA/audio/tts_repository_orm/google/en-GB/v/a.mp3', 'C:/cygwin64/home/c-lara/audio/tts_repository_orm/google/en-GB/v/a.mp3',
+    'C:\\cygwin64\\home\\c-lara\\audio\\tts_repository_orm\\google\\en-GB\\v\\a.mp3', '$CLARA/audio/tts_repository_orm/google/en-GB/v/a.mp3', want]) t.equal(claraRelative(p), want, p)
+  t.equal(claraRelative('/x/gloss_images/image_repository_orm/kok kaper/any/23/yuk/y.jpg'), 'gloss_images/image_repository_orm/kok kaper/any/23/yuk/y.jpg', 'gloss, not images')
+  t.equal(claraRelative('/x/images/image_repository_orm/P_1/a.png'), 'images/image_repository_orm/P_1/a.png')
+  t.equal(claraRelative('/tmp/tmpab12.mp3'), null)
+  t.equal(claraRelative('/x/audio/tts_repository_orm/../etc/passwd'), null)
+  t.equal(audioLayoutPath({ file_path: '/elsewhere/a.mp3', engine_id: 'openai', language_id: 'french', voice_id: 'alloy' }), 'audio/tts_repository_orm/openai/french/alloy/a.mp3')
+})
+
+t.test('COPY text format', async (t) => {
+  t.equal(decodeField('\\N'), null)
+  t.equal(decodeField('a\\tb\\nc\\\\d'), 'a\tb\nc\\d')
+  t.equal(decodeField('\\303\\251t\\xc3\\xa9'), 'été')
+  const blocks = parseCopy('SET x;\nCOPY public.orm_audio_metadata (id, "file_path") FROM stdin;\n1\t/a/b\n2\t\\N\n\\.\n')
+  t.same(blocks, [{ table: 'orm_audio_metadata', columns: ['id', 'file_path'], rows: [['1', '/a/b'], ['2', null]] }])
+})
+
+t.test('mysqldump values', async (t) => {
+  t.same(parseTuples("(1,'a\\'b',NULL,0x6869),(2,'c\\\\d\\n','(x)')"), [['1', "a'b", null, 'hi'], ['2', 'c\\d\n', '(x)']])
+})
+
+t.test('a real mysqldump: rows, sanity, rehearsal', async (t) => {
+  const db = await createMysqlDb('clara_verify')
+  t.teardown(() => db.drop())
+  const c = await openDb(db.url)
+  await c.exec("create table orm_image_gloss_metadata (id bigint primary key, file_path varchar(500)); insert into orm_image_gloss_metadata values (1, 'C:\\\\x\\\\gloss_images\\\\image_repository_orm\\\\a b\\\\y''z.jpg'), (2, NULL)")
+  await c.close()
+  const dir = t.testdir()
+  const r = await spawnTool(binPath('clara-pgdump'), ['--db', db.url, '--dest', dir, '--quiet'])
+  t.equal(r.code, 0, r.stderr)
+  const name = (await fsp.readdir(path.join(dir, 'db'))).find((f) => f.endsWith('.sql'))!
+  const abs = path.join(dir, 'db', name)
+  const meta = JSON.parse(await fsp.readFile(abs.replace(/\.sql$/, '.db_metadata.json'), 'utf8'))
+  const rows = await readSqlDump(abs, ['orm_image_gloss_metadata'])
+  t.same(rows.get('orm_image_gloss_metadata')?.rows, [['1', "C:\\x\\gloss_images\\image_repository_orm\\a b\\y'z.jpg"], ['2', null]])
+  const art = { domain: 'db', unit: name, rel: `db/${name}`, abs, size: 0, sha256: '', kind: 'sql' as const, encrypted: false }
+  t.same((await checkDump(art, meta, { pgRestore: 'pg_restore', env: process.env })).problems, [])
+  const rh = await rehearse(art, meta, MYSQL_ADMIN_URL, { pgRestore: 'pg_restore', mysql: 'mysql', env: process.env })
+  t.same(rh.problems, [], rh.note)
+})
+
+t.test('--data values', async (t) => {
+  t.same(parseData('full', undefined).level, { level: 'full' })
+  t.same(parseData('sample', '25%'), { level: { level: 'sample', percent: 25 }, used: true })
+  t.same(parseData('sample:5%', undefined).level, { level: 'sample', percent: 5 })
+  t.same(parseData('12.5%', undefined).level, { level: 'sample', percent: 12.5 })
+  t.throws(() => parseData('sample:150%', undefined))
+})
+
+t.test('sampling: failed first, then never verified, then oldest', async (t) => {
+  const items = ['a', 'b', 'c', 'd'].map((rel) => ({ rel, sha256: 'x' }))
+  const state = {
+    version: 1 as const, updated_at: '',
+    artifacts: {
+      a: { sha256: 'x', verified_at: '2026-01-02T00:00:00Z', ok: true, level: 'full' },
+      b: { sha256: 'x', verified_at: '2026-01-01T00:00:00Z', ok: true, level: 'full' },
+      c: { sha256: 'x', verified_at: '2026-01-03T00:00:00Z', ok: false, level: 'full' },
+    },
+  }
+  t.same(sample(items, 75, state, 1).map((i) => i.rel), ['c', 'd', 'b'])
+  t.same(sample(items, 1, state, 1).length, 1, 'at least one')
+  t.same(sample(items, 100, state, 9).map((i) => i.rel).sort(), ['a', 'b', 'c', 'd'])
+})
+
+t.test('a gzipped tar: every member hashed, a damaged one found', async (t) => {
+  const dir = t.testdir()
+  const pack = tar.pack()
+  pack.entry({ name: 'x', type: 'directory' })
+  pack.entry({ name: 'x/a.mp3' }, Buffer.alloc(70000, 7))
+  pack.entry({ name: 'x/b.txt' }, 'hello')
+  pack.finalize()
+  const chunks: Buffer[] = []
+  for await (const c of pack) chunks.push(c as Buffer)
+  const file = path.join(dir, 'a.tgz')
+  const gz = zlib.gzipSync(Buffer.concat(chunks))
+  await fsp.writeFile(file, gz)
+  const ok = await checkTar(file, { gzip: true })
+  t.same(ok.problems, [])
+  t.same(ok.members.map((m) => [m.name, m.kind, m.size]), [['x', 'dir', 0], ['x/a.mp3', 'file', 70000], ['x/b.txt', 'file', 5]])
+  t.equal(ok.size, gz.length)
+  await fsp.writeFile(file, gz.subarray(0, gz.length - 200))
+  const cut = await checkTar(file, { gzip: true })
+  t.match(cut.problems[0], /not a readable gzipped tar/)
+})
+
+t.test('member listings', async (t) => {
+  const row = (p: string) => JSON.stringify({ type: 'member', path: p, kind: 'file', size: 1, sha256: 'a' })
+  t.equal(parseListing([row('a'), row('b'), '{"type":"end","count":2}', ''].join('\n')).members.size, 2)
+  t.match(parseListing([row('a'), row('b')].join('\n')).problem, /no end record/)
+  t.match(parseListing([row('a'), '{"type":"end","count":5}'].join('\n')).problem, /does not close/)
+})
