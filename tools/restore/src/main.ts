@@ -1,11 +1,77 @@
+import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
-import { EXIT } from '@clara/shared/cli'
-import { parseArgs } from '@clara/shared/args'
+import { EXIT, UsageError } from '@clara/shared/cli'
+import { listFlag, parseArgs } from '@clara/shared/args'
+import { Logger, withLogFlags } from '@clara/shared/log'
+import { RecordWriter } from '@clara/shared/ndjson'
+import { DEFAULT_MAX_UNIT_BYTES } from './limits.js'
+import { restore } from './restore.js'
+import { DOMAIN_NAMES, type DomainName } from './run-plan.js'
 
-/** clara-restore: Restore a backup run into a new C-LARA root and database, migrating paths */
+const USAGE = `$0 RUN --to NEWCLARA --db URL [options]
+
+Restore a backup run (a directory under BACKUP_ROOT) into a new C-LARA root and an empty database,
+migrating every path that points into an old root (the manifest's $CLARA, --from-root, or detected
+from the C-LARA data folders; POSIX, Windows, literal $CLARA and S3-key styles) to NEWCLARA.
+Order: pre-flight (nothing written: old roots, varchar overflow, schema, target checks), the
+database (pg_restore / SQLite copy / mysql, then the path columns), compiled pages (served at
+once), --sources, legacy, audio, media, snapshots, infra (into NEWCLARA/restored_infra/), then
+logs/ tmp/ mediafiles/, the proof that no old root is left, and NEWCLARA/restore_report.json.
+Rerun after an interruption to complete it: finished units are verified and skipped. An archive
+member that is absolute, has '..', links out of its target or is a decompression bomb refuses its
+whole unit. Writes restored, refused, error, warning and summary records on stdout.`
+
+/** clara-restore: restore a backup run into a new C-LARA root and database, migrating paths */
 export async function main(io: Io): Promise<number> {
-  const opts = await parseArgs(io, { name: 'clara-restore', usage: '$0 [options]\n\nRestore a backup run into a new C-LARA root and database, migrating paths', build: (y) => y })
+  const opts = await parseArgs(io, {
+    name: 'clara-restore',
+    usage: USAGE,
+    build: (y) =>
+      withLogFlags(y)
+        .option('to', { type: 'string', describe: 'the new C-LARA root (NEWCLARA); created if missing' })
+        .option('db', { type: 'string', describe: 'the target database: postgres://…, mysql://…, sqlite:///path (env DATABASE_URL); must hold no tables' })
+        .option('sources', { type: 'boolean', default: false, describe: 'also restore project sources (clara_content/, images/image_repository_orm/)' })
+        .option('from-root', { type: 'string', array: true, default: [] as string[], describe: 'another old root to migrate from (repeatable)' })
+        .option('app-dir', { type: 'string', describe: "a C-LARA checkout: compare its clara_app migrations with the backup's" })
+        .option('force', { type: 'boolean', default: false, describe: 'restore over a database holding tables, past a schema mismatch, keeping overflowing paths unrewritten' })
+        .option('identity', { type: 'string', array: true, default: [] as string[], describe: 'age identity file for an encrypted run (repeatable)' })
+        .option('domains', { type: 'string', describe: `only these (${DOMAIN_NAMES.join(',')}); default all but source` })
+        .option('max-unit-bytes', { type: 'number', default: DEFAULT_MAX_UNIT_BYTES, describe: 'refuse an archive that expands to more than this (also capped by the free space)' })
+        .strict(false)
+        .strictOptions() as any,
+  })
   if (!opts) return EXIT.OK
-  io.stderr.write('clara-restore: not implemented yet\n')
-  return EXIT.FATAL
+  const o = opts as any
+  const run = o._[0]
+  if (o._.length !== 1 || typeof run !== 'string') throw new UsageError('give exactly one RUN directory')
+  if (!o.to) throw new UsageError('--to NEWCLARA is required')
+  const domains = pickDomains(o.domains, o.sources)
+  const db: string | null = o.db ?? io.env.DATABASE_URL ?? null
+  if (domains.has('db') && !db) throw new UsageError('--db URL (or env DATABASE_URL) is required to restore the database (or leave db out of --domains)')
+  const log = new Logger(io, 'clara-restore', o)
+  const out = new RecordWriter(io.stdout)
+  const code = await restore({
+    run: path.resolve(io.cwd, run),
+    to: path.resolve(io.cwd, o.to),
+    db,
+    fromRoots: [o['from-root']].flat().map(String),
+    appDir: o['app-dir'] ? path.resolve(io.cwd, o['app-dir']) : null,
+    force: o.force,
+    identities: [o.identity].flat().map(String).map((f) => path.resolve(io.cwd, f)),
+    domains,
+    maxUnitBytes: o['max-unit-bytes'],
+    env: io.env,
+    cwd: io.cwd,
+  }, out, log)
+  await out.end()
+  return code
+}
+
+function pickDomains(list: string | undefined, sources: boolean): Set<DomainName> {
+  const names = listFlag(list)
+  const bad = names.filter((n) => !DOMAIN_NAMES.includes(n as DomainName))
+  if (bad.length) throw new UsageError(`unknown domain(s): ${bad.join(', ')} (known: ${DOMAIN_NAMES.join(', ')})`)
+  const set = new Set<DomainName>(names.length ? (names as DomainName[]) : DOMAIN_NAMES.filter((d) => d !== 'source'))
+  if (sources) set.add('source')
+  return set
 }

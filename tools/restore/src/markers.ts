@@ -1,0 +1,100 @@
+/**
+ * `NEWCLARA/.clara-restore/`: what a restore has done, so a rerun completes it. Per unit, an
+ * intent (the targets about to be put in place) written before its commit, and a marker (the
+ * artifacts' sha256 and every file written, with its size) written after it. A unit whose marker
+ * matches the run's artifacts and whose files are all there is skipped on a rerun.
+ */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { writeJsonAtomic } from '@clara/shared/atomic'
+
+export const STATE_DIR = '.clara-restore'
+
+export interface Marker {
+  version: 1
+  domain: string
+  unit: string
+  artifacts: { path: string; sha256: string }[]
+  targets: string[]
+  /** [root-relative path, size] of every file and link written; base64 paths start with `b64:` */
+  files: [string, number][]
+  restored_at: string
+}
+
+export interface Intent {
+  targets: string[]
+}
+
+const safe = (s: string) => encodeURIComponent(s).replace(/\./g, '%2E')
+
+export class StateDir {
+  readonly dir: string
+  constructor(readonly root: string) {
+    this.dir = path.join(root, STATE_DIR)
+  }
+
+  private file(domain: string, unit: string, kind: 'marker' | 'intent'): string {
+    return path.join(this.dir, 'units', safe(domain), `${safe(unit)}.${kind}.json`)
+  }
+
+  async readMarker(domain: string, unit: string): Promise<Marker | null> {
+    return readJson<Marker>(this.file(domain, unit, 'marker'))
+  }
+
+  async writeMarker(m: Marker): Promise<void> {
+    await fsp.mkdir(path.dirname(this.file(m.domain, m.unit, 'marker')), { recursive: true })
+    await writeJsonAtomic(this.file(m.domain, m.unit, 'marker'), m)
+  }
+
+  async readIntent(domain: string, unit: string): Promise<Intent | null> {
+    return readJson<Intent>(this.file(domain, unit, 'intent'))
+  }
+
+  async writeIntent(domain: string, unit: string, i: Intent): Promise<void> {
+    await fsp.mkdir(path.dirname(this.file(domain, unit, 'intent')), { recursive: true })
+    await writeJsonAtomic(this.file(domain, unit, 'intent'), i)
+  }
+
+  async dropIntent(domain: string, unit: string): Promise<void> {
+    await fsp.rm(this.file(domain, unit, 'intent'), { force: true })
+  }
+
+  /** Every target named by any marker or intent: these are ours to replace. */
+  async ownedTargets(): Promise<Set<string>> {
+    const owned = new Set<string>()
+    const base = path.join(this.dir, 'units')
+    for (const d of await fsp.readdir(base).catch(() => [] as string[])) {
+      for (const f of await fsp.readdir(path.join(base, d)).catch(() => [] as string[])) {
+        const doc = await readJson<{ targets?: string[] }>(path.join(base, d, f))
+        for (const t of doc?.targets ?? []) owned.add(t)
+      }
+    }
+    return owned
+  }
+
+  /** Where a target that was not ours goes when `--force` replaces it. */
+  aside(target: string): string {
+    return path.join(this.dir, 'replaced', target)
+  }
+}
+
+/** A marker still holds: same artifacts, and every file it lists is there with its size. */
+export async function markerHolds(root: string, m: Marker, artifacts: { path: string; sha256: string }[]): Promise<boolean> {
+  const want = new Map(artifacts.map((a) => [a.path, a.sha256]))
+  if (m.artifacts.length !== want.size || m.artifacts.some((a) => want.get(a.path) !== a.sha256)) return false
+  for (const [rel, size] of m.files) {
+    const p = rel.startsWith('b64:') ? Buffer.concat([Buffer.from(root + '/'), Buffer.from(rel.slice(4), 'base64')]) : path.join(root, rel)
+    const st = await fsp.lstat(p).catch(() => null)
+    if (!st || (st.isFile() && st.size !== size)) return false
+  }
+  return true
+}
+
+export async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await fsp.readFile(file, 'utf8')) as T
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+}

@@ -1,0 +1,43 @@
+/** The proof on disk: no C-LARA JSON path file under the new root still names an old root. */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { pathJsonFor } from './clara-paths.js'
+import { jsonPathValues } from './json-rewrite.js'
+import type { RootSet } from './old-roots.js'
+
+/** Root-relative paths of the JSON path files that exist under `root`. */
+export async function pathJsonFiles(root: string): Promise<string[]> {
+  const out: string[] = []
+  for (const top of ['clara_content', 'prompt_templates']) {
+    const dirs = await fsp.readdir(path.join(root, top), { withFileTypes: true }).catch(() => [])
+    for (const d of dirs) {
+      if (!d.isDirectory()) continue
+      for (const f of ['metadata.json', 'coherent_images_v2_project_dir/params.json']) {
+        const rel = `${top}/${d.name}/${f}`
+        if (pathJsonFor(rel) && (await fsp.stat(path.join(root, rel)).catch(() => null))?.isFile()) out.push(rel)
+      }
+    }
+  }
+  return out.sort()
+}
+
+export interface FileProof {
+  files: number
+  /** file → values still pointing into an old root */
+  remaining: Record<string, string[]>
+  unreadable: Record<string, string>
+}
+
+export async function proveFiles(root: string, roots: RootSet): Promise<FileProof> {
+  const proof: FileProof = { files: 0, remaining: {}, unreadable: {} }
+  for (const rel of await pathJsonFiles(root)) {
+    proof.files++
+    try {
+      const left = jsonPathValues(await fsp.readFile(path.join(root, rel), 'utf8'), pathJsonFor(rel)!).filter((v) => roots.rewrite(v, false))
+      if (left.length) proof.remaining[rel] = left
+    } catch (err) {
+      proof.unreadable[rel] = (err as Error).message
+    }
+  }
+  return proof
+}

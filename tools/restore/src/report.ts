@@ -1,0 +1,66 @@
+/** `NEWCLARA/restore_report.json`: what the restore did, what it rewrote, and the proof. */
+import path from 'node:path'
+import { writeJsonAtomic } from '@clara/shared/atomic'
+import type { StyleCounts } from './db-rewrite.js'
+import type { Rewrite, RootInfo } from './old-roots.js'
+import type { Overflow } from './preflight.js'
+import type { SchemaCheck } from './schema-check.js'
+
+export const REPORT_FILE = 'restore_report.json'
+
+export interface UnitNote {
+  domain: string
+  unit: string
+  reason: string
+  member?: string
+  code?: string
+}
+
+export class Report {
+  started_at = new Date().toISOString()
+  run: { dir: string; run_id: string | null; clara: string | null; status: string | null } = { dir: '', run_id: null, clara: null, status: null }
+  to = ''
+  db: Record<string, unknown> = {}
+  old_roots: RootInfo[] = []
+  rewrites: { db: Record<string, StyleCounts>; files: Record<string, StyleCounts>; totals: StyleCounts } = { db: {}, files: {}, totals: {} }
+  preflight: { db_values: number; json_files: number; overflow: Overflow[]; schema: SchemaCheck | null } = { db_values: 0, json_files: 0, overflow: [], schema: null }
+  proof: Record<string, unknown> = {}
+  incidental: Record<string, number> = {}
+  units = { restored: 0, skipped: 0, refused: [] as UnitNote[], failed: [] as UnitNote[], replaced: [] as string[] }
+  files_restored = 0
+  bytes_restored = 0
+  prepared: string[] = []
+  reformatted_json: string[] = []
+  warnings: string[] = []
+
+  /** Count one JSON file's rewrites. */
+  json(rel: string, changes: Rewrite[], note?: { reformatted?: boolean; error?: string }): void {
+    if (note?.error) this.warnings.push(`${rel}: not rewritten: ${note.error}`)
+    if (note?.reformatted) this.reformatted_json.push(rel)
+    if (!changes.length) return
+    const c: StyleCounts = (this.rewrites.files[rel] = {})
+    for (const ch of changes) {
+      c[ch.style] = (c[ch.style] ?? 0) + 1
+      this.rewrites.totals[ch.style] = (this.rewrites.totals[ch.style] ?? 0) + 1
+    }
+  }
+
+  /** Count the DB rewrites. */
+  dbRewrites(counts: Record<string, StyleCounts>): void {
+    this.rewrites.db = counts
+    for (const c of Object.values(counts)) {
+      for (const [k, n] of Object.entries(c)) this.rewrites.totals[k as keyof StyleCounts] = (this.rewrites.totals[k as keyof StyleCounts] ?? 0) + (n ?? 0)
+    }
+  }
+
+  status(): 'complete' | 'partial' {
+    return this.units.refused.length || this.units.failed.length || this.proof.ok === false ? 'partial' : 'complete'
+  }
+
+  async write(root: string): Promise<string> {
+    const file = path.join(root, REPORT_FILE)
+    const { started_at, ...rest } = this
+    await writeJsonAtomic(file, { version: 1, tool: 'clara-restore', status: this.status(), started_at, finished_at: new Date().toISOString(), ...rest })
+    return file
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The restore, in order: read the run (decrypting a copy if needed), pre-flight (old roots,
+ * varchar overflow, schema, DB target) with nothing written, then the database, the units
+ * (compiled first), the fresh-install folders, and the proof plus restore_report.json.
+ */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { ClaraError, EXIT } from '@clara/shared/cli'
+import { acquireLock } from '@clara/shared/lock'
+import type { Logger } from '@clara/shared/log'
+import type { RecordWriter } from '@clara/shared/ndjson'
+import { redactUrl } from '@clara/shared/db'
+import { APP_LABEL } from './clara-paths.js'
+import { decryptRun, encryptedFiles } from './decrypt.js'
+import { checkDbTarget, restoreDb } from './db-step.js'
+import { findDump, migrationHead, type DumpInfo } from './dump-info.js'
+import { readJson, StateDir } from './markers.js'
+import { RootSet } from './old-roots.js'
+import { preflight } from './preflight.js'
+import { prepareDirs } from './prepare.js'
+import { proveAll } from './proof-step.js'
+import { Report } from './report.js'
+import { planUnits, type DomainName } from './run-plan.js'
+import { schemaCheck } from './schema-check.js'
+import { restoreUnits } from './units-step.js'
+
+export interface RestoreOptions {
+  run: string
+  to: string
+  db: string | null
+  fromRoots: string[]
+  appDir: string | null
+  force: boolean
+  identities: string[]
+  domains: Set<DomainName>
+  maxUnitBytes: number
+  env: NodeJS.ProcessEnv
+  cwd: string
+}
+
+interface Manifest {
+  run_id?: string
+  clara?: string
+  status?: string
+}
+
+async function openRun(o: RestoreOptions, state: StateDir, report: Report, log: Logger): Promise<string> {
+  if (!(await fsp.stat(o.run).catch(() => null))?.isDirectory()) throw new ClaraError(`${o.run}: not a backup run directory`, EXIT.FATAL, 'ENOENT')
+  const enc = await encryptedFiles(o.run)
+  if (!enc.length) return o.run
+  if (!o.identities.length) throw new ClaraError(`the run is encrypted (${enc[0]}${enc.length > 1 ? ` and ${enc.length - 1} more` : ''}): pass --identity FILE`, EXIT.USAGE, 'EENCRYPTED')
+  log.info(`decrypting ${enc.length} file(s) into a plaintext copy of the run`)
+  report.warnings.push(`the run is encrypted: restored from a decrypted copy (removed afterwards)`)
+  return decryptRun(o.run, o.identities, path.join(state.dir, 'decrypted-run'), o.env)
+}
+
+/** Everything that can refuse the restore, before anything is written. */
+async function checks(o: RestoreOptions, dump: DumpInfo | null, state: StateDir, report: Report, log: Logger) {
+  if (o.appDir && dump) {
+    const sc = await schemaCheck(o.appDir, migrationHead(dump.meta, APP_LABEL))
+    report.preflight.schema = sc
+    if ((sc.status === 'older' || sc.status === 'diverged') && !o.force) throw new ClaraError(`${sc.message} (--force restores anyway)`, EXIT.FATAL, 'ESCHEMA')
+    if (sc.status !== 'same') log.warn('schema', sc.message)
+  }
+  if (!dump || !o.db) return null
+  return checkDbTarget(dump, o.db, o.cwd, state, o.force)
+}
+
+export async function restore(o: RestoreOptions, out: RecordWriter, log: Logger): Promise<number> {
+  await fsp.mkdir(o.to, { recursive: true })
+  const state = new StateDir(o.to)
+  await fsp.mkdir(state.dir, { recursive: true })
+  const lock = await acquireLock(path.join(state.dir, 'lock'), {})
+  const report = new Report()
+  let src = o.run
+  try {
+    src = await openRun(o, state, report, log)
+    const manifest = await readJson<Manifest>(path.join(src, 'manifest.json'))
+    if (!manifest) report.warnings.push('the run has no manifest.json (unfinished?): old roots come from --from-root and detection only')
+    report.run = { dir: o.run, run_id: manifest?.run_id ?? null, clara: manifest?.clara ?? null, status: manifest?.status ?? null }
+    report.to = o.to
+    const roots = new RootSet(o.to)
+    if (manifest?.clara) roots.add(manifest.clara, 'manifest')
+    for (const r of o.fromRoots) roots.add(r, 'from-root')
+    const dump = o.domains.has('db') ? await findDump(src) : null
+    if (o.domains.has('db') && !dump) report.warnings.push('the run has no database dump: the database was not restored')
+    const units = await planUnits(src, manifest?.clara ?? null, o.domains)
+    const dbPlan = await checks(o, dump, state, report, log)
+    const pre = await preflight(dump, units, roots, o.env)
+    report.preflight = { ...report.preflight, db_values: pre.dbValues.length, json_files: pre.jsonFiles, overflow: pre.overflow }
+    report.warnings.push(...pre.warnings)
+    const enforced = dump && dump.engine !== 'sqlite'
+    if (pre.overflow.length && enforced && !o.force) {
+      const first = pre.overflow[0]
+      throw new ClaraError(`${pre.overflow.length} path(s) would exceed their column limit after the rewrite, e.g. ${first.column} ${first.key}: ${first.length} > ${first.max} characters (${first.rewritten}); choose a shorter --to, or --force to keep those values unrewritten. Nothing was written.`, EXIT.FATAL, 'EOVERFLOW')
+    }
+    for (const v of pre.overflow) log.warn(`${v.column} ${v.key}`, `${v.length} > ${v.max} characters after the rewrite${enforced ? ' (kept unrewritten: --force)' : ' (SQLite does not enforce it; PostgreSQL would)'}`)
+    const keep = new Set(enforced ? pre.overflow.map((v) => `${v.column}:${v.key}`) : [])
+    if (dump && o.db && dbPlan) {
+      log.info(`database: ${dump.path} → ${redactUrl(o.db)}`)
+      const r = await restoreDb(dump, o.db, o.cwd, o.env, state, dbPlan, roots, keep)
+      report.db = { url: redactUrl(o.db), engine: dump.engine, dump: dump.path, already: r.skipped }
+      report.dbRewrites(r.rewrites)
+      await out.write({ type: 'restored', domain: 'db', unit: path.basename(dump.path), engine: dump.engine, ...(r.skipped ? { already: true } : {}) })
+    }
+    log.info(`${units.length} unit(s) → ${o.to}`)
+    await restoreUnits(units, { root: o.to, state, roots, maxUnitBytes: o.maxUnitBytes, out, log, report })
+    report.prepared = await prepareDirs(o.to)
+    await proveAll(o, dump, roots, keep, report)
+    report.old_roots = roots.list()
+    const file = await report.write(o.to)
+    log.info(`report: ${file}`)
+    const status = report.status()
+    await out.write({ type: 'summary', tool: 'clara-restore', ok: report.units.restored + report.units.skipped, failed: report.units.failed.length + report.units.refused.length, bytes: report.bytes_restored, status, report: file, proof: report.proof.ok })
+    return status === 'complete' ? EXIT.OK : EXIT.PARTIAL
+  } finally {
+    if (src !== o.run) await fsp.rm(src, { recursive: true, force: true })
+    await lock.release()
+  }
+}

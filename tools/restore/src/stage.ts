@@ -1,0 +1,96 @@
+/**
+ * A unit's target is unpacked into a stage beside it (`.<name>.clara-restore-<tag>.tmp`) and only
+ * then put in place: a whole folder by one rename (replace), or file by file into a folder other
+ * units share (merge: the audio shards, snapshots). A kill never leaves a half-written file
+ * under a final name, and a replaced folder is either the old one or the new one.
+ */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+
+export type StageMode = 'replace' | 'merge' | 'file'
+
+const SUFFIX = '.clara-restore-'
+
+export class Stage {
+  /** absolute path of the stage (a folder, or a file for mode `file`) */
+  readonly abs: string
+  /** folder mtimes to set once the contents are in: [sub, seconds] */
+  readonly dirTimes: [Buffer, number][] = []
+
+  constructor(readonly root: string, readonly target: string, readonly mode: StageMode, readonly tag: string) {
+    const dest = path.join(root, target)
+    this.abs = target ? path.join(path.dirname(dest), `.${path.basename(dest)}${SUFFIX}${tag}.tmp`) : path.join(root, '.clara-restore', 'stage', tag)
+  }
+
+  /** The final path of the target. */
+  get dest(): string {
+    return path.join(this.root, this.target)
+  }
+
+  /** Where a member (path below the target, raw bytes) is written inside the stage. */
+  at(sub: Buffer): Buffer {
+    return sub.length ? Buffer.concat([Buffer.from(this.abs + '/'), sub]) : Buffer.from(this.abs)
+  }
+
+  /** Remove what an earlier, interrupted attempt left. */
+  async sweep(): Promise<void> {
+    await fsp.rm(this.abs, { recursive: true, force: true })
+    if (this.target) await fsp.rm(this.abs.replace(/\.tmp$/, '.old'), { recursive: true, force: true })
+  }
+
+  /** Set the recorded folder mtimes below `base` (the stage, or the target after a merge), deepest first. */
+  async applyDirTimes(base: string): Promise<void> {
+    const sorted = [...this.dirTimes].sort((a, b) => b[0].length - a[0].length)
+    for (const [sub, t] of sorted) {
+      const p = sub.length ? Buffer.concat([Buffer.from(base + '/'), sub]) : Buffer.from(base)
+      await fsp.utimes(p, t, t).catch(() => {})
+    }
+  }
+
+  /** Put the stage in place. `aside` moves a target that is not ours out of the way (null: ours, drop it). */
+  async commit(aside: string | null): Promise<void> {
+    await fsp.mkdir(path.dirname(this.dest), { recursive: true })
+    if (this.mode === 'merge') return this.merge()
+    const old = this.abs.replace(/\.tmp$/, '.old')
+    const had = await exists(this.dest)
+    if (had && aside) {
+      await fsp.rm(aside, { recursive: true, force: true })
+      await fsp.mkdir(path.dirname(aside), { recursive: true })
+      await fsp.rename(this.dest, aside)
+    } else if (had) {
+      await fsp.rename(this.dest, old)
+    }
+    await fsp.rename(this.abs, this.dest)
+    await fsp.rm(old, { recursive: true, force: true })
+  }
+
+  private async merge(): Promise<void> {
+    await fsp.mkdir(this.dest, { recursive: true })
+    await moveInto(Buffer.from(this.abs), Buffer.from(this.dest))
+    await this.applyDirTimes(this.dest)
+    await fsp.rm(this.abs, { recursive: true, force: true })
+  }
+}
+
+/** Move every entry of `from` into `to` (folders merged, files and links replaced). */
+async function moveInto(from: Buffer, to: Buffer): Promise<void> {
+  const entries = await fsp.readdir(from, { withFileTypes: true, encoding: 'buffer' })
+  for (const e of entries) {
+    const src = Buffer.concat([from, Buffer.from('/'), e.name])
+    const dst = Buffer.concat([to, Buffer.from('/'), e.name])
+    if (e.isDirectory()) {
+      const st = await fsp.lstat(dst).catch(() => null)
+      if (st && !st.isDirectory()) await fsp.rm(dst, { force: true })
+      if (!st || !st.isDirectory()) await fsp.mkdir(dst)
+      await moveInto(src, dst)
+    } else {
+      const st = await fsp.lstat(dst).catch(() => null)
+      if (st?.isDirectory()) await fsp.rm(dst, { recursive: true, force: true })
+      await fsp.rename(src, dst)
+    }
+  }
+}
+
+export async function exists(p: string | Buffer): Promise<boolean> {
+  return (await fsp.lstat(p).catch(() => null)) !== null
+}

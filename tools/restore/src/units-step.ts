@@ -1,0 +1,61 @@
+/** Restore every planned unit in order; a refused or failed unit is reported and the others go on. */
+import type { Logger } from '@clara/shared/log'
+import type { RecordWriter } from '@clara/shared/ndjson'
+import { errorRecord } from '@clara/shared/records'
+import { Refusal, unitBudget } from './limits.js'
+import { targetsOf } from './mapping.js'
+import type { StateDir } from './markers.js'
+import type { RootSet } from './old-roots.js'
+import type { Report } from './report.js'
+import type { RestoreUnit } from './run-plan.js'
+import { restoreUnit } from './unit-restore.js'
+
+export interface UnitsContext {
+  root: string
+  state: StateDir
+  roots: RootSet
+  maxUnitBytes: number
+  out: RecordWriter
+  log: Logger
+  report: Report
+}
+
+/** Snapshots only fill in what no other unit of this restore brings back. */
+function otherTargets(units: RestoreUnit[]): string[] {
+  return units.filter((u) => u.group !== 'snapshots').flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs)))
+}
+
+export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promise<void> {
+  const owned = await c.state.ownedTargets()
+  const others = otherTargets(units)
+  for (const [i, u] of units.entries()) {
+    const item = `${u.domain}/${u.unit}`
+    try {
+      const limit = await unitBudget(c.root, c.maxUnitBytes)
+      const skipUnder = u.group === 'snapshots' ? others : []
+      const r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, onJson: (rel, ch, note) => c.report.json(rel, ch, note) })
+      if (r.status === 'skipped') c.report.units.skipped++
+      else c.report.units.restored++
+      c.report.files_restored += r.files
+      c.report.bytes_restored += r.bytes
+      for (const t of r.replaced) {
+        c.report.units.replaced.push(t)
+        c.log.warn(t, `was already there: moved to ${c.state.aside(t)}`)
+      }
+      await c.out.write({ type: 'restored', domain: u.domain, unit: u.unit, targets: r.targets, files: r.files, bytes: r.bytes, ...(r.status === 'skipped' ? { already: true } : {}), ...(r.replaced.length ? { replaced: r.replaced } : {}) })
+      c.log.detail(`${item}: ${r.status} (${r.files} files)`)
+    } catch (err) {
+      if (err instanceof Refusal) {
+        c.report.units.refused.push({ domain: u.domain, unit: u.unit, reason: err.message, member: err.member })
+        c.log.error(item, `refused: ${err.message}`)
+        await c.out.write({ type: 'refused', domain: u.domain, unit: u.unit, reason: err.message, ...(err.member !== undefined ? { member: err.member } : {}) })
+      } else {
+        const rec = errorRecord('restore', item, err, { domain: u.domain, unit: u.unit })
+        c.report.units.failed.push({ domain: u.domain, unit: u.unit, reason: rec.message, code: rec.code })
+        c.log.error(item, rec.message)
+        await c.out.write(rec)
+      }
+    }
+    c.log.progress({ items: i + 1, total: units.length, bytes: c.report.bytes_restored })
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Unpack a zip into its stages. Every check runs on the central directory BEFORE anything is
+ * written: unsafe names, links out of their target, paths through links, overlapping members,
+ * an impossible expansion ratio, and the unit's byte budget. The reader then stops any member
+ * that yields more than it declared.
+ */
+import { promises as fsp } from 'node:fs'
+import { ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
+import { extractEntry } from '@clara/shared/zip-extract'
+import { checkRatio, Refusal } from './limits.js'
+import type { Placement } from './mapping.js'
+import { LinkGuard, unsafeLink, unsafeName } from './safe-member.js'
+import type { Stage } from './stage.js'
+
+/** One thing written into a stage. */
+export interface Written {
+  target: string
+  sub: Buffer
+  kind: 'file' | 'dir' | 'symlink'
+  size: number
+}
+
+export type StageFor = (p: Placement) => Stage
+/** Where a member goes (null: not restored). */
+export type Placer = (name: Buffer) => Placement | null
+
+interface Planned {
+  e: ZipEntry
+  p: Placement
+}
+
+const relText = (p: Placement) => (p.target ? `${p.target}/` : '') + p.sub.toString('latin1')
+
+/** Check the whole archive; returns the members to write. Throws Refusal. */
+async function planZip(zip: ZipReader, placer: Placer, limit: number): Promise<Planned[]> {
+  const out: Planned[] = []
+  const guard = new LinkGuard()
+  let declared = 0
+  for (const e of zip.entries) {
+    const bad = unsafeName(e.nameBytes)
+    if (bad) throw new Refusal(`${bad}: ${JSON.stringify(e.name)}`, e.name)
+    if (e.method !== 0) checkRatio(e.size, e.compressedSize, e.name)
+    else if (e.size !== e.compressedSize) throw new Refusal(`stored member declares ${e.size} bytes but holds ${e.compressedSize}`, e.name)
+    declared += e.size
+    const p = placer(e.nameBytes)
+    if (!p) continue
+    if (e.kind === 'symlink') {
+      const why = unsafeLink(relText(p), (await zip.symlinkTarget(e)).toString('utf8'), p.target)
+      if (why) throw new Refusal(`${why}: ${JSON.stringify(e.name)}`, e.name)
+      guard.add(relText(p))
+    }
+    out.push({ e, p })
+  }
+  checkRatio(declared, zip.size, 'archive')
+  if (declared > limit) throw new Refusal(`declares ${declared} bytes, more than the ${limit} allowed (unit limit or free space)`)
+  checkOverlap(zip)
+  for (const { e, p } of out) {
+    const why = e.kind === 'symlink' ? null : guard.through(relText(p))
+    if (why) throw new Refusal(`${why}: ${JSON.stringify(e.name)}`, e.name)
+  }
+  return out
+}
+
+/** Members must not share bytes (overlapping entries are how a small zip claims petabytes). */
+function checkOverlap(zip: ZipReader): void {
+  const sorted = [...zip.entries].sort((a, b) => a.localOffset - b.localOffset)
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i]
+    const end = e.localOffset + 30 + e.compressedSize
+    const next = i + 1 < sorted.length ? sorted[i + 1].localOffset : zip.size
+    if (end > next) throw new Refusal(`members overlap (${JSON.stringify(e.name)}): a decompression bomb`, e.name)
+  }
+}
+
+/** Unpack `file` into the stages; returns what was written. Throws Refusal before writing anything unsafe. */
+export async function unpackZip(file: string, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
+  const zip = await ZipReader.open(file)
+  try {
+    const plan = await planZip(zip, placer, limit)
+    const written: Written[] = []
+    for (const { e, p } of plan) {
+      const stage = stageFor(p)
+      const at = stage.at(p.sub)
+      if (e.kind === 'dir') {
+        await fsp.mkdir(at, { recursive: true, mode: e.mode || 0o755 })
+        await fsp.chmod(at, e.mode || 0o755)
+        stage.dirTimes.push([p.sub, e.mtime])
+      } else {
+        await extractEntry(zip, e, at)
+      }
+      written.push({ target: p.target, sub: p.sub, kind: e.kind, size: e.kind === 'file' ? e.size : 0 })
+    }
+    return written
+  } finally {
+    await zip.close()
+  }
+}
