@@ -8,6 +8,36 @@ export interface LogFlags {
   verbose?: boolean
 }
 
+/**
+ * A parent process (clara-backup) passes its log settings to the tools it runs in the env:
+ * `CLARA_LOG` is a comma list of `quiet`, `json`, `verbose` (each ORed with the tool's own flag)
+ * and `progress-json` (progress() writes a JSON line at most every 250 ms, and the last one at
+ * done(), for the parent to render; it also replaces the TTY and 10-second progress lines).
+ */
+export interface EnvLogFlags extends LogFlags {
+  progressJson?: boolean
+}
+
+export function envLogFlags(env: NodeJS.ProcessEnv | undefined): EnvLogFlags {
+  const words = new Set((env?.CLARA_LOG ?? '').split(',').map((w) => w.trim()))
+  const f: EnvLogFlags = {}
+  if (words.has('quiet')) f.quiet = true
+  if (words.has('json')) f['log-json'] = true
+  if (words.has('verbose')) f.verbose = true
+  if (words.has('progress-json')) f.progressJson = true
+  return f
+}
+
+/** The CLARA_LOG value that hands `flags` (plus progress-json when asked) on to child tools. */
+export function claraLogEnv(flags: LogFlags, progressJson = false): string {
+  const w: string[] = []
+  if (flags.quiet) w.push('quiet')
+  if (flags['log-json']) w.push('json')
+  if (flags.verbose) w.push('verbose')
+  if (progressJson) w.push('progress-json')
+  return w.join(',')
+}
+
 /** Add --quiet, --log-json and --verbose to a yargs builder. */
 export function withLogFlags<T>(y: Argv<T>): Argv<T & LogFlags> {
   return y
@@ -22,6 +52,8 @@ export interface Progress {
   total?: number
   bytes: number
   totalBytes?: number
+  /** what the items are called (default "items") */
+  noun?: string
 }
 
 const LEVEL = { debug: 20, info: 30, warn: 40, error: 50 } as const
@@ -49,18 +81,30 @@ export function progressLine(p: Progress, elapsedS: number): string {
   if (p.totalBytes && rate > 0) eta = ` ETA ${fmtSecs((p.totalBytes - p.bytes) / rate)}`
   else if (p.total && p.items > 0) eta = ` ETA ${fmtSecs((elapsedS / p.items) * (p.total - p.items))}`
   const items = p.total !== undefined ? `${p.items}/${p.total}` : `${p.items}`
-  return `${p.label ? p.label + ' ' : ''}${items} items, ${fmtBytes(p.bytes)}, ${fmtBytes(rate)}/s${eta}`
+  return `${p.label ? p.label + ' ' : ''}${items} ${p.noun ?? 'items'}, ${fmtBytes(p.bytes)}, ${fmtBytes(rate)}/s${eta}`
 }
 
 export class Logger {
   private start = Date.now()
   private lastDraw = 0
   private live = false
+  private flags: EnvLogFlags
+  /** progress-json: the last update not yet written (throttled), flushed by done() */
+  private pending: Progress | null = null
+  /** `io.env` (when given) may carry CLARA_LOG from a parent process; see envLogFlags. */
   constructor(
-    private io: Pick<Io, 'stderr' | 'isTTY'>,
+    private io: Pick<Io, 'stderr' | 'isTTY'> & { env?: NodeJS.ProcessEnv },
     private name: string,
-    private flags: LogFlags = {},
-  ) {}
+    flags: LogFlags = {},
+  ) {
+    const e = envLogFlags(io.env)
+    this.flags = {
+      quiet: Boolean(flags.quiet || e.quiet),
+      'log-json': Boolean(flags['log-json'] || e['log-json']),
+      verbose: Boolean(flags.verbose || e.verbose),
+      progressJson: e.progressJson,
+    }
+  }
 
   private line(level: keyof typeof LEVEL, msg: string, extra?: Record<string, unknown>): void {
     if (this.flags.quiet && level !== 'error') return
@@ -91,6 +135,13 @@ export class Logger {
     if (this.flags.quiet) return
     const now = Date.now()
     const el = (now - this.start) / 1000
+    if (this.flags.progressJson) {
+      this.pending = p
+      if (now - this.lastDraw < 250) return
+      this.lastDraw = now
+      this.writeProgressJson()
+      return
+    }
     if (this.flags['log-json']) {
       if (now - this.lastDraw < 10_000) return
       this.lastDraw = now
@@ -117,8 +168,15 @@ export class Logger {
     }
   }
 
-  /** End the live line. */
+  private writeProgressJson(): void {
+    if (!this.pending) return
+    this.io.stderr.write(JSON.stringify({ level: 30, time: Date.now(), name: this.name, msg: 'progress', ...this.pending }) + '\n')
+    this.pending = null
+  }
+
+  /** End the live line (progress-json: write the last update). */
   done(): void {
     this.clearLive()
+    if (this.flags.progressJson) this.writeProgressJson()
   }
 }

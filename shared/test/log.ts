@@ -113,3 +113,36 @@ t.test('in a tool: flags parsed, stdout carries records only', async (t) => {
     }
   }
 })
+
+t.test('CLARA_LOG from a parent process: quiet, json, verbose ORed with the flags; progress-json for the parent', async (t) => {
+  const { envLogFlags, claraLogEnv } = await import('../src/log.js')
+  t.same(envLogFlags({}), {})
+  t.same(envLogFlags({ CLARA_LOG: 'quiet, json,verbose,progress-json,bogus' }), { quiet: true, 'log-json': true, verbose: true, progressJson: true })
+  t.equal(claraLogEnv({ quiet: true, 'log-json': true, verbose: false }, true), 'quiet,json,progress-json')
+  t.equal(claraLogEnv({}), '')
+  const mk = (env: NodeJS.ProcessEnv, flags: LogFlags = {}) => {
+    const stderr = new PassThrough()
+    let text = ''
+    stderr.on('data', (c) => (text += c))
+    return { log: new Logger({ stderr, isTTY: true, env }, 'clara-x', flags), text: () => text }
+  }
+  let l = mk({ CLARA_LOG: 'quiet' })
+  l.log.info('hidden')
+  l.log.error('e', 'shown')
+  t.equal(l.text(), 'clara-x: e: shown\n', 'quiet from the env although the flag is off')
+  l = mk({ CLARA_LOG: 'json' }, { verbose: true })
+  l.log.detail('d')
+  t.match(JSON.parse(l.text()), { level: 30, msg: 'd' }, 'json from the env, verbose from the flag')
+  l = mk({ CLARA_LOG: 'progress-json' })
+  l.log.progress({ label: 'zip', items: 1, bytes: 10 })
+  l.log.progress({ label: 'zip', items: 2, bytes: 20 }) // throttled, kept for done()
+  l.log.info('plain lines stay plain')
+  l.log.done()
+  const lines = l.text().trim().split('\n')
+  t.equal(lines.length, 3)
+  t.match(JSON.parse(lines[0]), { msg: 'progress', name: 'clara-x', label: 'zip', items: 1, bytes: 10 })
+  t.equal(lines[1], 'clara-x: plain lines stay plain')
+  t.match(JSON.parse(lines[2]), { msg: 'progress', items: 2, bytes: 20 }, 'the last update is written at done()')
+  t.notMatch(l.text(), /\r|\x1b/, 'no live line: the parent draws it')
+  t.equal(progressLine({ items: 2, total: 5, bytes: 0, noun: 'units' }, 1), '2/5 units, 0 B, 0 B/s ETA 2s')
+})
