@@ -1,4 +1,5 @@
 /** Turn one archive spec into its sorted member list: walked directories, single files, inline entries. */
+import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { ArchiveSpec, InlineEntry, UnitSource } from '@clara/shared/records'
 import { excluder, isUtf8, statEntry, type TreeEntry } from '@clara/shared/walk'
@@ -66,13 +67,16 @@ function fromEntry(name: Buffer, e: TreeEntry): Member {
 
 async function collectDir(src: UnitSource & { dir: string }, out: Collected, add: (m: Member) => void): Promise<void> {
   const prefix = cleanPrefix(src.prefix)
-  const root = await statEntry(Buffer.from(path.resolve(src.dir)), Buffer.alloc(0)).catch((err) => {
+  // The root the lister names may itself be a symlink (a project folder moved to another disk):
+  // that one link is followed; nothing below it ever is.
+  const dir = await fsp.realpath(path.resolve(src.dir)).catch(() => path.resolve(src.dir))
+  const root = await statEntry(Buffer.from(dir), Buffer.alloc(0)).catch((err) => {
     throw new UnitError(`source directory ${src.dir}: ${err.code === 'ENOENT' ? 'missing' : err.message}`, err.code ?? 'EIO')
   })
   if (root.kind !== 'dir') throw new UnitError(`source directory ${src.dir}: not a directory`, 'ENOTDIR')
   if (prefix.length) add(fromEntry(prefix, root))
   const skip = excluder(src.exclude)
-  const walk = walkTreeSync(src.dir, {
+  const walk = walkTreeSync(dir, {
     exclude: (rel) => skip(rel),
     onError: (rel, err) => {
       throw new UnitError(`${src.dir}/${rel}: cannot be read (${err.code})`, err.code ?? 'EIO')

@@ -44,6 +44,17 @@ t.test('a FIFO and a socket are skipped with warnings, never opened; symlinks ar
   await z.close()
 })
 
+t.test('a source directory that is itself a symlink is followed (only that one link)', async (t) => {
+  const dir = t.testdir({ real: { 'x.txt': 'x', inner: {} }, elsewhere: { 'y.txt': 'y' } })
+  symlinkSync(path.join(dir, 'real'), path.join(dir, 'l'))
+  symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'real/inner/link'))
+  const r = await run(dir, ['l'])
+  t.equal(r.code, 0, r.stderr)
+  const z = await ZipReader.open(path.join(dir, 'dest/dom/l/z.zip'))
+  t.same(z.entries.map((e) => `${e.name}:${e.kind}`), ['inner/:dir', 'inner/link:symlink', 'x.txt:file'])
+  await z.close()
+})
+
 t.test('a vanished file, an injected EACCES and EIO: error records for those units, the others done, exit 1', async (t) => {
   const dir = t.testdir({ a: { 'x.txt': 'a' }, b: { 'locked.txt': 'b' }, c: { 'x.txt': 'c' }, d: { 'broken.txt': 'd' }, e: { 'gone.txt': 'e' } })
   const r = await run(dir, ['a', 'b', 'c', 'd', 'e', 'missing'], { CLARA_FAULT_INJECT: 'EACCES:locked.txt,EIO@read:broken.txt,ENOENT:gone.txt' }, '2')
