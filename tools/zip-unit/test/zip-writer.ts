@@ -134,3 +134,23 @@ t.test('the writer only hands the sink buffers it may reuse afterwards', async (
   await z.finish()
   t.ok(Buffer.concat(seen).includes(Buffer.from('x'.repeat(100))), 'member bytes were copied or written before reuse')
 })
+
+t.test('the reader refuses damaged archives with a ZipFormatError, and a bit flip fails the member check', async (t) => {
+  const dir = t.testdir()
+  await build(path.join(dir, 'a.zip'))
+  const good = readFileSync(path.join(dir, 'a.zip'))
+  await fsp.writeFile(path.join(dir, 'trunc.zip'), good.subarray(0, good.length - 30))
+  await t.rejects(ZipReader.open(path.join(dir, 'trunc.zip')), { code: 'EZIPFORMAT' })
+  await fsp.writeFile(path.join(dir, 'junk.zip'), Buffer.from('not a zip at all'))
+  await t.rejects(ZipReader.open(path.join(dir, 'junk.zip')), { code: 'EZIPFORMAT' })
+  const flipped = Buffer.from(good)
+  const z0 = await ZipReader.open(path.join(dir, 'a.zip'))
+  const song = z0.entries.find((e) => e.name === 'd/song.mp3')!
+  const at = (await z0.dataOffset(song)) + 100
+  await z0.close()
+  flipped[at] ^= 1
+  await fsp.writeFile(path.join(dir, 'flip.zip'), flipped)
+  const z = await ZipReader.open(path.join(dir, 'flip.zip'))
+  t.teardown(() => z.close())
+  await t.rejects(z.hash(z.entries.find((e) => e.name === 'd/song.mp3')!), { message: /CRC-32 mismatch/ })
+})
