@@ -90,7 +90,8 @@ async function databaseChecks(c: ContentCtx): Promise<{ rows: Map<string, TableR
     await c.v.expect('db-rehearse', dump.rel, r.problems, r.note)
   }
   try {
-    return { rows: await dumpRows(dump, [PROJECT_TABLE, ...PATH_TABLES.map((t) => t.table)], o), meta: unit.meta }
+    const tables = Object.fromEntries([[PROJECT_TABLE, ['id', 'internal_id']], ...PATH_TABLES.map((t) => [t.table, ['id', 'file_path', ...t.extra]])])
+    return { rows: await dumpRows(dump, tables, o), meta: unit.meta }
   } catch (err) {
     await c.v.add('db', `${dump.rel} (rows)`, false, `cannot read rows from the dump: ${(err as Error).message}`)
     return { rows: null, meta: unit.meta }

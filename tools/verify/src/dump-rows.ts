@@ -29,21 +29,28 @@ export function runTool(bin: string, args: string[], env: NodeJS.ProcessEnv, std
   })
 }
 
-function toRows(b: CopyBlock | undefined): TableRows | null {
+/** The wanted columns of each row (all columns when `cols` is empty). */
+function toRows(b: CopyBlock | undefined, cols: string[]): TableRows | null {
   if (!b) return null
-  return b.rows.map((r) => Object.fromEntries(b.columns.map((c, i) => [c, r[i] ?? null])))
+  const keep = b.columns.map((c, i) => [c, i] as const).filter(([c]) => !cols.length || cols.includes(c))
+  return b.rows.map((r) => Object.fromEntries(keep.map(([c, i]) => [c, r[i] ?? null])))
 }
 
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('utf8') : String(v))
 
-async function sqliteRows(file: string, tables: string[]): Promise<Map<string, TableRows | null>> {
+async function sqliteRows(file: string, tables: Record<string, string[]>): Promise<Map<string, TableRows | null>> {
   const db = await openDb(`sqlite://${file}`, { readonly: true })
   try {
     const have = new Set(await db.tables())
     const out = new Map<string, TableRows | null>()
-    for (const t of tables) {
-      if (!have.has(t)) out.set(t, null)
-      else out.set(t, (await db.query(`select * from ${db.ident(t)}`)).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, text(v)]))))
+    for (const [t, want] of Object.entries(tables)) {
+      if (!have.has(t)) {
+        out.set(t, null)
+        continue
+      }
+      const cols = (await db.query<{ name: string }>('select name from pragma_table_info(?)', [t])).map((c) => c.name).filter((c) => !want.length || want.includes(c))
+      const list = cols.map((c) => db.ident(c)).join(', ') || '*'
+      out.set(t, (await db.query(`select ${list} from ${db.ident(t)}`)).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, text(v)]))))
     }
     return out
   } finally {
@@ -51,20 +58,20 @@ async function sqliteRows(file: string, tables: string[]): Promise<Map<string, T
   }
 }
 
-/** Rows of each wanted table, or null for a table the dump does not hold. */
-export async function dumpRows(dump: Artifact, tables: string[], o: { pgRestore: string; env: NodeJS.ProcessEnv }): Promise<Map<string, TableRows | null>> {
+/** Rows of each wanted table (only the named columns; all when none are named), or null for a table the dump does not hold. */
+export async function dumpRows(dump: Artifact, tables: Record<string, string[]>, o: { pgRestore: string; env: NodeJS.ProcessEnv }): Promise<Map<string, TableRows | null>> {
   if (dump.kind === 'sqlite') return sqliteRows(dump.abs, tables)
   const out = new Map<string, TableRows | null>()
   if (dump.kind === 'pgdump') {
-    for (const t of tables) {
+    for (const [t, cols] of Object.entries(tables)) {
       const txt = await runTool(o.pgRestore, ['--data-only', `--table=${t}`, '-f', '-', dump.abs], o.env)
-      out.set(t, toRows(parseCopy(txt).find((b) => b.table === t)))
+      out.set(t, toRows(parseCopy(txt).find((b) => b.table === t), cols))
     }
     return out
   }
   if (dump.kind === 'sql') {
-    const blocks = await readSqlDump(dump.abs, tables)
-    for (const t of tables) out.set(t, toRows(blocks.get(t)))
+    const blocks = await readSqlDump(dump.abs, Object.keys(tables))
+    for (const [t, cols] of Object.entries(tables)) out.set(t, toRows(blocks.get(t), cols))
     return out
   }
   throw new Error(`${dump.rel}: not a database dump this tool can read`)

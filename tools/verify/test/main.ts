@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
+import { binPath, spawnTool } from '@clara/shared/testkit-spawn'
 import { buildRun, copyRun, failing, readJsonFile, verdicts, verify, type BuiltRun } from './helpers.js'
 
 let b: BuiltRun
@@ -92,4 +93,21 @@ t.test('stray temp files are reported as warnings', async (t) => {
   t.equal(temp.length, 1)
   t.equal(temp[0].item, 'source_exports/37/.source.zip.99999.abcd1234.tmp')
   t.ok(temp[0].warning)
+})
+
+t.test('an encrypted run: stored bytes verify, unreadable contents are skipped with a warning', async (t) => {
+  const run = await copyRun(b, 'encrypted')
+  const key = path.join(b.root, 'age.key')
+  await spawnTool('age-keygen', ['-o', key])
+  const pub = /public key: (age1\S+)/.exec(await fsp.readFile(key, 'utf8'))![1]
+  const enc = await spawnTool(binPath('clara-encrypt'), ['--run', run, '--to', pub, '--quiet'])
+  t.equal(enc.code, 0, enc.stderr)
+  const r = await verify([run, '--data', 'full', '--no-state'])
+  t.equal(r.code, 0, JSON.stringify(failing(r)).slice(0, 800))
+  const db = verdicts(r, (v) => v.check === 'db')
+  t.ok(db[0].skipped && db[0].warning && /\.age$/.test(db[0].item))
+  t.match(verdicts(r, (v) => v.check === 'secrets')[0].message, /encrypted file\(s\) not readable/)
+  await fsp.appendFile(path.join(run, 'infra', (await fsp.readdir(path.join(run, 'infra'))).find((f) => f.endsWith('.age'))!), 'x')
+  const bad = await verify([run, '--no-state'])
+  t.equal(bad.code, 12, 'a damaged encrypted file is still found by its size')
 })
