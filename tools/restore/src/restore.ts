@@ -20,9 +20,9 @@ import { preflight } from './preflight.js'
 import { prepareDirs } from './prepare.js'
 import { proveAll } from './proof-step.js'
 import { Report } from './report.js'
-import { planUnits, type DomainName } from './run-plan.js'
+import { DOMAIN_NAMES, planUnits, type DomainName } from './run-plan.js'
 import { schemaCheck } from './schema-check.js'
-import { restoreUnits } from './units-step.js'
+import { coveredTargets, restoreUnits } from './units-step.js'
 
 export interface RestoreOptions {
   run: string
@@ -85,6 +85,7 @@ export async function restore(o: RestoreOptions, out: RecordWriter, log: Logger)
     const dump = o.domains.has('db') ? await findDump(src) : null
     if (o.domains.has('db') && !dump) report.warnings.push('the run has no database dump: the database was not restored')
     const units = await planUnits(src, manifest?.clara ?? null, o.domains)
+    const covered = o.domains.has('snapshots') ? coveredTargets(await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))) : new Set<string>()
     const dbPlan = await checks(o, dump, state, report, log)
     const pre = await preflight(dump, units, roots, o.env)
     report.preflight = { ...report.preflight, db_values: pre.dbValues.length, json_files: pre.jsonFiles, overflow: pre.overflow }
@@ -104,7 +105,7 @@ export async function restore(o: RestoreOptions, out: RecordWriter, log: Logger)
       await out.write({ type: 'restored', domain: 'db', unit: path.basename(dump.path), engine: dump.engine, ...(r.skipped ? { already: true } : {}) })
     }
     log.info(`${units.length} unit(s) → ${o.to}`)
-    await restoreUnits(units, { root: o.to, state, roots, maxUnitBytes: o.maxUnitBytes, out, log, report })
+    await restoreUnits(units, { root: o.to, state, roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered })
     report.prepared = await prepareDirs(o.to)
     await proveAll(o, dump, roots, keep, report)
     report.old_roots = roots.list()

@@ -56,3 +56,12 @@ export class LinkGuard {
     return null
   }
 }
+
+/** `rel` is one of `dirs` or lies under one (checks each ancestor: cheap for many dirs). */
+export function underAny(rel: string, dirs: Set<string>): boolean {
+  if (!dirs.size) return false
+  if (dirs.has('')) return true
+  const parts = path.posix.normalize(rel).split('/')
+  for (let i = 1; i <= parts.length; i++) if (dirs.has(parts.slice(0, i).join('/'))) return true
+  return false
+}

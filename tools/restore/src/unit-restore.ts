@@ -12,7 +12,7 @@ import { exists, Stage, type StageMode } from './stage.js'
 import { place, relOf, targetsOf, type Placement } from './mapping.js'
 import { markerHolds, type StateDir } from './markers.js'
 import type { Artifact, RestoreUnit } from './run-plan.js'
-import { isInside } from './safe-member.js'
+import { underAny } from './safe-member.js'
 import { unpackZip, type Placer, type Written } from './zip-unpack.js'
 import { unpackTar } from './tar-unpack.js'
 import { rewriteStagedJson, type JsonHook } from './staged-json.js'
@@ -27,8 +27,8 @@ export interface UnitEnv {
   owned: Set<string>
   /** bytes one archive may expand to */
   limit: number
-  /** root-relative folders restored by other units: a snapshot leaves them alone */
-  skipUnder: string[]
+  /** root-relative targets of the run's other units: a snapshot leaves what lies under them alone */
+  skipUnder: Set<string>
   onJson: JsonHook
 }
 
@@ -71,7 +71,7 @@ async function verifyArtifact(a: Artifact): Promise<void> {
 async function unpack(a: Artifact, stages: Map<string, Stage>, env: UnitEnv): Promise<Written[]> {
   const placer: Placer = (name) => {
     const p = place(a.specs, name)
-    return p && !env.skipUnder.some((t) => isInside(relOf(p), t)) ? p : null
+    return p && !underAny(relOf(p), env.skipUnder) ? p : null
   }
   const stageFor = (p: Placement) => stages.get(p.target)!
   if (a.format === 'zip') return unpackZip(a.abs, placer, stageFor, env.limit)

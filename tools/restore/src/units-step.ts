@@ -18,21 +18,26 @@ export interface UnitsContext {
   out: RecordWriter
   log: Logger
   report: Report
+  /** targets of every non-snapshot unit of the run */
+  covered: Set<string>
 }
 
-/** Snapshots only fill in what no other unit of this restore brings back. */
-function otherTargets(units: RestoreUnit[]): string[] {
-  return units.filter((u) => u.group !== 'snapshots').flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs)))
+/**
+ * Snapshots are the safety net: they only fill in what no other unit of the run covers, whether
+ * or not that unit is restored this time (compiled-first leaves project sources out on purpose).
+ */
+export function coveredTargets(all: RestoreUnit[]): Set<string> {
+  return new Set(all.filter((u) => u.group !== 'snapshots').flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs))))
 }
 
 export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promise<void> {
   const owned = await c.state.ownedTargets()
-  const others = otherTargets(units)
+  const others = c.covered
   for (const [i, u] of units.entries()) {
     const item = `${u.domain}/${u.unit}`
     try {
       const limit = await unitBudget(c.root, c.maxUnitBytes)
-      const skipUnder = u.group === 'snapshots' ? others : []
+      const skipUnder = u.group === 'snapshots' ? others : new Set<string>()
       const r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, onJson: (rel, ch, note) => c.report.json(rel, ch, note) })
       if (r.status === 'skipped') c.report.units.skipped++
       else c.report.units.restored++
