@@ -8,6 +8,8 @@ export interface DomainStream {
   planned: number
   /** artifacts and errors of other domains */
   ignored: number
+  /** the planned artifacts and the errors, in stream order: what a dry run passes on as its plan */
+  plan: ClaraRecord[]
 }
 
 /** A record belongs to `domain` when it says so, or says no domain at all. */
@@ -18,13 +20,17 @@ function ours(rec: ClaraRecord, domain: string): boolean {
 
 /** Collect the domain's artifact and error records; every other record type is ignored (this is a sink). */
 export async function readDomainStream(records: AsyncIterable<ClaraRecord>, domain: string): Promise<DomainStream> {
-  const s: DomainStream = { artifacts: [], errors: [], planned: 0, ignored: 0 }
+  const s: DomainStream = { artifacts: [], errors: [], planned: 0, ignored: 0, plan: [] }
   for await (const rec of records) {
     if (rec.type !== 'artifact' && rec.type !== 'error') continue
     if (!ours(rec, domain)) s.ignored++
-    else if (rec.type === 'error') s.errors.push(rec as ErrorRecord)
-    else if ((rec as ArtifactRecord).planned) s.planned++
-    else s.artifacts.push(rec as ArtifactRecord)
+    else if (rec.type === 'error') {
+      s.errors.push(rec as ErrorRecord)
+      s.plan.push(rec)
+    } else if ((rec as ArtifactRecord).planned) {
+      s.planned++
+      s.plan.push(rec)
+    } else s.artifacts.push(rec as ArtifactRecord)
   }
   return s
 }

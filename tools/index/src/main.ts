@@ -61,6 +61,8 @@ export async function main(io: Io): Promise<number> {
   const stream = await readDomainStream(readRecords(io.stdin), domain)
   const dryRun = opts['dry-run'] || stream.planned > 0
   const r = await indexDomain(stream, { dest, domain, fresh: opts.fresh, dryRun })
+  // A dry run writes nothing, so its plan (planned artifacts, and the errors it would record) goes on to stdout.
+  if (!r.written) for (const rec of stream.plan) await out.write(rec)
   for (const p of r.problems) {
     log.error(p.item, p.message)
     await out.write(p)

@@ -72,11 +72,13 @@ t.test('planned artifacts (an upstream --dry-run) and --dry-run write nothing', 
   const planned = { ...artifact(dest, '1', 'one'), planned: true }
   let r = await idx(dest, [planned, artifact(dest, '2', 'two')])
   t.equal(r.code, 0)
-  t.match(r.records[0], { type: 'summary', planned: 1, ok: 1, written: false })
+  t.same(r.records[0], planned, 'the plan is passed on')
+  t.match(r.records[1], { type: 'summary', planned: 1, ok: 1, written: false })
   t.notOk(existsSync(path.join(dest, D, 'index.json')))
   r = await idx(dest, [artifact(dest, '2', 'two'), zipError], '--dry-run')
   t.equal(r.code, 1, 'failures still count')
-  t.match(r.records[0], { written: false, failed: 1 })
+  t.same(r.records[0], zipError, 'the errors the run would record are passed on')
+  t.match(r.records[1], { written: false, failed: 1 })
   t.notOk(existsSync(path.join(dest, D, 'failures.json')))
 })
 
