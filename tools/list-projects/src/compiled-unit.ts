@@ -28,13 +28,13 @@ export function mediaRewrites(clara: string): Rewrite[] {
       files,
       pattern: `${ATTR}${esc(URL_PATHS.projectImage)}(?<iid>${SEG})/${TAIL}`,
       replace: `\${pre}${MULTIMEDIA_DIR}/\${base}\${q}`,
-      copy: { from: `${path.join(clara, IMAGE_ROOT)}/\${iid}/\${dirs}\${base}`, to: `${MULTIMEDIA_DIR}/\${base}` },
+      copy: { from: `${path.join(clara, IMAGE_ROOT)}/\${iid:url}/\${dirs:url}\${base:url}`, to: `${MULTIMEDIA_DIR}/\${base:url}` },
     },
     {
       files,
       pattern: `${ATTR}${esc(URL_PATHS.audioFile)}(?<engine>${SEG})/(?<lang>${SEG})/(?<voice>${SEG})/${TAIL}`,
       replace: `\${pre}${MULTIMEDIA_DIR}/\${base}\${q}`,
-      copy: { from: `${path.join(clara, AUDIO_ROOT)}/\${engine}/\${lang}/\${voice}/\${dirs}\${base}`, to: `${MULTIMEDIA_DIR}/\${base}` },
+      copy: { from: `${path.join(clara, AUDIO_ROOT)}/\${engine:url}/\${lang:url}/\${voice:url}/\${dirs:url}\${base:url}`, to: `${MULTIMEDIA_DIR}/\${base:url}` },
     },
   ]
 }

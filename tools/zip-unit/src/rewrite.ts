@@ -45,12 +45,24 @@ export function rewritesFor(rws: CompiledRewrite[], memberPath: string): Compile
   return rws.filter((r) => r.files.test(memberPath))
 }
 
-/** Expand `${name}` (named group) and `${1}` (numbered group); `$$` is a literal `$`. */
+/** Decode %XX escapes; a malformed escape leaves the text as it was. */
+function urlDecode(v: string): string {
+  try {
+    return decodeURIComponent(v)
+  } catch {
+    return v
+  }
+}
+
+/**
+ * Expand `${name}` (named group) and `${1}` (numbered group); `$$` is a literal `$`.
+ * `${name:url}` URL-decodes the value (for file names taken from URLs, e.g. `old%20norse`).
+ */
 export function expand(template: string, match: RegExpExecArray | string[], groups: Record<string, string | undefined> | undefined): string {
-  return template.replace(/\$\$|\$\{(\w+)\}/g, (all, key: string | undefined) => {
+  return template.replace(/\$\$|\$\{(\w+)(:url)?\}/g, (all, key: string | undefined, mod: string | undefined) => {
     if (all === '$$') return '$'
-    if (/^\d+$/.test(key!)) return match[Number(key)] ?? ''
-    return groups?.[key!] ?? ''
+    const v = /^\d+$/.test(key!) ? (match[Number(key)] ?? '') : (groups?.[key!] ?? '')
+    return mod ? urlDecode(v) : v
   })
 }
 

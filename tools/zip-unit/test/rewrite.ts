@@ -14,6 +14,8 @@ const AUDIO = '(?:https?://[^/"]+)?/accounts/serve_audio_file/(?<engine>[^/"]+)/
 
 t.test('templates expand named and numbered groups; copy targets stay inside the archive', async (t) => {
   t.equal(expand('a/${x}/${1}$$', ['m', 'one'], { x: 'X' }), 'a/X/one$')
+  t.equal(expand('${v:url}/${f:url}', ['m'], { v: 'old%20norse', f: 'a%2' }), 'old norse/a%2', ':url decodes, a malformed escape is kept')
+  t.equal(expand('${v}', ['m'], { v: 'old%20norse' }), 'old%20norse', 'without :url the value is raw')
   t.same(copyTarget('pages/p.html', 'multimedia/a.png'), { to: 'pages/multimedia/a.png' })
   t.match(copyTarget('p.html', '../../etc/x'), { bad: /outside/ })
   t.match(copyTarget('p.html', '/abs'), { bad: /absolute/ })
