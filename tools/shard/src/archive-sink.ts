@@ -1,16 +1,21 @@
 /**
  * The output side of an archive: bytes are copied into 1 MiB blocks and handed (transferred, not
- * copied again) to a writer thread that hashes and writes them atomically. Blocks come back for
+ * copied again) to a writer thread that hashes and writes them atomically, and hashes the member
+ * content spans marked in each block. Blocks come back for
  * reuse; at most a few are in flight, so memory stays bounded however fast the reader is.
  */
 import { Worker } from 'node:worker_threads'
 import type { WriteResult } from '@clara/shared/atomic'
 import { ClaraError, EXIT } from '@clara/shared/cli'
+import type { Tag } from './member-hashing.js'
 
 const BLOCK = 1 << 20
-const IN_FLIGHT = 8
+const IN_FLIGHT = 4
 
-type Reply = { op: 'written' | 'done'; buf?: ArrayBuffer; res?: WriteResult; error?: string; code?: string }
+type Reply = { op: 'written' | 'done'; buf?: ArrayBuffer; res?: WriteResult; members?: Record<number, string>; error?: string; code?: string }
+
+/** Member data inside a block: [member index, offset, length, 1 if it ends the member]. */
+export type Span = [number, number, number, number]
 
 function fail(what: string, r: Reply): never {
   throw new ClaraError(`${what}: ${r.error}`, EXIT.FATAL, r.code ?? 'EIO')
@@ -53,6 +58,7 @@ export class WriterThread {
 export class ArchiveSink {
   private cur: Buffer
   private used = 0
+  private spans: Span[] = []
   private inFlight = 0
   private wake: (() => void) | null = null
   private error: Reply | null = null
@@ -77,11 +83,13 @@ export class ArchiveSink {
     return Buffer.from(this.t.free.pop() ?? new ArrayBuffer(BLOCK))
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
+  /** Append bytes; a `tag` says they are (part of) a member's content, for the writer to hash. */
+  async write(chunk: Uint8Array, tag?: Tag): Promise<void> {
     let off = 0
     while (off < chunk.length) {
       const n = Math.min(chunk.length - off, BLOCK - this.used)
       this.cur.set(chunk.subarray(off, off + n), this.used)
+      if (tag) this.spans.push([tag.idx, this.used, n, tag.last && off + n === chunk.length ? 1 : 0])
       this.used += n
       off += n
       if (this.used === BLOCK) await this.send()
@@ -93,17 +101,19 @@ export class ArchiveSink {
     while (this.inFlight >= IN_FLIGHT) await new Promise<void>((r) => (this.wake = r))
     this.wake = null
     const buf = this.cur.buffer as ArrayBuffer
-    this.t.post({ op: 'write', buf, len: this.used }, [buf])
+    this.t.post({ op: 'write', buf, len: this.used, spans: this.spans }, [buf])
     this.inFlight++
     this.cur = this.block()
     this.used = 0
+    this.spans = []
   }
 
-  async commit(): Promise<WriteResult> {
+  /** Flush, fsync, rename; also returns the sha256 of each tagged member (by index). */
+  async commit(): Promise<WriteResult & { members: Record<number, string> }> {
     if (this.used) await this.send()
     const r = await this.t.request({ op: 'commit' })
     if (r.error || !r.res) fail('writing archive', r)
-    return r.res
+    return { ...r.res, members: r.members ?? {} }
   }
 
   async abort(): Promise<void> {

@@ -2,7 +2,6 @@
  * Write one tar (or tar.gz) archive of sorted members, atomically, with fixed headers (uid/gid 0,
  * empty owner names, modes 0644/0755, the source mtime), and the member listing hashed while read.
  */
-import { createHash } from 'node:crypto'
 import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
@@ -11,6 +10,7 @@ import tar from 'tar-stream'
 type Header = Partial<tar.Header> & { name: string }
 import type { WriteResult } from '@clara/shared/atomic'
 import { memberBody, type Body, type BodyOptions } from './member-body.js'
+import { EMPTY_SHA256, localHashing, taggedHashing, type MemberHashing } from './member-hashing.js'
 import { memberRow, type Member, type MemberRow } from './member.js'
 import { ArchiveSink, type WriterThread } from './archive-sink.js'
 
@@ -47,18 +47,22 @@ export class RetryArchive extends Error {
 export async function writeArchive(finalPath: string, members: Member[], opts: ArchiveOptions): Promise<ArchiveResult> {
   const sink = await ArchiveSink.open(opts.thread, finalPath)
   const pack = tar.pack()
+  const hashing = opts.gzip ? localHashing() : taggedHashing()
   const consume = async (src: AsyncIterable<Buffer>) => {
-    for await (const chunk of src) await sink.write(chunk)
+    for await (const chunk of src) await sink.write(chunk, hashing.tagOf(chunk))
   }
   const drain = opts.gzip
     ? pipeline(Readable.from(pack as AsyncIterable<Buffer>), createGzip({ level: opts.level ?? 6, chunkSize: 256 << 10 }), consume)
     : consume(pack as AsyncIterable<Buffer>)
   drain.catch(() => {}) // observed below; avoid an unhandled rejection while members are read
   try {
-    const res = await packMembers(pack, members, opts)
+    const res = await packMembers(pack, members, hashing, opts)
     pack.finalize()
     await drain
-    return { ...(await sink.commit()), ...res }
+    const written = await sink.commit()
+    const sums = hashing.digests(written.members)
+    for (const [i, row] of res.rows.entries()) if (row.kind === 'file') row.sha256 = row.size ? sums[i] : EMPTY_SHA256
+    return { path: written.path, size_bytes: written.size_bytes, sha256: written.sha256, ...res }
   } catch (err) {
     pack.destroy(err as Error)
     await drain.catch(() => {})
@@ -67,7 +71,7 @@ export async function writeArchive(finalPath: string, members: Member[], opts: A
   }
 }
 
-async function packMembers(pack: tar.Pack, members: Member[], opts: ArchiveOptions): Promise<Omit<ArchiveResult, keyof WriteResult>> {
+async function packMembers(pack: tar.Pack, members: Member[], hashing: MemberHashing, opts: ArchiveOptions): Promise<Omit<ArchiveResult, keyof WriteResult>> {
   const rows: MemberRow[] = []
   const problems: Problem[] = []
   let bytes = 0
@@ -86,10 +90,9 @@ async function packMembers(pack: tar.Pack, members: Member[], opts: ArchiveOptio
       continue
     }
     const row = memberRow(m)
-    row.sha256 = await addBody(pack, m, body)
+    await addBody(pack, m, body, (buf, last) => hashing.chunk(rows.length, buf, last))
     if (body.kind === 'symlink') row.target = body.target
     if (row.kind === 'file') bytes += row.size
-    else delete row.sha256
     rows.push(row)
   }
   return { rows, problems, bytes }
@@ -113,28 +116,23 @@ function header(m: Member, body: Body): Header {
   return h
 }
 
-/** Add one member; returns the sha256 of its content. */
-async function addBody(pack: tar.Pack, m: Member, body: Body): Promise<string> {
-  const h = createHash('sha256')
+/** Add one member; `data` sees each chunk of its content just before the packer gets it. */
+async function addBody(pack: tar.Pack, m: Member, body: Body, data: (buf: Buffer, last: boolean) => void): Promise<void> {
   const hdr = header(m, body)
   if (body.kind === 'buffer') {
-    h.update(body.buf)
-    await entryDone(pack, hdr, body.buf)
-    return h.digest('hex')
+    if (body.buf.length) data(body.buf, true)
+    return entryDone(pack, hdr, body.buf)
   }
-  if (body.kind !== 'chunks') {
-    await entryDone(pack, hdr)
-    return h.digest('hex')
-  }
+  if (body.kind !== 'chunks') return entryDone(pack, hdr)
   const sink = pack.entry(hdr) as unknown as Writable
   const done = new Promise<void>((resolve, reject) => sink.once('close', resolve).once('error', reject))
   done.catch(() => {}) // awaited below unless reading fails first (then the whole archive is redone)
   try {
     let chunk = body.first
     for (;;) {
-      h.update(chunk)
+      const next = body.rest.next() // read ahead: the last chunk must be known as such
+      data(chunk, Boolean(next.done))
       if (!sink.write(chunk)) await new Promise((r) => sink.once('drain', r))
-      const next = body.rest.next()
       if (next.done) break
       chunk = Buffer.from(next.value) // the reader reuses its buffer; the pack queue keeps ours
     }
@@ -143,7 +141,6 @@ async function addBody(pack: tar.Pack, m: Member, body: Body): Promise<string> {
   }
   sink.end()
   await done
-  return h.digest('hex')
 }
 
 function entryDone(pack: tar.Pack, hdr: Header, buf?: Buffer): Promise<void> {
