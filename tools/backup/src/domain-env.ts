@@ -1,5 +1,6 @@
 /** The environment a domain script runs with: where to read, where to write, and the propagated flags. */
 import path from 'node:path'
+import { claraLogEnv, type LogFlags } from '@clara/shared/log'
 
 export interface RunFlags {
   dry: boolean
@@ -21,9 +22,10 @@ export interface RunPlace {
 
 /**
  * Scripts read CLARA, DATABASE_URL and DEST, plus CLARA_LIST_ARGS (for the listers),
- * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard) and CLARA_DRY_RUN.
+ * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard) and CLARA_DRY_RUN. CLARA_LOG hands
+ * the log flags on to every tool (shared/src/log.ts), with progress as JSON lines for us to draw.
  */
-export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f: RunFlags): NodeJS.ProcessEnv {
+export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f: RunFlags, log: LogFlags = {}): NodeJS.ProcessEnv {
   const list: string[] = []
   if (f.only.length) list.push('--only', f.only.join(','))
   if (f.skip.length) list.push('--skip', f.skip.join(','))
@@ -43,5 +45,6 @@ export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f:
     CLARA_LIST_ARGS: list.join(' '),
     CLARA_ARCHIVE_ARGS: archive.join(' '),
     CLARA_DRY_RUN: f.dry ? '1' : '',
+    CLARA_LOG: claraLogEnv(log, true),
   }
 }

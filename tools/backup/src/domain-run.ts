@@ -1,8 +1,12 @@
-/** Run one domain's script as a child process, forwarding its records and checking its stream ends. */
+/** Run one domain's script as a child process: forward its records, relay its log, pass signals on. */
 import { spawn } from 'node:child_process'
 import path from 'node:path'
-import { readRecords, type RecordWriter } from '@clara/shared/ndjson'
+import { createInterface } from 'node:readline'
+import { readRecords } from '@clara/shared/ndjson'
+import type { Progress } from '@clara/shared/log'
 import type { Domain } from './domains.js'
+import { killTree } from './proc-tree.js'
+import type { RecordSink } from './plan-tally.js'
 
 export interface DomainResult {
   exit_code: number
@@ -10,20 +14,56 @@ export interface DomainResult {
   stream_ok: boolean
   message?: string
   records: number
+  /** stopped because `signal` fired */
+  interrupted: boolean
 }
 
-/** Spawn `bash scripts/<domain.script>` with `env`; every record it prints is re-emitted through `out`. */
-export async function runDomain(scriptsDir: string, d: Domain, env: NodeJS.ProcessEnv, out: RecordWriter, stderr: NodeJS.WritableStream): Promise<DomainResult> {
-  const child = spawn('bash', [path.join(scriptsDir, d.script)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stderr.pipe(stderr as NodeJS.WritableStream, { end: false })
-  const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? (sig ? 128 + 9 : 3))))
+export interface DomainIo {
+  env: NodeJS.ProcessEnv
+  out: RecordSink
+  /** a log line of the child, as it came (text or JSON) */
+  onLine: (line: string) => void
+  /** a progress update the child wrote as a JSON line (CLARA_LOG=progress-json) */
+  onProgress: (p: Progress & { name?: string }) => void
+  signal: AbortSignal
+}
+
+/** A child's progress line, or null for any other line. */
+export function progressOf(line: string): (Progress & { name?: string }) | null {
+  if (!line.startsWith('{')) return null
+  try {
+    const j = JSON.parse(line)
+    return j && j.msg === 'progress' && typeof j.items === 'number' && typeof j.bytes === 'number' ? j : null
+  } catch {
+    return null
+  }
+}
+
+/** Spawn `bash scripts/<domain.script>`; every record it prints is re-emitted through `io.out`. */
+export async function runDomain(scriptsDir: string, d: Domain, io: DomainIo): Promise<DomainResult> {
+  const child = spawn('bash', [path.join(scriptsDir, d.script)], { env: io.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines = createInterface({ input: child.stderr, crlfDelay: Infinity })
+  const relayed = new Promise<void>((resolve) => lines.on('close', resolve))
+  lines.on('line', (line) => {
+    const p = progressOf(line)
+    if (p) io.onProgress(p)
+    else io.onLine(line)
+  })
+  const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + signalNumber(sig))))
+  let interrupted = false
+  const stop = () => {
+    interrupted = true
+    if (child.pid) killTree(child.pid, 'SIGTERM')
+  }
+  io.signal.addEventListener('abort', stop, { once: true })
+  if (io.signal.aborted) stop()
   let records = 0
   let streamOk = true
   let message: string | undefined
   try {
     for await (const rec of readRecords(child.stdout, { source: `${d.script} stdout` })) {
       records++
-      await out.write({ ...rec, domain: (rec as { domain?: string }).domain ?? d.dir })
+      await io.out.write({ ...rec, domain: (rec as { domain?: string }).domain ?? d.dir })
     }
   } catch (err) {
     streamOk = false
@@ -31,5 +71,11 @@ export async function runDomain(scriptsDir: string, d: Domain, env: NodeJS.Proce
     child.stdout.resume()
   }
   const code = await exited
-  return { exit_code: code, stream_ok: streamOk, message, records }
+  await relayed
+  io.signal.removeEventListener('abort', stop)
+  return { exit_code: code, stream_ok: streamOk, message, records, interrupted }
+}
+
+function signalNumber(sig: NodeJS.Signals | null): number {
+  return sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 9
 }

@@ -9,16 +9,18 @@ export interface Domain {
   script: string
   /** only run when asked for (--snapshots) */
   optional?: boolean
+  /** its tools have no --dry-run: a dry run reports it as not planned instead of running it */
+  noDryRun?: boolean
 }
 
 export const DOMAINS: Domain[] = [
   { name: 'source', dir: 'source_exports', script: 'backup_source.sh' },
   { name: 'compiled', dir: 'compiled_exports', script: 'backup_compiled.sh' },
   { name: 'legacy', dir: 'legacy_zips', script: 'backup_legacy.sh' },
-  { name: 'db', dir: 'db', script: 'backup_db.sh' },
+  { name: 'db', dir: 'db', script: 'backup_db.sh', noDryRun: true },
   { name: 'audio', dir: 'audio_cache', script: 'backup_audio_cache.sh' },
   { name: 'media', dir: 'media', script: 'backup_media.sh' },
-  { name: 'infra', dir: 'infra', script: 'backup_infra.sh' },
+  { name: 'infra', dir: 'infra', script: 'backup_infra.sh', noDryRun: true },
   { name: 'snapshots', dir: 'snapshots', script: 'backup_snapshots.sh', optional: true },
 ]
 
@@ -27,5 +29,10 @@ export function selectDomains(list: string[], snapshots: boolean): Domain[] {
   if (list.length === 0) return DOMAINS.filter((d) => !d.optional || snapshots)
   const unknown = list.filter((n) => !DOMAINS.some((d) => d.name === n || d.dir === n))
   if (unknown.length) throw new Error(`unknown domain(s): ${unknown.join(', ')} (known: ${DOMAINS.map((d) => d.name).join(', ')})`)
-  return DOMAINS.filter((d) => list.includes(d.name) || list.includes(d.dir))
+  return DOMAINS.filter((d) => list.includes(d.name) || list.includes(d.dir) || (snapshots && d.optional))
+}
+
+/** A run that leaves out a default domain covers only part of the install. */
+export function missesDefaults(domains: Domain[]): boolean {
+  return DOMAINS.some((d) => !d.optional && !domains.includes(d))
 }

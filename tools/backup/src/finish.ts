@@ -1,15 +1,16 @@
 /** The end of a run: encryption, merged failures, manifest.json (last), then the `latest` switch. */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
+import { promises as fsp } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ClaraError, EXIT } from '@clara/shared/cli'
 import { writeJsonAtomic } from '@clara/shared/atomic'
 import type { Logger } from '@clara/shared/log'
-import type { RecordWriter } from '@clara/shared/ndjson'
-import { switchLatest } from './run-dir.js'
 import { applyBackupPerms } from '@clara/shared/perms'
-import { domainTotals, totalsOf, type DomainTotals, type Manifest } from './manifest.js'
-import type { Domain } from './domains.js'
+import { switchLatest } from './run-dir.js'
+import { domainTotals, totalsOf, type DomainTotals, type Manifest, type Selection } from './manifest.js'
+import { DOMAINS, type Domain } from './domains.js'
+import { progressOf } from './domain-run.js'
 
 export const VERSION = '0.1.0'
 
@@ -27,35 +28,49 @@ export interface FinishCtx {
   domains: Domain[]
   /** domains whose script did not complete, with its exit code */
   broken: Map<string, number>
-  incomplete: boolean
+  selection: Selection
+  /** the run leaves out part of the install (--only, --domains): `latest` stays where it is */
+  selective: boolean
   encryptTo: string[]
   group: string
   env: NodeJS.ProcessEnv
   log: Logger
-  out: RecordWriter
+  /** relays a tool's log line */
+  relay: (line: string) => void
 }
 
-function runTool(repo: string, bin: string, args: string[], env: NodeJS.ProcessEnv): void {
-  try {
-    execFileSync(path.join(repo, 'node_modules/.bin', bin), args, { env, stdio: ['ignore', 'ignore', 'inherit'] })
-  } catch (err) {
-    const code = (err as { status?: number }).status ?? 3
-    if (code >= 2) throw new ClaraError(`${bin} failed (exit ${code})`, EXIT.FATAL)
+/** Run a finishing tool; its log lines are relayed, exit ≥ 2 makes the run fail. */
+function runTool(c: FinishCtx, bin: string, args: string[]): void {
+  const r = spawnSync(path.join(c.repo, 'node_modules/.bin', bin), args, { env: c.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  for (const line of (r.stderr ?? '').split('\n')) if (line && !progressOf(line)) c.relay(line)
+  const code = r.status ?? 3
+  if (code >= 2) throw new ClaraError(`${bin} failed (exit ${code})${r.error ? `: ${r.error.message}` : ''}`, EXIT.FATAL)
+}
+
+/** The selected domains plus any other domain folder the run already has (a resumed run). */
+async function manifestDomains(runDir: string, selected: Domain[]): Promise<Domain[]> {
+  const present = new Set(await fsp.readdir(runDir).catch(() => [] as string[]))
+  return DOMAINS.filter((d) => selected.includes(d) || present.has(d.dir))
+}
+
+async function perDomain(runDir: string, c: FinishCtx): Promise<Record<string, DomainTotals>> {
+  const out: Record<string, DomainTotals> = {}
+  for (const d of await manifestDomains(runDir, c.domains)) {
+    const t = await domainTotals(runDir, d, c.prev)
+    const code = c.broken.get(d.dir)
+    out[d.dir] = code === undefined ? t : { ...t, incomplete: true, exit_code: code }
   }
+  return out
 }
 
 /** Encrypt, set permissions, merge failures, write the manifest last, then switch `latest`. */
-export async function finishRun(run: { id: string; dir: string; resumed: boolean }, c: FinishCtx): Promise<Manifest> {
-  if (c.encryptTo.length) runTool(c.repo, 'clara-encrypt', ['--run', run.dir, ...c.encryptTo.flatMap((r) => ['--to', r])], c.env)
-  runTool(c.repo, 'clara-index', ['--merge', '--dest', run.dir], c.env)
+export async function finishRun(run: { id: string; dir: string; resumed: boolean }, c: FinishCtx): Promise<{ manifest: Manifest; latest: string }> {
+  if (c.encryptTo.length) runTool(c, 'clara-encrypt', ['--run', run.dir, ...c.encryptTo.flatMap((r) => ['--to', r])])
+  runTool(c, 'clara-index', ['--merge', '--dest', run.dir])
   // Totals are read back after encryption, so they count the bytes actually stored.
-  const perDomain: Record<string, DomainTotals> = {}
-  for (const d of c.domains) {
-    const t = await domainTotals(run.dir, d)
-    const code = c.broken.get(d.dir)
-    perDomain[d.dir] = code === undefined ? t : { ...t, incomplete: true, exit_code: code }
-  }
-  const totals = totalsOf(perDomain)
+  const domains = await perDomain(run.dir, c)
+  const totals = totalsOf(domains)
+  const incomplete = c.broken.size > 0
   const manifest: Manifest = {
     version: 1,
     run_id: run.id,
@@ -67,15 +82,20 @@ export async function finishRun(run: { id: string; dir: string; resumed: boolean
     app_commit: appCommit(c.clara),
     resumed: run.resumed,
     incremental_from: c.prev ? path.basename(c.prev) : null,
-    domains: perDomain,
+    selection: c.selection,
+    domains,
     totals,
-    status: c.incomplete ? 'incomplete' : totals.failures ? 'partial' : 'complete',
+    status: incomplete ? 'incomplete' : totals.failures ? 'partial' : 'complete',
   }
   const perms = await applyBackupPerms(run.dir, { group: c.group })
   if (perms.note) c.log.detail(perms.note)
-  await writeJsonAtomic(path.join(run.dir, 'manifest.json'), manifest)
-  if (!c.incomplete) await switchLatest(c.root, run.id)
-  await c.out.write({ type: 'run', ...manifest })
-  c.log.info(`run ${run.id} ${manifest.status}: ${totals.units} units, ${(totals.bytes / 1e6).toFixed(1)} MB, ${totals.failures} failures${c.incomplete ? ' (latest not switched)' : ''}`)
-  return manifest
+  await writeJsonAtomic(path.join(run.dir, 'manifest.json'), manifest, { mode: 0o640 })
+  let latest: string
+  if (incomplete) latest = `latest not switched: the run is incomplete (resume it with --resume ${run.id})`
+  else if (c.selective) latest = 'latest not switched: the run covers only part of the install (--only/--domains)'
+  else {
+    await switchLatest(c.root, run.id)
+    latest = `latest → ${run.id}`
+  }
+  return { manifest, latest }
 }

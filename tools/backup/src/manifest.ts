@@ -7,9 +7,20 @@ export interface DomainTotals {
   units: number
   bytes: number
   failures: number
+  /** units whose every artifact is the previous run's file (hard link: same inode) */
+  reused: number
+  /** bytes of artifacts that are not links to the previous run's files: the disk this run cost */
+  new_bytes: number
   /** the domain's script ended abnormally (exit ≥ 2) */
   incomplete?: boolean
   exit_code?: number
+}
+
+export interface Selection {
+  only: string[]
+  skip: string[]
+  text_types: string | null
+  domains: string[]
 }
 
 export interface Manifest {
@@ -23,12 +34,21 @@ export interface Manifest {
   app_commit: string | null
   resumed: boolean
   incremental_from: string | null
+  selection: Selection
   domains: Record<string, DomainTotals>
-  totals: { units: number; bytes: number; failures: number }
+  totals: { units: number; bytes: number; failures: number; reused: number; new_bytes: number }
   status: 'complete' | 'partial' | 'incomplete'
 }
 
-async function readJson(file: string): Promise<any> {
+export interface IndexEntry {
+  size_bytes?: number
+  unit?: string
+  name?: string
+  project_id?: unknown
+  path?: string
+}
+
+export async function readJson(file: string): Promise<any> {
   try {
     return JSON.parse(await fsp.readFile(file, 'utf8'))
   } catch {
@@ -37,29 +57,63 @@ async function readJson(file: string): Promise<any> {
 }
 
 /** The entries of an index.json, whatever list name the domain uses. */
-export function indexEntries(doc: any): { size_bytes?: number; unit?: string; name?: string; project_id?: unknown }[] {
+export function indexEntries(doc: any): IndexEntry[] {
   if (!doc) return []
   for (const key of ['entries', 'shards', 'files', 'dumps']) if (Array.isArray(doc[key])) return doc[key]
   return Array.isArray(doc) ? doc : []
 }
 
-/** Count units, bytes and failures of one domain from its index.json and failures.json. */
-export async function domainTotals(runDir: string, d: Domain): Promise<DomainTotals> {
+/** The unit an index entry belongs to (a unit may have several artifacts). */
+export function unitKey(e: IndexEntry): string {
+  return String(e.unit ?? e.project_id ?? e.name ?? JSON.stringify(e))
+}
+
+/** An entry's path is relative to its domain folder (most tools) or to the run (db, infra). */
+export async function entryFile(runDir: string, d: Domain, e: IndexEntry): Promise<string | null> {
+  if (!e.path) return null
+  for (const f of [path.join(runDir, d.dir, e.path), path.join(runDir, e.path)]) {
+    if (await fsp.lstat(f).then((s) => s.isFile(), () => false)) return f
+  }
+  return null
+}
+
+/** The inode of `file` and of the same path in `prevRun`, equal when the run hard-linked it. */
+async function linkedFromPrev(runDir: string, prevRun: string, file: string): Promise<boolean> {
+  const prevFile = path.join(prevRun, path.relative(runDir, file))
+  const [a, b] = await Promise.all([fsp.stat(file).catch(() => null), fsp.stat(prevFile).catch(() => null)])
+  return Boolean(a && b && a.ino === b.ino && a.dev === b.dev)
+}
+
+/** Count units, bytes, failures and reuse of one domain from its index.json and failures.json. */
+export async function domainTotals(runDir: string, d: Domain, prevRun: string | null): Promise<DomainTotals> {
   const dir = path.join(runDir, d.dir)
   const entries = indexEntries(await readJson(path.join(dir, 'index.json')))
-  const units = new Set(entries.map((e) => String(e.unit ?? e.project_id ?? e.name ?? JSON.stringify(e))))
-  const bytes = entries.reduce((s, e) => s + (Number(e.size_bytes) || 0), 0)
+  const units = new Map<string, boolean>()
+  let bytes = 0
+  let newBytes = 0
+  for (const e of entries) {
+    const size = Number(e.size_bytes) || 0
+    bytes += size
+    const file = await entryFile(runDir, d, e)
+    const linked = Boolean(prevRun && file && (await linkedFromPrev(runDir, prevRun, file)))
+    if (!linked) newBytes += size
+    const key = unitKey(e)
+    units.set(key, (units.get(key) ?? true) && linked)
+  }
   const f = await readJson(path.join(dir, 'failures.json'))
   const failures = Array.isArray(f?.failures) ? f.failures.length : Array.isArray(f) ? f.length : 0
-  return { units: units.size, bytes, failures }
+  const reused = [...units.values()].filter(Boolean).length
+  return { units: units.size, bytes, failures, reused, new_bytes: newBytes }
 }
 
 export function totalsOf(domains: Record<string, DomainTotals>): Manifest['totals'] {
-  const t = { units: 0, bytes: 0, failures: 0 }
+  const t = { units: 0, bytes: 0, failures: 0, reused: 0, new_bytes: 0 }
   for (const d of Object.values(domains)) {
     t.units += d.units
     t.bytes += d.bytes
     t.failures += d.failures + (d.incomplete ? 1 : 0)
+    t.reused += d.reused
+    t.new_bytes += d.new_bytes
   }
   return t
 }

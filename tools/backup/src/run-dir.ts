@@ -2,7 +2,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { ClaraError, EXIT } from '@clara/shared/cli'
-import { fsyncDir } from '@clara/shared/atomic'
+import { fsyncDir, sweepTemps } from '@clara/shared/atomic'
 
 /** A run id is the UTC start time, e.g. 20261127T211500Z. */
 export function runId(d = new Date()): string {
@@ -56,4 +56,13 @@ export async function switchLatest(root: string, id: string): Promise<void> {
   await fsp.symlink(id, tmp)
   await fsp.rename(tmp, path.join(root, 'latest'))
   await fsyncDir(root)
+}
+
+/** Remove the temp files an interrupted run left anywhere in its directory (their writers are gone). */
+export async function sweepRunTemps(dir: string): Promise<number> {
+  let n = await sweepTemps(dir)
+  for (const e of await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.isDirectory()) n += await sweepRunTemps(path.join(dir, e.name))
+  }
+  return n
 }

@@ -1,0 +1,94 @@
+/** clara-backup's command line: flags, environment defaults, and their checks. */
+import path from 'node:path'
+import type { Io } from '@clara/shared/cli'
+import { UsageError } from '@clara/shared/cli'
+import { listFlag, parseArgs } from '@clara/shared/args'
+import { withLogFlags, type LogFlags } from '@clara/shared/log'
+import { selectDomains, type Domain } from './domains.js'
+import type { RunFlags } from './domain-env.js'
+import { isRunId } from './run-dir.js'
+
+export const NAME = 'clara-backup'
+
+export const USAGE = `$0 --clara DIR [--dest BACKUP_ROOT] [--db URL] [--resume RUN_ID] [--full] [--dry-run] [options]
+
+Run a complete backup of a C-LARA install into BACKUP_ROOT/<run-id>/: source, compiled, legacy,
+db, audio cache, media, infra (and snapshots with --snapshots), in that order, each domain by its
+script in scripts/. Incremental by default: units unchanged since the run 'latest' points at are
+hard-linked from it. One run at a time (lock). manifest.json is written last, then 'latest' is
+switched to the new run. Records go to stdout, progress and a summary to stderr.`
+
+export interface BackupOptions {
+  clara: string
+  db: string
+  root: string
+  resume?: string
+  full: boolean
+  flags: RunFlags
+  domains: Domain[]
+  lockFile: string
+  encryptTo: string[]
+  group: string
+  log: LogFlags
+}
+
+function build(y: any): any {
+  return withLogFlags(y)
+    .option('clara', { type: 'string', describe: 'the C-LARA root (env CLARA)' })
+    .option('dest', { type: 'string', describe: 'BACKUP_ROOT: where run directories go (env BACKUP_ROOT, default /srv/clara_backups)' })
+    .option('db', { type: 'string', describe: 'database URL (env DATABASE_URL, default sqlite://$CLARA/db.sqlite3)' })
+    .option('resume', { type: 'string', describe: 'finish the interrupted or failed run RUN_ID: finished units are kept' })
+    .option('full', { type: 'boolean', default: false, describe: 'rebuild everything (no hard links from the previous run)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan as records, write nothing (db and infra are not run)' })
+    .option('checksums', { type: 'boolean', default: false, describe: 'record every member file sha256 in the unit metadata' })
+    .option('only', { type: 'string', array: true, describe: 'project ids or internal_ids (legacy: names) to include' })
+    .option('skip', { type: 'string', array: true, describe: 'project ids or internal_ids (legacy: names) to leave out' })
+    .option('text-types', { type: 'string', describe: 'compiled text types to include (normal,phonetic,questionnaire)' })
+    .option('existing', { choices: ['skip', 'overwrite'], default: 'skip', describe: 'units already in the run directory: keep (when they check out) or rebuild' })
+    .option('workers', { type: 'number', default: 2, describe: 'parallel archive workers' })
+    .option('snapshots', { type: 'boolean', default: false, describe: 'also write the coarse snapshots domain' })
+    .option('domains', { type: 'string', describe: 'run only these domains (source,compiled,legacy,db,audio,media,infra,snapshots)' })
+    .option('lock-file', { type: 'string', describe: 'lock file (env CLARA_BACKUP_LOCK, default /var/lock/clara_backup.lock)' })
+    .option('encrypt-to', { type: 'string', array: true, describe: 'age recipient(s) (age1… or ssh-…): encrypt db/, infra/ and secret units' })
+    .option('group', { type: 'string', default: 'clara-backup', describe: 'group owning the backup files (when it exists)' })
+}
+
+function checkOptions(o: any): void {
+  if (!Number.isInteger(o.workers) || o.workers < 1) throw new UsageError(`--workers: ${o.workers} is not a whole number ≥ 1`)
+  if (o.resume !== undefined && !isRunId(o.resume)) throw new UsageError(`--resume: "${o.resume}" is not a run id (like 20261127T211500Z)`)
+  if (o.resume !== undefined && o['dry-run']) throw new UsageError('--resume and --dry-run: a dry run writes nothing, so there is nothing to resume')
+  for (const r of listFlag(o['encrypt-to'])) {
+    if (!/^(age1[0-9a-z]{20,}|ssh-\S+)/.test(r)) throw new UsageError(`--encrypt-to: "${r}" is not an age recipient (age1… or an ssh public key)`)
+  }
+}
+
+/** Parse and check the command line; null when --help/--version was answered. */
+export async function readOptions(io: Io): Promise<BackupOptions | null> {
+  const o = (await parseArgs(io, { name: NAME, usage: USAGE, build })) as any
+  if (!o) return null
+  checkOptions(o)
+  if (!o.clara && !io.env.CLARA) throw new UsageError('--clara DIR (or env CLARA) is required')
+  const clara = path.resolve(io.cwd, o.clara ?? io.env.CLARA)
+  let domains: Domain[]
+  try {
+    domains = selectDomains(listFlag(o.domains), o.snapshots)
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  return {
+    clara,
+    db: o.db ?? io.env.DATABASE_URL ?? `sqlite://${path.join(clara, 'db.sqlite3')}`,
+    root: path.resolve(io.cwd, o.dest ?? io.env.BACKUP_ROOT ?? '/srv/clara_backups'),
+    resume: o.resume,
+    full: o.full,
+    flags: {
+      dry: o['dry-run'], checksums: o.checksums, only: listFlag(o.only), skip: listFlag(o.skip),
+      textTypes: o['text-types'], existing: o.existing, workers: o.workers,
+    },
+    domains,
+    lockFile: path.resolve(io.cwd, o['lock-file'] ?? io.env.CLARA_BACKUP_LOCK ?? '/var/lock/clara_backup.lock'),
+    encryptTo: listFlag(o['encrypt-to']),
+    group: o.group,
+    log: { quiet: o.quiet, 'log-json': o['log-json'], verbose: o.verbose },
+  }
+}

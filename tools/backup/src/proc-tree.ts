@@ -1,0 +1,43 @@
+/** The processes below a pid (Linux /proc), to pass a signal on to a whole domain pipeline. */
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** Parent pid of every running process, read from /proc/<pid>/stat. */
+function parents(): Map<number, number> {
+  const m = new Map<number, number>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      m.set(Number(name), ppid)
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return m
+}
+
+/** Every descendant of `pid` (children first, then theirs), not `pid` itself. */
+export function descendants(pid: number): number[] {
+  const pp = parents()
+  const out: number[] = []
+  let level = [pid]
+  while (level.length) {
+    const next = [...pp].filter(([, ppid]) => level.includes(ppid)).map(([p]) => p)
+    out.push(...next)
+    level = next
+  }
+  return out
+}
+
+/** Send `sig` to `pid` and everything below it; processes that are gone are ignored. */
+export function killTree(pid: number, sig: NodeJS.Signals): void {
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      process.kill(p, sig)
+    } catch {
+      // already gone
+    }
+  }
+}

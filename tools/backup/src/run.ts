@@ -1,0 +1,115 @@
+/** One backup run: the domains in order into the run directory, then the finish; or the same as a plan (--dry-run). */
+import path from 'node:path'
+import type { Io } from '@clara/shared/cli'
+import { ClaraError, EXIT } from '@clara/shared/cli'
+import { Logger } from '@clara/shared/log'
+import type { RecordWriter } from '@clara/shared/ndjson'
+import { redactUrl } from '@clara/shared/db'
+import { runDomain } from './domain-run.js'
+import { domainEnv } from './domain-env.js'
+import { missesDefaults } from './domains.js'
+import { finishRun } from './finish.js'
+import { readJson } from './manifest.js'
+import { NAME, type BackupOptions } from './options.js'
+import { RunProgress, type PrevTotals } from './progress.js'
+import { openRunDir, previousRun, runId, sweepRunTemps } from './run-dir.js'
+import { printSummary } from './summary.js'
+import { PlanTally, type RecordSink } from './plan-tally.js'
+
+export interface RunCtx {
+  io: Io
+  o: BackupOptions
+  log: Logger
+  out: RecordWriter
+  repo: string
+  /** where domain records go (default: out) */
+  sink?: RecordSink
+}
+
+interface Place {
+  id: string
+  dir: string
+  resumed: boolean
+  prev: string | null
+}
+
+async function progressFor(c: RunCtx, prev: string | null): Promise<RunProgress> {
+  const m = prev ? await readJson(path.join(prev, 'manifest.json')) : null
+  const prevDomains: Record<string, PrevTotals> = m?.domains ?? {}
+  return new RunProgress(c.log, () => new Logger(c.io, NAME, c.o.log), c.io.isTTY, c.io.stderr, prevDomains)
+}
+
+/** Run every selected domain's script; returns the exit code of each domain that did not exit 0. */
+async function runDomains(c: RunCtx, p: Place, progress: RunProgress): Promise<Map<string, number>> {
+  const env = domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: p.dir, runId: p.id, prev: p.prev }, c.o.flags, c.o.log)
+  const codes = new Map<string, number>()
+  const sink = c.sink ?? c.out
+  const n = c.o.domains.length
+  for (const [i, d] of c.o.domains.entries()) {
+    if (c.io.signal.aborted) break
+    if (c.o.flags.dry && d.noDryRun) {
+      c.log.info(`domain ${i + 1}/${n}: ${d.name}: not run in a dry run (its tool writes as it reads)`)
+      await sink.write({ type: 'warning', during: 'dry-run', domain: d.dir, item: d.name, message: `not planned: a real run writes ${d.dir}/ with ${d.script}` })
+      continue
+    }
+    progress.startDomain(i, n, d)
+    const r = await runDomain(path.join(c.repo, 'scripts'), d, {
+      env, out: sink, signal: c.io.signal,
+      onLine: (line) => progress.relay(line),
+      onProgress: (u) => progress.update(u),
+    })
+    progress.endDomain(d)
+    if (r.interrupted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
+    if (r.exit_code !== 0 || !r.stream_ok) codes.set(d.dir, r.stream_ok ? r.exit_code : Math.max(r.exit_code, EXIT.FATAL))
+    if (r.exit_code >= 2 || !r.stream_ok) {
+      c.log.error(d.name, `did not complete (exit ${r.exit_code}${r.message ? `; ${r.message}` : ''})`)
+      await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code})`, code: 'EDOMAIN' })
+    }
+  }
+  if (c.io.signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
+  return codes
+}
+
+const brokenOf = (codes: Map<string, number>) => new Map([...codes].filter(([, code]) => code >= 2))
+
+/** --dry-run: the domains' plans as records (planned: true); nothing is written, no lock is taken. */
+export async function dryRun(c: RunCtx): Promise<number> {
+  const id = runId()
+  const prev = c.o.full ? null : await previousRun(c.o.root)
+  c.log.info(`dry run: planning run ${id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ''}; nothing is written`)
+  const tally = new PlanTally(c.out)
+  const codes = await runDomains({ ...c, sink: tally }, { id, dir: path.join(c.o.root, id), resumed: false, prev }, await progressFor(c, prev))
+  c.log.info(tally.line())
+  await c.out.end()
+  return brokenOf(codes).size ? EXIT.FATAL : codes.size ? EXIT.PARTIAL : EXIT.OK
+}
+
+/** A real run, under the lock: run directory, domains, finish, summary. */
+export async function backupRun(c: RunCtx): Promise<number> {
+  const started = new Date()
+  const run = await openRunDir(c.o.root, c.o.resume, started)
+  if (run.resumed) {
+    const swept = await sweepRunTemps(run.dir)
+    if (swept) c.log.info(`resume: removed ${swept} temp file(s) left by the interrupted run`)
+  }
+  const prev = c.o.full ? null : await previousRun(c.o.root, run.dir)
+  c.log.info(`${run.resumed ? 'resuming' : 'starting'} run ${run.id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ' (full)'}; database ${redactUrl(c.o.db)}`)
+  const progress = await progressFor(c, prev)
+  const broken = brokenOf(await runDomains(c, { ...run, prev }, progress).catch((err) => {
+    if ((err as Error).name === 'AbortError') c.log.error(run.id, `interrupted: finish it with --resume ${run.id}`)
+    throw err
+  }))
+  const f = c.o.flags
+  const { manifest, latest } = await finishRun(run, {
+    repo: c.repo, root: c.o.root, clara: c.o.clara, started, prev, domains: c.o.domains, broken,
+    selection: { only: f.only, skip: f.skip, text_types: f.textTypes ?? null, domains: c.o.domains.map((d) => d.name) },
+    selective: f.only.length > 0 || missesDefaults(c.o.domains),
+    encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),
+    log: c.log, relay: (line) => progress.relay(line),
+  })
+  await c.out.write({ type: 'run', ...manifest })
+  printSummary(c.log, manifest, (dir) => progress.seconds(dir), latest)
+  await c.out.end()
+  if (manifest.status === 'incomplete') throw new ClaraError(`run ${run.id} is incomplete: ${[...broken.keys()].join(', ')} did not complete`, EXIT.FATAL)
+  return manifest.status === 'complete' ? EXIT.OK : EXIT.PARTIAL
+}
