@@ -14,7 +14,7 @@ const CLARA = '/srv/clara'
 /** What clara-zip-unit does with a Rewrite: global regex, `${group}` templates, copies relative to the member. */
 function apply(rws: Rewrite[], member: string, text: string): { text: string; copies: { from: string; to: string }[] } {
   const copies: { from: string; to: string }[] = []
-  const fill = (tpl: string, g: Record<string, string | undefined>) => tpl.replace(/\$\{(\w+)\}/g, (_, k) => g[k] ?? '')
+  const fill = (tpl: string, g: Record<string, string | undefined>) => tpl.replace(/\$\{(\w+)(:url)?\}/g, (_, k, url) => (url ? decodeURIComponent(g[k] ?? '') : (g[k] ?? '')))
   for (const r of rws) {
     if (!new RegExp(r.files).test(member)) continue
     text = text.replace(new RegExp(r.pattern, 'g'), (...args) => {
