@@ -51,7 +51,7 @@ export async function parseOptions(io: Io): Promise<Options | null> {
         .option('exclude', { type: 'string', array: true, describe: 'leave out paths matching this glob (relative to the root; repeatable)' })
         .option('shard-size-mb', { type: 'number', default: 2048, describe: 'upper bound of a shard (MB = 2^20 bytes)' })
         .option('compress', { choices: ['auto', 'gzip', 'none'] as const, default: 'auto' as const, describe: 'auto: gzip only where a sample shrinks by 5% or more' })
-        .option('gzip-level', { type: 'number', default: 6, describe: 'gzip level 1-9' })
+        .option('gzip-level', { type: 'number', default: 1, describe: 'gzip level 1-9 (1: ~4× faster than 6 on text, a few % bigger)' })
         .option('link-dest', { type: 'string', describe: 'previous run directory: hard-link archives whose members are unchanged' })
         .option('full', { type: 'boolean', default: false, describe: 'rewrite every archive (no reuse)' })
         .option('existing', { choices: ['skip', 'overwrite'] as const, default: 'skip' as const, describe: 'skip: keep archives already in this run directory whose members are unchanged; overwrite: rewrite them' })

@@ -8,7 +8,7 @@ import { WriterThread } from '../src/archive-sink.js'
 import { makeJob, writeJob, type JobContext } from '../src/archive-job.js'
 import type { Member } from '../src/member.js'
 import { main } from '../src/main.js'
-import { bytes, put, readJson, scratch, sha256File, untar } from './helpers.js'
+import { bytes, put, readJson, readMembers, scratch, sha256File, untar } from './helpers.js'
 
 t.test('FIFOs and sockets are skipped with a warning, never opened (no hang)', { timeout: 20_000 }, async (t) => {
   const dir = scratch(t)
@@ -89,4 +89,6 @@ t.test('auto compression: random (mp3-like) bytes give .tar, text gives .tgz; fo
   t.ok(txt.size_bytes < 200_000 * 0.7)
   untar([path.join(dir, 'out', 'd', txt.path)], path.join(dir, 'x'))
   t.equal(sha256File(path.join(dir, 'x', 'a.txt')), sha256File(path.join(dir, 'txt', 'a.txt')))
+  const rows = await readMembers(path.join(dir, 'out', 'd', txt.members_path))
+  t.same(rows.map((r) => [r.path, r.sha256]), [['a.txt', sha256File(path.join(dir, 'txt', 'a.txt'))]], 'a .tgz listing hashes the uncompressed content')
 })
