@@ -28,6 +28,7 @@ export async function main(io: Io): Promise<number> {
     files: entries.reduce((n, e) => n + e.files, 0),
     reused: entries.filter((e) => e.reused).length,
     warnings: em.warnings,
+    ...(o.dryRun ? { planned: true } : {}),
   })
   await out.end()
   return em.errors ? EXIT.PARTIAL : EXIT.OK

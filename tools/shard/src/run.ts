@@ -30,8 +30,9 @@ export async function shardRun(io: RunIo, o: Options, em: Emitter, log: Logger):
   for (const m of dropped) await em.problem({ kind: 'error', item: m.name, message: `${m.name}: listed twice (kept the first)`, code: 'EDUPLICATE' }, 'plan')
   const jobs = planJobs(kept, o)
   if (o.dryRun) {
-    for (const j of jobs) await em.artifact(plannedEntry(j), true)
-    return []
+    const planned = jobs.map(plannedEntry)
+    for (const e of planned) await em.artifact(e, true)
+    return planned
   }
   await fsp.mkdir(path.join(outDir, o.single ? '' : 'archives'), { recursive: true })
   await sweepTemps(outDir)
