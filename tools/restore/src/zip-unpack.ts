@@ -5,7 +5,7 @@
  * that yields more than it declared.
  */
 import { promises as fsp } from 'node:fs'
-import { ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
+import { ZipFormatError, ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
 import { extractEntry } from '@clara/shared/zip-extract'
 import { checkRatio, Refusal } from './limits.js'
 import type { Placement } from './mapping.js'
@@ -86,7 +86,10 @@ export async function unpackZip(file: string, placer: Placer, stageFor: StageFor
         await fsp.chmod(at, e.mode || 0o755)
         stage.dirTimes.push([p.sub, e.mtime])
       } else {
-        await extractEntry(zip, e, at)
+        await extractEntry(zip, e, at).catch((err) => {
+          // the artifact's sha256 matched, so the archive was made this way: a lying member is refused
+          throw err instanceof ZipFormatError ? new Refusal(err.message, e.name) : err
+        })
       }
       written.push({ target: p.target, sub: p.sub, kind: e.kind, size: e.kind === 'file' ? e.size : 0 })
     }

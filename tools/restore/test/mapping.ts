@@ -1,0 +1,49 @@
+import t from 'tap'
+import { cleanTarget, fileTarget, place, relOf, targetsOf } from '../src/mapping.js'
+import { LinkGuard, isInside, underAny, unsafeLink, unsafeName } from '../src/safe-member.js'
+
+const b = (s: string) => Buffer.from(s)
+
+t.test('prefix specs: members under the prefix go into the target; the prefix folder is the target itself', async (t) => {
+  const specs = [{ prefix: 'project_dir/', to: 'clara_content/Ça_va__12' }, { prefix: 'image_repository/', to: 'images/image_repository_orm/Ça_va__12' }]
+  t.same(relOf(place(specs, b('project_dir/plain/x.txt'))!), 'clara_content/Ça_va__12/plain/x.txt')
+  t.same(place(specs, b('project_dir/'))!.sub.length, 0)
+  t.equal(place(specs, b('images/a.jpg')), null, 'unmapped members are not restored')
+  t.equal(place(specs, b('project_dirx/a')), null)
+  t.equal(relOf(place([{ prefix: '', to: 'clara_compiled/37' }], b('static/a.css'))!), 'clara_compiled/37/static/a.css')
+  t.same(targetsOf(specs), ['clara_content/Ça_va__12', 'images/image_repository_orm/Ça_va__12'])
+})
+
+t.test('path specs: the file itself, or the folder it goes into', async (t) => {
+  t.equal(fileTarget({ path: 'config.ini', to: 'clara_app' }), 'clara_app/config.ini', 'clara-list-media names the folder')
+  t.equal(fileTarget({ path: '99', to: 'clara_compiled/99' }), 'clara_compiled/99', 'clara-list-projects names the file')
+  t.equal(fileTarget({ path: 'x.txt', to: '.' }), 'x.txt')
+  t.equal(relOf(place([{ path: 'config.ini', to: 'clara_app' }], b('config.ini'))!), 'clara_app/config.ini')
+})
+
+t.test('targets must stay inside the root', async (t) => {
+  t.equal(cleanTarget('./a/b/'), 'a/b')
+  t.equal(cleanTarget('.'), '')
+  for (const bad of ['../x', '/etc', 'a/../../x']) t.throws(() => cleanTarget(bad), bad)
+})
+
+t.test('unsafe names', async (t) => {
+  for (const n of ['/etc/passwd', '../x', 'a/../../x', 'a/..', 'C:/x', 'a\\..\\x', 'a\0b', '']) t.ok(unsafeName(n), JSON.stringify(n))
+  for (const n of ['a/b', 'a..b/c', '..x', 'Ça va/é.txt', 'a/b/']) t.equal(unsafeName(n), null, n)
+})
+
+t.test('links', async (t) => {
+  t.ok(unsafeLink('T/a', '/', 'T'), 'absolute')
+  t.ok(unsafeLink('T/a', '../../etc', 'T'), 'out of the target')
+  t.ok(unsafeLink('T/d/a', '../../U/x', 'T'), 'into a sibling target')
+  t.equal(unsafeLink('T/d/a', '../b', 'T'), null, 'inside')
+  t.ok(unsafeLink('T/a', 'etc/passwd', 'T/sub', true), 'hard link outside the unit target')
+  t.ok(isInside('T', 'T') && isInside('T/x', 'T') && !isInside('Tx', 'T') && isInside('anything', ''))
+  const g = new LinkGuard()
+  g.add('T/link')
+  t.match(g.through('T/link/etc/x'), /passes through/)
+  t.match(g.through('T/link'), /replaces/)
+  t.equal(g.through('T/linkx/y'), null)
+  t.ok(underAny('clara_content/P/x', new Set(['clara_content/P'])))
+  t.notOk(underAny('clara_content/Q/x', new Set(['clara_content/P'])))
+})

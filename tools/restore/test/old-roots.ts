@@ -1,0 +1,67 @@
+import t from 'tap'
+import { RootSet, detectRoot, styleOf } from '../src/old-roots.js'
+
+const NEW = '/srv/clara'
+
+t.test('styles', async (t) => {
+  t.equal(styleOf('/home/x/C-LARA/audio/a.mp3'), 'posix')
+  t.equal(styleOf('C:/cygwin64/x/clara_content/a'), 'windows_slash')
+  t.equal(styleOf('C:\\cygwin64\\x\\clara_content\\a'), 'windows_backslash')
+  t.equal(styleOf('$CLARA/clara_content/a'), 'clara_var')
+  t.equal(styleOf('${CLARA}/clara_content/a'), 'clara_var')
+  t.equal(styleOf('audio/tts_repository_orm/google/x.mp3'), 's3_key')
+  t.equal(styleOf('prompt_templates\\default\\x.txt'), 's3_key')
+  t.equal(styleOf('None'), null)
+  t.equal(styleOf('relative/clara_content/x'), null, 'a relative path not starting with a data folder is not a key')
+  t.equal(styleOf('$CLARAX/clara_content'), null)
+})
+
+t.test('detection: whatever precedes the first data folder, as a whole component', async (t) => {
+  t.equal(detectRoot('/home/stm-admmxr/C-LARA/audio/tts_repository_orm/g/x.mp3'), '/home/stm-admmxr/C-LARA')
+  t.equal(detectRoot('/a/b/clara_content/prompt_templates/x'), '/a/b')
+  t.equal(detectRoot('/a/my_clara_content/x'), '', 'not a component')
+  t.equal(detectRoot('/a/audio/x'), '', 'audio/ alone is not a data folder')
+  t.equal(detectRoot('C:/cygwin64/home/sf/c-lara-svn/prompt_templates/default/x'), 'C:/cygwin64/home/sf/c-lara-svn')
+})
+
+t.test('rewrite: the four styles into the new root', async (t) => {
+  const r = new RootSet(NEW + '/')
+  r.add('/old/root', 'manifest')
+  t.same(r.rewrite('/old/root/clara_content/Ça_va__12/x.txt'), { value: `${NEW}/clara_content/Ça_va__12/x.txt`, style: 'posix', root: '/old/root' })
+  t.equal(r.rewrite('/old/root/tmp/anything')!.value, `${NEW}/tmp/anything`, 'a known root needs no data folder')
+  t.equal(r.rewrite('/old/root')!.value, NEW, 'the root itself')
+  t.equal(r.rewrite('/old/rootx/y'), null, 'a longer name is not under the root')
+  t.equal(r.rewrite('/home/u/C-LARA/audio/tts_repository_orm/g/a.mp3')!.value, `${NEW}/audio/tts_repository_orm/g/a.mp3`, 'detected on the fly')
+  t.equal(r.rewrite('/home/u/C-LARA/LARA_legacy/p/x.html')!.value, `${NEW}/LARA_legacy/p/x.html`, 'and then known for paths without a data folder')
+  t.same(r.rewrite('C:\\cygwin64\\home\\github\\c-lara\\images\\image_repository_orm\\P5\\p.jpg'), { value: `${NEW}/images/image_repository_orm/P5/p.jpg`, style: 'windows_backslash', root: 'C:/cygwin64/home/github/c-lara' })
+  t.equal(r.rewrite('c:/CYGWIN64/home/github/c-lara/x')!.value, `${NEW}/x`, 'Windows roots match without regard to case')
+  t.equal(r.rewrite('C:/cygwin64/home/sf/c-lara-svn/prompt_templates\\default\\g.txt')!.value, `${NEW}/prompt_templates/default/g.txt`, 'mixed separators')
+  t.same(r.rewrite('$CLARA/clara_content/Ça_va__12/plain/x.txt'), { value: `${NEW}/clara_content/Ça_va__12/plain/x.txt`, style: 'clara_var', root: '$CLARA' })
+  t.equal(r.rewrite('$CLARA\\audio\\x.mp3')!.value, `${NEW}/audio/x.mp3`)
+  t.same(r.rewrite('audio/tts_repository_orm/google/en-GB/v/x.mp3'), { value: `${NEW}/audio/tts_repository_orm/google/en-GB/v/x.mp3`, style: 's3_key', root: '' })
+  for (const v of ['', 'None', '/tmp/tmpab12cd.mp3', 'D:/elsewhere/file.txt', 42, null]) t.equal(r.rewrite(v), null, `left alone: ${JSON.stringify(v)}`)
+})
+
+t.test('idempotent: the new root is never an old one', async (t) => {
+  const r = new RootSet(NEW)
+  r.add(NEW, 'from-root')
+  r.add('/old', 'manifest')
+  t.same(r.list().map((x) => x.root), ['/old'])
+  const once = r.rewrite('/old/clara_content/a/b')!.value
+  t.equal(r.rewrite(once), null, 'a rewritten value stays')
+  t.equal(r.rewrite(`${NEW}/clara_content/x`), null, 'even though it holds a data folder')
+})
+
+t.test('list: sources and counts per root', async (t) => {
+  const r = new RootSet(NEW)
+  r.add('/a/', 'manifest')
+  r.add('/a', 'from-root')
+  r.detect('/a/clara_content/x')
+  r.detect('/b/prompt_templates/x')
+  r.rewrite('/a/clara_content/x')
+  r.rewrite('/a/clara_content/x', false)
+  t.same(r.list(), [
+    { root: '/a', windows: false, sources: ['manifest', 'from-root', 'detected'], rewritten: 1 },
+    { root: '/b', windows: false, sources: ['detected'], rewritten: 0 },
+  ])
+})
