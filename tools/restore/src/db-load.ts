@@ -3,8 +3,9 @@
  * SQLite by an atomic copy then `integrity_check`, MariaDB/MySQL with the mysql client. The
  * dump's sha256 is checked first (for SQLite, while it is copied).
  */
-import { createReadStream, existsSync } from 'node:fs'
-import { AtomicFile } from '@clara/shared/atomic'
+import { createReadStream, existsSync, promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { AtomicFile, sweepTemps } from '@clara/shared/atomic'
 import { ClaraError, EXIT } from '@clara/shared/cli'
 import { openDb, parseDbUrl, type Db } from '@clara/shared/db'
 import { hashFile } from '@clara/shared/hash'
@@ -29,6 +30,8 @@ function mismatch(d: DumpInfo, got: string): ClaraError {
 }
 
 async function copySqlite(d: DumpInfo, file: string): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true })
+  await sweepTemps(path.dirname(file)) // a copy a killed attempt left behind
   const out = await AtomicFile.open(file, { mode: 0o640 })
   try {
     for await (const chunk of createReadStream(d.file)) await out.write(chunk as Buffer)

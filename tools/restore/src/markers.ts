@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { writeJsonAtomic } from '@clara/shared/atomic'
+import { sweepTemps, writeJsonAtomic } from '@clara/shared/atomic'
 
 export const STATE_DIR = '.clara-restore'
 
@@ -70,6 +70,14 @@ export class StateDir {
       }
     }
     return owned
+  }
+
+  /** Remove the temp files a killed attempt left (the DB copy, markers); stages go when their unit is redone. */
+  async sweep(): Promise<void> {
+    await sweepTemps(this.root)
+    await sweepTemps(this.dir)
+    const units = path.join(this.dir, 'units')
+    for (const d of await fsp.readdir(units).catch(() => [] as string[])) await sweepTemps(path.join(units, d))
   }
 
   /** Where a target that was not ours goes when `--force` replaces it. */

@@ -71,6 +71,7 @@ export async function restore(o: RestoreOptions, out: RecordWriter, log: Logger)
   const state = new StateDir(o.to)
   await fsp.mkdir(state.dir, { recursive: true })
   const lock = await acquireLock(path.join(state.dir, 'lock'), {})
+  await state.sweep()
   const report = new Report()
   let src = o.run
   try {

@@ -80,6 +80,7 @@ async function unpack(a: Artifact, stages: Map<string, Stage>, env: UnitEnv): Pr
   const st = await fsp.stat(a.abs)
   await fsp.mkdir(stages.get(target)!.abs.replace(/\/[^/]*$/, ''), { recursive: true })
   await fsp.copyFile(a.abs, stages.get(target)!.abs)
+  await fsp.utimes(stages.get(target)!.abs, st.atime, st.mtime) // the original's mtime is not recorded: keep the backup copy's
   return [{ target, sub: Buffer.alloc(0), kind: 'file', size: st.size }]
 }
 
