@@ -45,9 +45,15 @@ export async function main(io: Io): Promise<number> {
   } finally {
     await db.close()
   }
-  const root = path.join(clara, AUDIO_ROOT)
-  const cache = await listCache(root)
   const out = new RecordWriter(io.stdout)
+  const errors = await emit(out, log, path.join(clara, AUDIO_ROOT), rows, queryError)
+  await out.end()
+  return errors ? EXIT.PARTIAL : EXIT.OK
+}
+
+/** Write the file records, then the reconciliation (or the query's error); returns the error count. */
+async function emit(out: RecordWriter, log: Logger, root: string, rows: AudioRow[] | null, queryError: Error | null): Promise<number> {
+  const cache = await listCache(root)
   let errors = 0
   if (!cache.exists) log.warn(root, 'no audio cache here (every row is reported missing)')
   for (const rec of cache.records) await out.write(rec)
@@ -56,17 +62,15 @@ export async function main(io: Io): Promise<number> {
     log.error(u.path, u.message)
     await out.write({ type: 'error', during: 'list', item: u.path, message: u.message, ...(u.code ? { code: u.code } : {}) })
   }
-  if (queryError) {
-    errors++
-    log.error('orm_audio_metadata', queryError.message)
-    await out.write({ type: 'error', during: 'list', item: 'orm_audio_metadata', message: queryError.message })
-  } else {
-    const r = reconcile(rows!, cache.records.map((f) => f.path))
-    for (const rec of [...r.missing, ...r.unreferenced]) await out.write(rec)
-    log.detail(`${cache.records.length} files, ${rows!.length} rows: ${r.missing.length} rows without a file, ${r.unreferenced.length} files without a row, ${r.by_layout} found by layout`)
+  if (queryError || !rows) {
+    log.error('orm_audio_metadata', queryError?.message ?? 'no rows')
+    await out.write({ type: 'error', during: 'list', item: 'orm_audio_metadata', message: queryError?.message ?? 'no rows' })
+    return errors + 1
   }
-  await out.end()
-  return errors ? EXIT.PARTIAL : EXIT.OK
+  const r = reconcile(rows, cache.records.map((f) => f.path))
+  for (const rec of [...r.missing, ...r.unreferenced]) await out.write(rec)
+  log.detail(`${cache.records.length} files, ${rows.length} rows: ${r.missing.length} rows without a file, ${r.unreferenced.length} files without a row, ${r.by_layout} found by layout`)
+  return errors
 }
 
 async function audioRows(db: Db): Promise<AudioRow[]> {
