@@ -4,6 +4,7 @@
  * big ones go through an inflate stream (zlib's thread pool, alongside the file hash).
  */
 import { createHash, type Hash } from 'node:crypto'
+import { once } from 'node:events'
 import zlib from 'node:zlib'
 import type { ZipEntry } from '@clara/shared/zip-reader'
 
@@ -14,8 +15,8 @@ export interface MemberResult {
   error?: string
 }
 
-/** Deflated members up to this many compressed bytes are buffered and inflated in one synchronous call. */
-const SYNC_LIMIT = 32 << 20
+/** Deflated members up to this many bytes (inflated) are buffered and inflated in one synchronous call; bigger ones stream. */
+const SYNC_LIMIT = 8 << 20
 
 class Digest {
   crc = 0
@@ -46,12 +47,12 @@ class Digest {
 export class MemberSink {
   private d: Digest
   private parts: Buffer[] = []
-  private partBytes = 0
   private stream: zlib.InflateRaw | null = null
   private streamDone: Promise<string | undefined> | null = null
 
   constructor(private e: ZipEntry, withSha: boolean) {
     this.d = new Digest(e.size, withSha)
+    if (e.method === 8 && e.size > SYNC_LIMIT) this.startStream()
   }
 
   get method(): number {
@@ -62,19 +63,14 @@ export class MemberSink {
    * A piece of the member's compressed data. `last` marks the final piece; pieces that are not
    * consumed at once are copied, because the caller reuses its read buffer.
    */
-  push(piece: Buffer, last: boolean): void {
+  push(piece: Buffer, last: boolean): void | Promise<unknown> {
     if (this.e.method === 0) return this.d.update(piece)
     if (this.stream) {
-      this.stream.write(Buffer.from(piece))
+      // backpressure: a big member never queues more than the stream's buffer
+      if (!this.stream.write(Buffer.from(piece))) return Promise.race([once(this.stream, 'drain'), this.streamDone])
       return
     }
-    if (last && this.parts.length === 0) {
-      this.parts.push(piece)
-      return
-    }
-    this.parts.push(Buffer.from(piece))
-    this.partBytes += piece.length
-    if (this.partBytes > SYNC_LIMIT) this.startStream()
+    this.parts.push(last && this.parts.length === 0 ? piece : Buffer.from(piece))
   }
 
   private startStream(): void {
@@ -85,8 +81,6 @@ export class MemberSink {
       s.on('end', () => resolve(undefined))
       s.on('error', (err) => resolve(`inflate: ${err.message}`))
     })
-    for (const p of this.parts) s.write(p)
-    this.parts = []
   }
 
   /** All data pushed: the member's digest (or why it could not be read). */

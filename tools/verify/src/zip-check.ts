@@ -23,7 +23,7 @@ export interface ZipCheck {
   problems: string[]
 }
 
-const CHUNK = 4 << 20
+const CHUNK = 2 << 20
 
 /** The central directory, or why it cannot be read. */
 async function listing(file: string): Promise<ZipEntry[] | string> {
@@ -105,7 +105,7 @@ class Scanner {
         continue
       }
       const take = Math.min(s.dataEnd - abs, chunk.length - off)
-      s.sink!.push(chunk.subarray(off, off + take), abs + take === s.dataEnd)
+      await s.sink!.push(chunk.subarray(off, off + take), abs + take === s.dataEnd)
       off += take
       if (abs + take === s.dataEnd) await this.finishMember(s)
     }

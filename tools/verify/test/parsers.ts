@@ -1,4 +1,6 @@
 /** The small pieces: path styles, COPY text, mysqldump INSERTs (on a real dump), --data parsing, sampling, archive checks. */
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
@@ -15,6 +17,7 @@ import { rehearse } from '../src/rehearse.js'
 import { parseTuples, readSqlDump } from '../src/sql-inserts.js'
 import { sample } from '../src/state.js'
 import { checkTar } from '../src/tar-check.js'
+import { checkZip } from '../src/zip-check.js'
 import { parseListing } from '../src/shard-domain.js'
 
 t.test('every path style finds its data folder', async (t) => {
@@ -109,4 +112,19 @@ t.test('member listings', async (t) => {
   t.equal(parseListing([row('a'), row('b'), '{"type":"end","count":2}', ''].join('\n')).members.size, 2)
   t.match(parseListing([row('a'), row('b')].join('\n')).problem, /no end record/)
   t.match(parseListing([row('a'), '{"type":"end","count":5}'].join('\n')).problem, /does not close/)
+})
+
+t.test('a zip with a big deflated member streams it (and finds damage in it)', async (t) => {
+  const dir = t.testdir({ 'big.txt': 'the quick brown fox jumps over the lazy dog\n'.repeat(400_000), 'small.txt': 'hi\n' })
+  const zip = path.join(dir, 'a.zip')
+  execFileSync('zip', ['-q', '-j', zip, path.join(dir, 'big.txt'), path.join(dir, 'small.txt')])
+  const ok = await checkZip(zip, { memberSha: true })
+  t.same(ok.problems, [])
+  t.same(ok.members?.map((m) => [m.name, m.size]), [['big.txt', 17_600_000], ['small.txt', 3]])
+  t.equal(ok.members?.[0].sha256, createHash('sha256').update(await fsp.readFile(path.join(dir, 'big.txt'))).digest('hex'))
+  const buf = await fsp.readFile(zip)
+  buf[Math.floor(buf.length / 2)] ^= 0xff
+  await fsp.writeFile(zip, buf)
+  const bad = await checkZip(zip, { memberSha: false })
+  t.match(bad.problems.join('\n'), /big\.txt: (inflate|CRC-32|\d+ bytes)/)
 })
