@@ -1,0 +1,123 @@
+/**
+ * What the flags do, on the SQLite fixture with the real bins: --dry-run writes nothing and prints
+ * the plan; --only/--skip/--text-types/--checksums/--workers/--existing reach the tools; --encrypt-to
+ * (decrypted again: the same bytes); --quiet and --log-json reach the tools; the TTY progress line.
+ */
+import t from 'tap'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, symlinkSync } from 'node:fs'
+import path from 'node:path'
+import { runMain } from '@clara/shared/testkit'
+import { binPath } from '@clara/shared/testkit-spawn'
+import { main } from '../src/main.js'
+import { backup, backupArgs, entries, files, indexSums, latest, lockOf, makeFixture, readJson, runEnv, sha256File, type Fixture } from './helpers.js'
+
+let f: Fixture
+t.before(async () => {
+  f = await makeFixture('options')
+})
+t.teardown(() => f?.cleanup())
+
+t.test('--dry-run writes nothing, takes no lock, and prints the plan as records', async (t) => {
+  const root = path.join(f.dir, 'dry')
+  const r = await backup(f, root, ['--dry-run'])
+  t.equal(r.code, 1, 'project 12 would fail: exit 1 (a plan with a failure)')
+  t.notOk(existsSync(root), 'no backup root, no run directory')
+  t.notOk(existsSync(lockOf(root)), 'no lock')
+  const planned = r.records.filter((x) => x.type === 'artifact')
+  t.ok(planned.length > 15)
+  t.ok(planned.every((x) => x.planned === true), 'every artifact is planned: true')
+  const units = (d: string) => [...new Set(planned.filter((x) => x.domain === d).map((x) => x.unit))].sort()
+  t.same(units('source_exports'), ['12', '37', '5', '55', '60', '61', 'orphan-Orphan_no_db_row_77'])
+  t.same(units('legacy_zips'), ['peter_rabbit_lara', 'proust_vol1'])
+  t.ok(units('media').length >= 5 && units('audio_cache').length === 1 && units('compiled_exports').length === 4)
+  t.match(r.records.filter((x) => x.type === 'error'), [{ domain: 'compiled_exports', unit: '12', code: 'EUNRESOLVED' }], 'the failure it would record')
+  t.match(r.records.filter((x) => x.type === 'warning' && x.during === 'dry-run'), [{ domain: 'db' }, { domain: 'infra' }], 'db and infra are not planned, and say so')
+  t.equal(r.records.at(-1).type, 'end')
+  t.notOk(r.records.some((x) => x.type === 'run'), 'no manifest')
+  t.match(r.stderr, /dry run: \d+ artifacts planned \(0 reused\), [\d.]+ MB \([\d.]+ MB new\), 1 error; nothing was written/)
+})
+
+t.test('--only, --skip, --text-types, --checksums, --workers and --existing reach the tools; --quiet too', async (t) => {
+  const root = path.join(f.dir, 'flags')
+  const args = ['--domains', 'source,compiled', '--only', '37,12', '--skip', '12', '--text-types', 'normal,questionnaire', '--checksums', '--workers', '1', '--quiet']
+  const r = await backup(f, root, args)
+  t.equal(r.code, 0, 'exit 0', { stderr: r.stderr })
+  t.equal(r.stderr, '', '--quiet: nothing on stderr, from clara-backup or the tools')
+  const run = path.join(root, r.run.run_id)
+  t.same(Object.keys(indexSums(run)).sort(), ['compiled_exports', 'source_exports'])
+  t.same(entries(run).map((e) => `${e.domain}/${e.path}`).sort(), [
+    'compiled_exports/37/compiled_normal.zip',
+    'compiled_exports/37/compiled_questionnaire.zip',
+    'source_exports/37/source.zip',
+  ], '--only 37,12 --skip 12: project 37 alone; --text-types: no phonetic zip')
+  const meta = readJson(path.join(run, 'source_exports/37/metadata.json'))
+  t.ok(meta.members?.length > 0 && meta.members.every((m: any) => /^[0-9a-f]{64}$/.test(m.sha256)), '--checksums: member digests recorded')
+  t.same(r.run.selection, { only: ['37', '12'], skip: ['12'], text_types: 'normal,questionnaire', domains: ['source', 'compiled'] })
+  t.equal(latest(root), null, 'a selective run does not become latest')
+
+  const ino = () => files(run).get('source_exports/37/source.zip')!.ino
+  const before = ino()
+  const resume = ['--resume', r.run.run_id, '--domains', 'source', '--only', '37', '--quiet']
+  t.equal((await backup(f, root, resume)).code, 0)
+  t.equal(ino(), before, '--existing skip (default): the finished unit is kept')
+  t.equal((await backup(f, root, [...resume, '--existing', 'overwrite'])).code, 0)
+  t.not(ino(), before, '--existing overwrite: rebuilt')
+  t.match(readJson(path.join(run, 'manifest.json')).domains, { source_exports: { units: 1 }, compiled_exports: { units: 1 } }, 'the manifest of a resumed run covers every domain it holds')
+})
+
+t.test('--encrypt-to: db/, infra/ and the secret unit stored encrypted; decrypted they are the plaintext run', async (t) => {
+  const keyFile = path.join(f.dir, 'age.key')
+  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' })
+  const pub = readFileSync(keyFile, 'utf8').match(/public key: (age1\S+)/)![1]
+  const domains = ['--domains', 'db,infra,media', '--quiet']
+  const plain = await backup(f, path.join(f.dir, 'plain'), domains)
+  const enc = await backup(f, path.join(f.dir, 'enc'), [...domains, '--encrypt-to', pub])
+  t.equal(plain.code, 0, 'exit 0', { stderr: plain.stderr })
+  t.equal(enc.code, 0, 'exit 0', { stderr: enc.stderr })
+  const pRun = path.join(f.dir, 'plain', plain.run.run_id)
+  const eRun = path.join(f.dir, 'enc', enc.run.run_id)
+  const stored = entries(eRun)
+  for (const e of stored) t.equal(sha256File(e.file), e.sha256, `${e.domain}/${e.path}: the index holds the stored bytes’ sha256`)
+  const enc_ = stored.filter((e) => e.path.endsWith('.age')).map((e) => `${e.domain}/${path.basename(e.path)}`)
+  t.ok(enc_.some((p) => p.startsWith('db/')) && enc_.some((p) => p.startsWith('infra/')) && enc_.includes('media/media.zip.age'), `encrypted: ${enc_.join(', ')}`)
+  t.same(stored.filter((e) => e.domain !== 'media' && !e.path.endsWith('.age')), [], 'nothing of db/ or infra/ in plaintext')
+  t.notOk([...files(eRun).keys()].some((k) => /readspeaker/i.test(k) && !k.endsWith('.age') && !k.endsWith('metadata.json') && !k.endsWith('index.json')), 'the key unit has no plaintext archive')
+  const sums = indexSums(eRun)
+  for (const [d, s] of Object.entries(sums)) t.match(enc.run.domains[d], { units: s.units, bytes: s.bytes }, `${d}: manifest bytes = index sums after encryption`)
+
+  const out = path.join(f.dir, 'decrypted')
+  execFileSync(binPath('clara-encrypt'), ['--decrypt', '--identity', keyFile, '--run', eRun, '--out', out, '--quiet'], { env: runEnv() })
+  const byName = (run: string) => new Map(entries(run).map((e) => [`${e.domain}/${e.unit.replace(/\d{8}_\d{6}/, 'TS')}/${path.basename(e.path)}`, e]))
+  const p = byName(pRun)
+  const d = byName(out)
+  t.same([...d.keys()].sort(), [...p.keys()].sort(), 'the decrypted run has the plaintext run’s artifacts')
+  // settings_snapshot.txt starts with the time it was written: that line aside, every byte must be equal.
+  const bytes = (file: string) => (file.endsWith('settings_snapshot.txt') ? Buffer.from(readFileSync(file, 'utf8').replace(/^# settings_snapshot.*\n/, '')) : readFileSync(file))
+  for (const [k, e] of p) t.ok(bytes(e.file).equals(bytes(d.get(k)!.file)), `${k}: decrypted bytes equal the plaintext run’s`)
+})
+
+t.test('--log-json reaches the tools: every stderr line is a JSON log line', async (t) => {
+  const r = await backup(f, path.join(f.dir, 'json'), ['--domains', 'legacy,infra', '--log-json'])
+  t.equal(r.code, 0, 'exit 0', { stderr: r.stderr })
+  const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l))
+  const names = new Set(lines.map((l) => l.name))
+  t.ok(names.has('clara-backup') && names.has('clara-infra') && names.has('clara-zip-unit'), [...names].join(', '))
+  t.ok(lines.every((l) => typeof l.level === 'number' && typeof l.msg === 'string'))
+  t.match(lines.find((l) => l.name === 'clara-backup' && l.domain === 'legacy_zips'), { units: 2, reused: 0, seconds: Number }, 'the summary, as fields')
+})
+
+t.test('on a TTY: one live line with the domain, unit n of N (from the previous run), bytes, rate and ETA', async (t) => {
+  const root = path.join(f.dir, 'tty')
+  const argv = backupArgs(f, root, ['--domains', 'legacy,media'])
+  const first = await runMain(main, { argv, env: runEnv() })
+  t.equal(first.code, 0, 'exit 0', { stderr: first.stderr })
+  symlinkSync((first.records.find((x: any) => x.type === 'run') as any).run_id, path.join(root, 'latest'))
+  const r = await runMain(main, { argv, env: runEnv(), isTTY: true })
+  t.equal(r.code, 0, 'exit 0', { stderr: r.stderr })
+  t.match(r.stderr, /\r\x1b\[Kclara-backup: \[1\/2 legacy\] 0\/2 units, 0 B, 0 B\/s/, 'the live line starts with the domain and N')
+  t.match(r.stderr, /\r\x1b\[Kclara-backup: \[2\/2 media\] \d+\/\d+ units, /)
+  t.match(r.stderr, /\r\x1b\[Kclara-zip-unit: 2 units \(2 reused\)/, 'a tool’s line wipes the live line first')
+  t.match(r.stderr, /legacy_zips +2 units +2 reused/, 'the summary')
+  t.notMatch(r.stderr, /"msg":"progress"/)
+})
