@@ -109,6 +109,7 @@ export function parseTuples(s: string, start = 0): (string | null)[][] {
 export class MysqlCollector extends RowCollector {
   private columns: string[] = []
   private table: string | null = null
+  private inserting: string | null = null
   line(l: string): void {
     const create = /^CREATE TABLE `((?:[^`]|``)+)`/.exec(l)
     if (create) {
@@ -122,8 +123,12 @@ export class MysqlCollector extends RowCollector {
       this.begin(this.table, this.columns)
       this.table = null
     }
-    const ins = /^INSERT INTO `((?:[^`]|``)+)` VALUES /.exec(l)
-    if (ins && this.wanted.has(ins[1]) && this.out.has(ins[1])) for (const row of parseTuples(l, ins[0].length)) this.keep(ins[1], row)
+    // mysqldump writes `INSERT … VALUES (…),(…);` on one line; MariaDB's writes one tuple per line after it
+    const ins = /^INSERT INTO `((?:[^`]|``)+)` VALUES ?/.exec(l)
+    const into = ins ? ins[1] : this.inserting
+    if (!into) return
+    this.inserting = /;\s*$/.test(l) ? null : into
+    if (this.out.has(into)) for (const row of parseTuples(l, ins ? ins[0].length : 0)) this.keep(into, row)
   }
 }
 

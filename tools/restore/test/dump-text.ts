@@ -26,4 +26,7 @@ t.test('mysqldump INSERT tuples', async (t) => {
   const c = new MysqlCollector(new Map([['t', ['id', 'file_path']]]))
   for (const l of ['CREATE TABLE `t` (', '  `id` bigint(20) NOT NULL,', '  `file_path` longtext NOT NULL,', '  PRIMARY KEY (`id`)', ') ENGINE=InnoDB;', "INSERT INTO `t` VALUES (1,'/a, (b)'),(2,'x');"]) c.line(l)
   t.same(c.result().get('t'), { columns: ['id', 'file_path'], rows: [['1', '/a, (b)'], ['2', 'x']] })
+  const m = new MysqlCollector(new Map([['t', ['file_path']]]))
+  for (const l of ['CREATE TABLE `t` (', '  `id` bigint(20) NOT NULL,', '  `file_path` longtext NOT NULL', ') ENGINE=InnoDB;', 'INSERT INTO `t` VALUES', "(1,'a;'),", "(2,'b');", "INSERT INTO `u` VALUES", "(9,'no');"]) m.line(l)
+  t.same(m.result().get('t')!.rows, [['a;'], ['b']], "MariaDB's one tuple per line")
 })
