@@ -1,0 +1,4 @@
+import { run } from '@clara/shared/cli'
+import { main } from './main.js'
+
+run(main, 'clara-stress')
