@@ -82,7 +82,9 @@ export async function rehearse(dump: Artifact, meta: any, serverUrl: string | un
     return { problems: [`restore failed: ${scrub((err as Error).message, [urlPassword(serverUrl)])}`], note: '' }
   } finally {
     await db?.close()
-    await admin.exec(`drop database if exists ${admin.ident(name)}`).catch(() => {})
+    // PostgreSQL ≥ 13 can drop past a lingering connection (a pg_restore that is still exiting)
+    const force = engine === 'postgres' && Number.parseInt(await admin.serverVersion(), 10) >= 13 ? ' with (force)' : ''
+    await admin.exec(`drop database if exists ${admin.ident(name)}${force}`).catch(() => {})
     await admin.close()
   }
 }

@@ -30,7 +30,7 @@ async function tool(name: string, args: string[], env: NodeJS.ProcessEnv = child
 export async function buildRun(engine: 'sqlite' | 'postgres'): Promise<BuiltRun> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), `clara-verify-${engine}-`))
   const clara = path.join(root, 'clara')
-  const pg = engine === 'postgres' ? await createPgDb('clara_verify') : null
+  const pg = engine === 'postgres' ? await createPgDb('clara_vfix') : null
   const dbUrl = pg ? pg.url : `sqlite://${clara}/db.sqlite3`
   await tool('clara-fixture', ['--clara', clara, '--db', dbUrl, '--quiet'])
   const env = childEnv({ CLARA_CRONTAB: 'none' })
