@@ -17,7 +17,7 @@ DEMO := $(CURDIR)/demo
 export CLARA DATABASE_URL BACKUP_ROOT DEST
 
 .PHONY: all install build test demo bench clean backup backup-source backup-compiled backup-legacy \
-	backup-db backup-audio backup-media backup-infra backup-snapshots prune push
+	backup-db backup-audio backup-media backup-infra backup-snapshots prune push verify restore stress
 
 all: build
 
@@ -57,6 +57,11 @@ backup-infra: build
 backup-snapshots: build
 	scripts/backup_snapshots.sh
 
+## Verify the newest run, e.g. VERIFY_ARGS="--data full --rehearse-db".
+VERIFY_ARGS ?= --data sample 10%
+verify: build
+	clara-verify $(BACKUP_ROOT)/latest $(VERIFY_ARGS)
+
 ## Retention: dry run by default; DELETE=1 deletes.
 DELETE ?=
 PRUNE_ARGS ?=
@@ -76,6 +81,7 @@ bench: build
 	rm -rf bench/out && mkdir -p bench/out
 	BENCH_OUT=bench/out bench/zips.sh
 	BENCH_OUT=bench/out bench/shards.sh
+	BENCH_OUT=bench/out node tools/verify/bench.mjs
 	BENCH_OUT=bench/out node bench/report.mjs
 
 clean:

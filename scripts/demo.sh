@@ -38,3 +38,6 @@ echo "files hard-linked from $first (unchanged, no extra disk): $(find "$demo/ba
 echo "files written anew: $(find "$demo/backups/$second" -type f -links 1 | wc -l)" >&2
 echo "disk used by both runs: $(du -sh "$demo/backups" | cut -f1) (the first alone: $(du -sh "$demo/backups/$first" | cut -f1))" >&2
 echo "failures listed in the second run: $(grep -o '"failures": [0-9]*' "$demo/backups/$second/manifest.json" | tail -1)" >&2
+
+step "6. verify the second run (every artifact re-hashed, every archive member read)"
+clara-verify "$demo/backups/latest" --data full --quiet > "$demo/verify.ndjson" && echo "verify: all checks hold" >&2
