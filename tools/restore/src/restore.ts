@@ -12,15 +12,15 @@ import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
 import { APP_LABEL } from './clara-paths.js'
 import { decryptRun, encryptedFiles } from './decrypt.js'
-import { checkDbTarget, restoreDb } from './db-step.js'
+import { checkDbTarget, restoreDb, type DbPlan } from './db-step.js'
 import { findDump, migrationHead, type DumpInfo } from './dump-info.js'
 import { readJson, StateDir } from './markers.js'
 import { RootSet } from './old-roots.js'
-import { preflight } from './preflight.js'
+import { preflight, type Overflow } from './preflight.js'
 import { prepareDirs } from './prepare.js'
 import { proveAll } from './proof-step.js'
 import { Report } from './report.js'
-import { DOMAIN_NAMES, planUnits, type DomainName } from './run-plan.js'
+import { DOMAIN_NAMES, planUnits, type DomainName, type RestoreUnit } from './run-plan.js'
 import { schemaCheck } from './schema-check.js'
 import { coveredTargets, restoreUnits } from './units-step.js'
 
@@ -60,10 +60,81 @@ async function checks(o: RestoreOptions, dump: DumpInfo | null, state: StateDir,
     const sc = await schemaCheck(o.appDir, migrationHead(dump.meta, APP_LABEL))
     report.preflight.schema = sc
     if ((sc.status === 'older' || sc.status === 'diverged') && !o.force) throw new ClaraError(`${sc.message} (--force restores anyway)`, EXIT.FATAL, 'ESCHEMA')
-    if (sc.status !== 'same') log.warn('schema', sc.message)
+    if (sc.status !== 'same') {
+      log.warn('schema', sc.message)
+      report.warnings.push(`schema: ${sc.message}`)
+    }
   }
   if (!dump || !o.db) return null
   return checkDbTarget(dump, o.db, o.cwd, state, o.force)
+}
+
+interface Plan {
+  roots: RootSet
+  dump: DumpInfo | null
+  units: RestoreUnit[]
+  covered: Set<string>
+  dbPlan: DbPlan | null
+  /** `table.column:key` values left unrewritten (over their limit, --force) */
+  keep: Set<string>
+}
+
+/** Read the run and decide everything; refuses (throws) before anything is written. */
+async function plan(o: RestoreOptions, src: string, state: StateDir, report: Report, log: Logger): Promise<Plan> {
+  const manifest = await readJson<Manifest>(path.join(src, 'manifest.json'))
+  if (!manifest) report.warnings.push('the run has no manifest.json (unfinished?): old roots come from --from-root and detection only')
+  report.run = { dir: o.run, run_id: manifest?.run_id ?? null, clara: manifest?.clara ?? null, status: manifest?.status ?? null }
+  report.to = o.to
+  const roots = new RootSet(o.to)
+  if (manifest?.clara) roots.add(manifest.clara, 'manifest')
+  for (const r of o.fromRoots) roots.add(r, 'from-root')
+  const dump = o.domains.has('db') ? await findDump(src) : null
+  if (o.domains.has('db') && !dump) report.warnings.push('the run has no database dump: the database was not restored')
+  const units = await planUnits(src, manifest?.clara ?? null, o.domains)
+  const covered = o.domains.has('snapshots') ? coveredTargets(await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))) : new Set<string>()
+  const dbPlan = await checks(o, dump, state, report, log)
+  const pre = await preflight(dump, units, roots, o.env)
+  report.preflight = { ...report.preflight, db_values: pre.dbValues.length, json_files: pre.jsonFiles, overflow: pre.overflow }
+  report.warnings.push(...pre.warnings)
+  const keep = overflowGate(pre.overflow, Boolean(dump && dump.engine !== 'sqlite'), o.force, report, log)
+  return { roots, dump, units, covered, dbPlan, keep }
+}
+
+/** Values over their varchar limit: refused where the engine enforces it (unless --force: kept as they are). */
+function overflowGate(overflow: Overflow[], enforced: boolean, force: boolean, report: Report, log: Logger): Set<string> {
+  if (overflow.length && enforced && !force) {
+    const f = overflow[0]
+    throw new ClaraError(`${overflow.length} path(s) would exceed their column limit after the rewrite, e.g. ${f.column} ${f.key}: ${f.length} > ${f.max} characters (${f.rewritten}); choose a shorter --to, or --force to keep those values unrewritten. Nothing was written.`, EXIT.FATAL, 'EOVERFLOW')
+  }
+  for (const v of overflow) {
+    const msg = `${v.column} ${v.key}: ${v.length} > ${v.max} characters after the rewrite${enforced ? ' (kept unrewritten: --force)' : ' (SQLite does not enforce it; PostgreSQL would)'}`
+    log.warn('pre-flight', msg)
+    report.warnings.push(msg)
+  }
+  return new Set(enforced ? overflow.map((v) => `${v.column}:${v.key}`) : [])
+}
+
+/** The writing half: database, units, folders, proof, report. */
+async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report, out: RecordWriter, log: Logger): Promise<number> {
+  if (p.dump && o.db && p.dbPlan) {
+    log.info(`database: ${p.dump.path} → ${redactUrl(o.db)}`)
+    const r = await restoreDb(p.dump, o.db, o.cwd, o.env, state, p.dbPlan, p.roots, p.keep)
+    report.db = { url: redactUrl(o.db), engine: p.dump.engine, dump: p.dump.path, already: r.skipped }
+    report.dbRewrites(r.rewrites)
+    await out.write({ type: 'restored', domain: 'db', unit: path.basename(p.dump.path), engine: p.dump.engine, ...(r.skipped ? { already: true } : {}) })
+  }
+  log.info(`${p.units.length} unit(s) → ${o.to}`)
+  await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered })
+  report.prepared = await prepareDirs(o.to)
+  await proveAll(o, p.dump, p.roots, p.keep, report)
+  report.old_roots = p.roots.list()
+  for (const w of report.warnings) await out.write({ type: 'warning', during: 'restore', item: o.to, message: w })
+  const file = await report.write(o.to)
+  log.info(`report: ${file}`)
+  const status = report.status()
+  const u = report.units
+  await out.write({ type: 'summary', tool: 'clara-restore', ok: u.restored + u.skipped, failed: u.failed.length + u.refused.length, bytes: report.bytes_restored, status, report: file, proof: report.proof.ok })
+  return status === 'complete' ? EXIT.OK : EXIT.PARTIAL
 }
 
 export async function restore(o: RestoreOptions, out: RecordWriter, log: Logger): Promise<number> {
@@ -76,45 +147,7 @@ export async function restore(o: RestoreOptions, out: RecordWriter, log: Logger)
   let src = o.run
   try {
     src = await openRun(o, state, report, log)
-    const manifest = await readJson<Manifest>(path.join(src, 'manifest.json'))
-    if (!manifest) report.warnings.push('the run has no manifest.json (unfinished?): old roots come from --from-root and detection only')
-    report.run = { dir: o.run, run_id: manifest?.run_id ?? null, clara: manifest?.clara ?? null, status: manifest?.status ?? null }
-    report.to = o.to
-    const roots = new RootSet(o.to)
-    if (manifest?.clara) roots.add(manifest.clara, 'manifest')
-    for (const r of o.fromRoots) roots.add(r, 'from-root')
-    const dump = o.domains.has('db') ? await findDump(src) : null
-    if (o.domains.has('db') && !dump) report.warnings.push('the run has no database dump: the database was not restored')
-    const units = await planUnits(src, manifest?.clara ?? null, o.domains)
-    const covered = o.domains.has('snapshots') ? coveredTargets(await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))) : new Set<string>()
-    const dbPlan = await checks(o, dump, state, report, log)
-    const pre = await preflight(dump, units, roots, o.env)
-    report.preflight = { ...report.preflight, db_values: pre.dbValues.length, json_files: pre.jsonFiles, overflow: pre.overflow }
-    report.warnings.push(...pre.warnings)
-    const enforced = dump && dump.engine !== 'sqlite'
-    if (pre.overflow.length && enforced && !o.force) {
-      const first = pre.overflow[0]
-      throw new ClaraError(`${pre.overflow.length} path(s) would exceed their column limit after the rewrite, e.g. ${first.column} ${first.key}: ${first.length} > ${first.max} characters (${first.rewritten}); choose a shorter --to, or --force to keep those values unrewritten. Nothing was written.`, EXIT.FATAL, 'EOVERFLOW')
-    }
-    for (const v of pre.overflow) log.warn(`${v.column} ${v.key}`, `${v.length} > ${v.max} characters after the rewrite${enforced ? ' (kept unrewritten: --force)' : ' (SQLite does not enforce it; PostgreSQL would)'}`)
-    const keep = new Set(enforced ? pre.overflow.map((v) => `${v.column}:${v.key}`) : [])
-    if (dump && o.db && dbPlan) {
-      log.info(`database: ${dump.path} → ${redactUrl(o.db)}`)
-      const r = await restoreDb(dump, o.db, o.cwd, o.env, state, dbPlan, roots, keep)
-      report.db = { url: redactUrl(o.db), engine: dump.engine, dump: dump.path, already: r.skipped }
-      report.dbRewrites(r.rewrites)
-      await out.write({ type: 'restored', domain: 'db', unit: path.basename(dump.path), engine: dump.engine, ...(r.skipped ? { already: true } : {}) })
-    }
-    log.info(`${units.length} unit(s) → ${o.to}`)
-    await restoreUnits(units, { root: o.to, state, roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered })
-    report.prepared = await prepareDirs(o.to)
-    await proveAll(o, dump, roots, keep, report)
-    report.old_roots = roots.list()
-    const file = await report.write(o.to)
-    log.info(`report: ${file}`)
-    const status = report.status()
-    await out.write({ type: 'summary', tool: 'clara-restore', ok: report.units.restored + report.units.skipped, failed: report.units.failed.length + report.units.refused.length, bytes: report.bytes_restored, status, report: file, proof: report.proof.ok })
-    return status === 'complete' ? EXIT.OK : EXIT.PARTIAL
+    return await write(o, await plan(o, src, state, report, log), state, report, out, log)
   } finally {
     if (src !== o.run) await fsp.rm(src, { recursive: true, force: true })
     await lock.release()

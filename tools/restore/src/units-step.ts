@@ -46,6 +46,7 @@ export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promi
       for (const t of r.replaced) {
         c.report.units.replaced.push(t)
         c.log.warn(t, `was already there: moved to ${c.state.aside(t)}`)
+        c.report.warnings.push(`${t}: was already there: moved to ${c.state.aside(t)}`)
       }
       await c.out.write({ type: 'restored', domain: u.domain, unit: u.unit, targets: r.targets, files: r.files, bytes: r.bytes, ...(r.status === 'skipped' ? { already: true } : {}), ...(r.replaced.length ? { replaced: r.replaced } : {}) })
       c.log.detail(`${item}: ${r.status} (${r.files} files)`)

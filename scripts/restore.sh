@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Restore a backup run into a new C-LARA root and database (clara-restore), migrating paths.
+# Usage: scripts/restore.sh RUN [clara-restore options…]   (RUN defaults to $BACKUP_ROOT/latest)
+# Env: CLARA (the new root, --to), DATABASE_URL (the target database; read by clara-restore itself,
+# so a password never appears on a command line), RESTORE_ARGS (extra flags, e.g. "--sources").
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$here/node_modules/.bin:$PATH"
+: "${CLARA:?set CLARA to the new C-LARA root}"
+run=${1:-${BACKUP_ROOT:?give RUN or set BACKUP_ROOT}/latest}
+[ $# -gt 0 ] && shift
+# shellcheck disable=SC2086
+exec clara-restore "$run" --to "$CLARA" ${RESTORE_ARGS:-} "$@"
