@@ -16,7 +16,10 @@ Run a complete backup of a C-LARA install into BACKUP_ROOT/<run-id>/: source, co
 db, audio cache, media, infra (and snapshots with --snapshots), in that order, each domain by its
 script in scripts/. Incremental by default: units unchanged since the run 'latest' points at are
 hard-linked from it. One run at a time (lock). manifest.json is written last, then 'latest' is
-switched to the new run. Records go to stdout, progress and a summary to stderr.`
+switched to the new run. Records go to stdout; progress, the tools' log lines and a summary to
+stderr (--quiet, --log-json and --verbose are passed on to the tools in CLARA_LOG).
+Exit 0: every unit done; 1: some units failed (failures.json); 3: the run could not complete
+('latest' not switched; finish it with --resume); 11: another run holds the lock; 130: interrupted.`
 
 export interface BackupOptions {
   clara: string

@@ -19,7 +19,6 @@ export async function hasManifest(dir: string): Promise<boolean> {
 
 /** Create a new run directory (mode 750), or reopen one to resume. */
 export async function openRunDir(root: string, resume: string | undefined, now = new Date()): Promise<{ id: string; dir: string; resumed: boolean }> {
-  await fsp.mkdir(root, { recursive: true, mode: 0o750 })
   if (resume) {
     const dir = path.join(root, resume)
     const st = await fsp.stat(dir).catch(() => null)
@@ -28,6 +27,7 @@ export async function openRunDir(root: string, resume: string | undefined, now =
     await fsp.rm(path.join(dir, 'manifest.json'), { force: true })
     return { id: resume, dir, resumed: true }
   }
+  await fsp.mkdir(root, { recursive: true, mode: 0o750 })
   let id = runId(now)
   // Two runs in the same second: wait for the next id rather than share a folder.
   while (await fsp.access(path.join(root, id)).then(() => true, () => false)) {

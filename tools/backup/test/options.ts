@@ -88,7 +88,7 @@ t.test('--encrypt-to: db/, infra/ and the secret unit stored encrypted; decrypte
 
   const out = path.join(f.dir, 'decrypted')
   execFileSync(binPath('clara-encrypt'), ['--decrypt', '--identity', keyFile, '--run', eRun, '--out', out, '--quiet'], { env: runEnv() })
-  const byName = (run: string) => new Map(entries(run).map((e) => [`${e.domain}/${e.unit.replace(/\d{8}_\d{6}/, 'TS')}/${path.basename(e.path)}`, e]))
+  const byName = (run: string) => new Map(entries(run).map((e) => [`${e.domain}/${e.unit}/${path.basename(e.path)}`.replace(/\d{8}_\d{6}/g, 'TS'), e]))
   const p = byName(pRun)
   const d = byName(out)
   t.same([...d.keys()].sort(), [...p.keys()].sort(), 'the decrypted run has the plaintext run’s artifacts')

@@ -1,0 +1,169 @@
+/** clara-backup in-process and its parts: usage, the lock, the README, env for the scripts, progress, summary. */
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { linkSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import path from 'node:path'
+import { PassThrough } from 'node:stream'
+import { acquireLock } from '@clara/shared/lock'
+import { Logger } from '@clara/shared/log'
+import { runMain } from '@clara/shared/testkit'
+import { main } from '../src/main.js'
+import { domainEnv } from '../src/domain-env.js'
+import { DOMAINS, missesDefaults, selectDomains } from '../src/domains.js'
+import { progressOf } from '../src/domain-run.js'
+import { domainTotals } from '../src/manifest.js'
+import { descendants, killTree } from '../src/proc-tree.js'
+import { RunProgress } from '../src/progress.js'
+import { sweepRunTemps } from '../src/run-dir.js'
+import { summaryLines } from '../src/summary.js'
+import { REPO } from './helpers.js'
+
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => runMain(main, { argv, env: { PATH: process.env.PATH, ...env } })
+
+t.test('README usage is the --help text', async (t) => {
+  const r = await run(['--help'])
+  t.equal(r.code, 0)
+  const readme = readFileSync(path.join(REPO, 'tools/backup/README.md'), 'utf8')
+  const usage = readme.split('## Usage')[1].split('```')[1].replace(/^\n/, '')
+  t.equal(usage, r.stdout)
+})
+
+t.test('usage errors: one line, exit 2, nothing done', async (t) => {
+  const dir = t.testdir()
+  const base = ['--dest', path.join(dir, 'b'), '--lock-file', path.join(dir, 'lock')]
+  const cases: [string[], RegExp][] = [
+    [[...base], /--clara DIR \(or env CLARA\) is required/],
+    [[...base, '--clara', dir, '--workers', '0'], /--workers: 0 is not a whole number/],
+    [[...base, '--clara', dir, '--resume', '../etc'], /--resume: "..\/etc" is not a run id/],
+    [[...base, '--clara', dir, '--resume', '20260101T000000Z', '--dry-run'], /--resume and --dry-run/],
+    [[...base, '--clara', dir, '--encrypt-to', 'secret-key'], /--encrypt-to: "secret-key" is not an age recipient/],
+    [[...base, '--clara', dir, '--domains', 'source,nope'], /unknown domain\(s\): nope/],
+    [[...base, '--clara', dir, '--existing', 'maybe'], /Invalid values/],
+    [[...base, '--clara', dir, '--resume', '20260101T000000Z'], /--resume 20260101T000000Z: no such run/],
+  ]
+  for (const [argv, re] of cases) {
+    const r = await run(argv)
+    t.equal(r.code, 2, argv.join(' '))
+    t.match(r.stderr, re)
+    t.equal(r.stdout, '')
+  }
+  t.notOk(existsSync(path.join(dir, 'lock')), 'the lock is released')
+  t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
+})
+
+t.test('a held lock: exit 11 naming the holder’s pid; nothing is written', async (t) => {
+  const dir = t.testdir()
+  const lock = await acquireLock(path.join(dir, 'lock'))
+  const r = await run(['--clara', dir, '--dest', path.join(dir, 'b'), '--lock-file', path.join(dir, 'lock')])
+  await lock.release()
+  t.equal(r.code, 11)
+  t.match(r.stderr, new RegExp(`held by pid ${process.pid}\\b`))
+  t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
+})
+
+t.test('domainEnv: where to read and write, the flags for listers and archivers, CLARA_LOG', async (t) => {
+  const place = { clara: '/c', db: 'sqlite:///c/db.sqlite3', runDir: '/b/R', runId: 'R', prev: '/b/P' }
+  const flags = { dry: true, checksums: true, only: ['5', '12'], skip: ['7'], textTypes: 'normal', existing: 'overwrite', workers: 3 }
+  const env = domainEnv({ PATH: '/usr/bin', KEEP: 'x' }, '/repo', place, flags, { quiet: true })
+  t.match(env, {
+    KEEP: 'x', PATH: '/repo/node_modules/.bin:/usr/bin', CLARA: '/c', DATABASE_URL: 'sqlite:///c/db.sqlite3', DEST: '/b/R', LINK_DEST: '/b/P',
+    CLARA_LIST_ARGS: '--only 5,12 --skip 7 --text-types normal',
+    CLARA_ARCHIVE_ARGS: '--workers 3 --existing overwrite --checksums --dry-run --link-dest /b/P',
+    CLARA_DRY_RUN: '1', CLARA_LOG: 'quiet,progress-json',
+  })
+  const plain = domainEnv({}, '/repo', { ...place, prev: null }, { ...flags, dry: false, checksums: false, only: [], skip: [], textTypes: undefined })
+  t.match(plain, { CLARA_LIST_ARGS: '', CLARA_ARCHIVE_ARGS: '--workers 3 --existing overwrite', CLARA_DRY_RUN: '', LINK_DEST: '', CLARA_LOG: 'progress-json' })
+})
+
+t.test('domains: the design order, snapshots only when asked, selective runs', async (t) => {
+  t.same(selectDomains([], false).map((d) => d.name), ['source', 'compiled', 'legacy', 'db', 'audio', 'media', 'infra'])
+  t.same(selectDomains([], true).at(-1)!.name, 'snapshots')
+  t.same(selectDomains(['infra', 'source_exports'], false).map((d) => d.name), ['source', 'infra'], 'by name or folder, in the design order')
+  t.throws(() => selectDomains(['x'], false), /unknown domain/)
+  t.notOk(missesDefaults(selectDomains([], true)))
+  t.ok(missesDefaults(selectDomains(['db'], false)))
+})
+
+t.test('progressOf: a tool’s progress JSON line, nothing else', async (t) => {
+  t.match(progressOf('{"level":30,"name":"clara-zip-unit","msg":"progress","items":3,"bytes":10}'), { items: 3, bytes: 10, name: 'clara-zip-unit' })
+  t.equal(progressOf('{"level":30,"msg":"3 units"}'), null)
+  t.equal(progressOf('clara-zip-unit: 7 units (0 reused)'), null)
+  t.equal(progressOf('{broken'), null)
+})
+
+t.test('RunProgress on a TTY: [i/n domain] n/N units from the previous run, tool lines wipe the live line', async (t) => {
+  const stderr = new PassThrough()
+  let text = ''
+  stderr.on('data', (c) => (text += c))
+  const io = { stderr, isTTY: true }
+  const p = new RunProgress(new Logger(io, 'clara-backup'), () => new Logger(io, 'clara-backup'), true, stderr, { source_exports: { units: 7, bytes: 7000 } })
+  p.startDomain(0, 7, DOMAINS[0])
+  t.match(text, /domain 1\/7: source → source_exports\/\n\r\x1b\[Kclara-backup: \[1\/7 source\] 0\/7 units, 0 B, 0 B\/s$/)
+  p.relay('clara-list-projects: 61: gone')
+  t.match(text, /\r\x1b\[Kclara-list-projects: 61: gone\n$/)
+  p.update({ items: 2, bytes: 2000 })
+  t.match(text, /\[1\/7 source\] 2\/7 units, 2\.0 KB, [^\n]* ETA \S+$/)
+  p.update({ items: 9, bytes: 9000 })
+  await new Promise((r) => setTimeout(r, 120))
+  p.update({ items: 9, bytes: 9000 })
+  t.match(text, /\[1\/7 source\] 9 units, 9\.0 KB/, 'past the estimate: no total, no ETA')
+  p.endDomain(DOMAINS[0])
+  t.ok(text.endsWith('\r\x1b[K'), 'the live line is cleared at the end of the domain')
+  t.ok(p.seconds('source_exports') >= 0.1)
+  const q = new RunProgress(new Logger(io, 'x'), () => new Logger(io, 'x'), false, stderr)
+  text = ''
+  q.startDomain(1, 7, DOMAINS[1])
+  q.update({ items: 1, bytes: 1 })
+  t.equal(text, 'x: domain 2/7: compiled → compiled_exports/\n', 'off a TTY: no progress line in the first 10 s')
+})
+
+t.test('summaryLines: the run, one line per domain, where latest points', async (t) => {
+  const m: any = {
+    run_id: 'R', status: 'partial', started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:12.500Z', incremental_from: 'P',
+    totals: { units: 9, bytes: 2_500_000, failures: 1, reused: 7, new_bytes: 1000 },
+    domains: { source_exports: { units: 7, bytes: 2_000_000, failures: 0, reused: 7, new_bytes: 0 }, db: { units: 1, bytes: 500_000, failures: 1, reused: 0, new_bytes: 1000, incomplete: true, exit_code: 3 } },
+  }
+  const lines = summaryLines(m, (d) => (d === 'db' ? 2 : 10), 'latest → R')
+  t.equal(lines[0], 'run R partial in 12.5 s, incremental from P: 9 units (7 reused), 2.5 MB (1.0 KB new), 1 failure (failures.json)')
+  t.match(lines[1], /^ {2}source_exports +7 units +7 reused +2\.0 MB +0 B new +0 failures +10\.0 s$/)
+  t.match(lines[2], /^ {2}db +1 units +0 reused +500\.0 KB +1\.0 KB new +1 failure +2\.0 s {2}DID NOT COMPLETE \(exit 3\)$/)
+  t.equal(lines[3], 'latest → R')
+})
+
+t.test('domainTotals: units, bytes, failures from the files; reuse by inode against the previous run', async (t) => {
+  const dir = t.testdir()
+  const d = DOMAINS[0]
+  for (const r of ['P', 'R']) mkdirSync(path.join(dir, r, d.dir, '5'), { recursive: true })
+  mkdirSync(path.join(dir, 'R', d.dir, '6'), { recursive: true })
+  writeFileSync(path.join(dir, 'P', d.dir, '5/source.zip'), 'five')
+  linkSync(path.join(dir, 'P', d.dir, '5/source.zip'), path.join(dir, 'R', d.dir, '5/source.zip'))
+  writeFileSync(path.join(dir, 'R', d.dir, '6/source.zip'), 'six!!')
+  const entries = [{ unit: '5', path: '5/source.zip', size_bytes: 4 }, { unit: '6', path: '6/source.zip', size_bytes: 5 }]
+  writeFileSync(path.join(dir, 'R', d.dir, 'index.json'), JSON.stringify({ entries }))
+  writeFileSync(path.join(dir, 'R', d.dir, 'failures.json'), JSON.stringify({ failures: [{ unit: '7' }] }))
+  t.same(await domainTotals(path.join(dir, 'R'), d, path.join(dir, 'P')), { units: 2, bytes: 9, failures: 1, reused: 1, new_bytes: 5 })
+  t.same(await domainTotals(path.join(dir, 'R'), d, null), { units: 2, bytes: 9, failures: 1, reused: 0, new_bytes: 9 })
+  t.same(await domainTotals(path.join(dir, 'R'), DOMAINS[1], null), { units: 0, bytes: 0, failures: 0, reused: 0, new_bytes: 0 }, 'a domain that did not run')
+})
+
+t.test('descendants and killTree: the whole pipeline below a pid', async (t) => {
+  const child = spawn('bash', ['-c', 'sleep 30 | sleep 30 & wait'], { stdio: 'ignore' })
+  await new Promise((r) => setTimeout(r, 300))
+  const below = descendants(child.pid!)
+  t.ok(below.length >= 2, `found ${below.length} processes below bash`)
+  const closed = new Promise((r) => child.on('close', r))
+  killTree(child.pid!, 'SIGTERM')
+  await closed
+  await new Promise((r) => setTimeout(r, 100))
+  t.same(below.filter((p) => existsSync(`/proc/${p}/stat`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')), [], 'all gone')
+})
+
+t.test('sweepRunTemps: temp files of dead writers, anywhere in the run', async (t) => {
+  const dir = t.testdir({ a: { b: { '.source.zip.999999.abcd.tmp': 'x', 'source.zip': 'keep' } }, '.manifest.json.999998.ef01.tmp': 'y' })
+  const live = spawn('sleep', ['5'])
+  writeFileSync(path.join(dir, `.index.json.${live.pid}.beef.tmp`), 'live writer')
+  t.equal(await sweepRunTemps(dir), 2)
+  t.ok(existsSync(path.join(dir, 'a/b/source.zip')))
+  t.ok(existsSync(path.join(dir, `.index.json.${live.pid}.beef.tmp`)), 'a running writer’s temp file stays')
+  live.kill()
+})
