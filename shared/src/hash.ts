@@ -14,7 +14,7 @@ export function sha256(data: string | Uint8Array): string {
 }
 
 /** Hash a file by streaming it. */
-export async function hashFile(file: string): Promise<Digest> {
+export async function hashFile(file: string | Buffer): Promise<Digest> {
   const h = createHash('sha256')
   let bytes = 0
   await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), async function (source: AsyncIterable<Buffer>) {
