@@ -37,6 +37,8 @@ export interface FinishCtx {
   log: Logger
   /** relays a tool's log line */
   relay: (line: string) => void
+  /** wall seconds a domain's script took (0: it did not run) */
+  seconds: (dir: string) => number
 }
 
 /** Run a finishing tool; its log lines are relayed, exit ≥ 2 makes the run fail. */
@@ -56,7 +58,9 @@ async function manifestDomains(runDir: string, selected: Domain[]): Promise<Doma
 async function perDomain(runDir: string, c: FinishCtx): Promise<Record<string, DomainTotals>> {
   const out: Record<string, DomainTotals> = {}
   for (const d of await manifestDomains(runDir, c.domains)) {
-    const t = await domainTotals(runDir, d, c.prev)
+    const t: DomainTotals = await domainTotals(runDir, d, c.prev)
+    const secs = c.seconds(d.dir)
+    if (secs > 0) t.seconds = Math.round(secs * 1000) / 1000
     const code = c.broken.get(d.dir)
     out[d.dir] = code === undefined ? t : { ...t, incomplete: true, exit_code: code }
   }

@@ -105,7 +105,7 @@ export async function backupRun(c: RunCtx): Promise<number> {
     selection: { only: f.only, skip: f.skip, text_types: f.textTypes ?? null, domains: c.o.domains.map((d) => d.name) },
     selective: f.only.length > 0 || missesDefaults(c.o.domains),
     encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),
-    log: c.log, relay: (line) => progress.relay(line),
+    log: c.log, relay: (line) => progress.relay(line), seconds: (dir) => progress.seconds(dir),
   })
   await c.out.write({ type: 'run', ...manifest })
   printSummary(c.log, manifest, (dir) => progress.seconds(dir), latest)
