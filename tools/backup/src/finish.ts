@@ -7,9 +7,9 @@ import { ClaraError, EXIT } from '@clara/shared/cli'
 import { writeJsonAtomic } from '@clara/shared/atomic'
 import type { Logger } from '@clara/shared/log'
 import { applyBackupPerms } from '@clara/shared/perms'
-import { switchLatest } from './run-dir.js'
+import { switchLatest, type RunDir } from './run-dir.js'
 import { domainTotals, totalsOf, type DomainTotals, type Manifest, type Selection } from './manifest.js'
-import { DOMAINS, type Domain } from './domains.js'
+import { DOMAINS, missesDefaults, type Domain } from './domains.js'
 import { progressOf } from './domain-run.js'
 
 export const VERSION = '0.1.0'
@@ -29,8 +29,8 @@ export interface FinishCtx {
   /** domains whose script did not complete, with its exit code */
   broken: Map<string, number>
   selection: Selection
-  /** the run leaves out part of the install (--only, --domains): `latest` stays where it is */
-  selective: boolean
+  /** --only was given: the run leaves out part of the install, `latest` stays where it is (so it does when a default domain is missing) */
+  only: boolean
   encryptTo: string[]
   group: string
   env: NodeJS.ProcessEnv
@@ -55,26 +55,39 @@ async function manifestDomains(runDir: string, selected: Domain[]): Promise<Doma
   return DOMAINS.filter((d) => selected.includes(d) || present.has(d.dir))
 }
 
-async function perDomain(runDir: string, c: FinishCtx): Promise<Record<string, DomainTotals>> {
+/**
+ * A domain's exit code when it is incomplete: its script failed now; or it did not run now and
+ * either the run's earlier manifest said so or it has no index.json (it was interrupted).
+ */
+async function brokenCode(runDir: string, d: Domain, c: FinishCtx, earlier: any): Promise<number | null | undefined> {
+  if (c.domains.includes(d)) return c.broken.get(d.dir)
+  const e = earlier?.domains?.[d.dir]
+  if (e?.incomplete) return e.exit_code ?? null
+  const indexed = await fsp.access(path.join(runDir, d.dir, 'index.json')).then(() => true, () => false)
+  return indexed ? undefined : null
+}
+
+async function perDomain(runDir: string, c: FinishCtx, earlier: any): Promise<Record<string, DomainTotals>> {
   const out: Record<string, DomainTotals> = {}
   for (const d of await manifestDomains(runDir, c.domains)) {
     const t: DomainTotals = await domainTotals(runDir, d, c.prev)
     const secs = c.seconds(d.dir)
     if (secs > 0) t.seconds = Math.round(secs * 1000) / 1000
-    const code = c.broken.get(d.dir)
+    const code = await brokenCode(runDir, d, c, earlier)
     out[d.dir] = code === undefined ? t : { ...t, incomplete: true, exit_code: code }
   }
   return out
 }
 
 /** Encrypt, set permissions, merge failures, write the manifest last, then switch `latest`. */
-export async function finishRun(run: { id: string; dir: string; resumed: boolean }, c: FinishCtx): Promise<{ manifest: Manifest; latest: string }> {
+export async function finishRun(run: RunDir, c: FinishCtx): Promise<{ manifest: Manifest; latest: string }> {
   if (c.encryptTo.length) runTool(c, 'clara-encrypt', ['--run', run.dir, ...c.encryptTo.flatMap((r) => ['--to', r])])
   runTool(c, 'clara-index', ['--merge', '--dest', run.dir])
   // Totals are read back after encryption, so they count the bytes actually stored.
-  const domains = await perDomain(run.dir, c)
+  const domains = await perDomain(run.dir, c, run.earlier)
   const totals = totalsOf(domains)
-  const incomplete = c.broken.size > 0
+  const incomplete = Object.values(domains).some((d) => d.incomplete)
+  const selective = c.only || missesDefaults(DOMAINS.filter((d) => d.dir in domains))
   const manifest: Manifest = {
     version: 1,
     run_id: run.id,
@@ -96,7 +109,7 @@ export async function finishRun(run: { id: string; dir: string; resumed: boolean
   await writeJsonAtomic(path.join(run.dir, 'manifest.json'), manifest, { mode: 0o640 })
   let latest: string
   if (incomplete) latest = `latest not switched: the run is incomplete (resume it with --resume ${run.id})`
-  else if (c.selective) latest = 'latest not switched: the run covers only part of the install (--only/--domains)'
+  else if (selective) latest = 'latest not switched: the run covers only part of the install (--only/--domains)'
   else {
     await switchLatest(c.root, run.id)
     latest = `latest → ${run.id}`

@@ -15,7 +15,7 @@ export interface DomainTotals {
   seconds?: number
   /** the domain's script ended abnormally (exit ≥ 2) */
   incomplete?: boolean
-  exit_code?: number
+  exit_code?: number | null
 }
 
 export interface Selection {

@@ -17,15 +17,25 @@ export async function hasManifest(dir: string): Promise<boolean> {
   return fsp.access(path.join(dir, 'manifest.json')).then(() => true, () => false)
 }
 
+export interface RunDir {
+  id: string
+  dir: string
+  resumed: boolean
+  /** a resumed run's manifest from its earlier end (it said which domains were incomplete), if it had one */
+  earlier?: any
+}
+
 /** Create a new run directory (mode 750), or reopen one to resume. */
-export async function openRunDir(root: string, resume: string | undefined, now = new Date()): Promise<{ id: string; dir: string; resumed: boolean }> {
+export async function openRunDir(root: string, resume: string | undefined, now = new Date()): Promise<RunDir> {
   if (resume) {
     const dir = path.join(root, resume)
     const st = await fsp.stat(dir).catch(() => null)
     if (!st?.isDirectory()) throw new ClaraError(`--resume ${resume}: no such run under ${root}`, EXIT.USAGE, 'EUSAGE')
+    const file = path.join(dir, 'manifest.json')
+    const earlier = await fsp.readFile(file, 'utf8').then((t) => JSON.parse(t), () => null)
     // A resumed run gets a fresh manifest at its end.
-    await fsp.rm(path.join(dir, 'manifest.json'), { force: true })
-    return { id: resume, dir, resumed: true }
+    await fsp.rm(file, { force: true })
+    return { id: resume, dir, resumed: true, earlier }
   }
   await fsp.mkdir(root, { recursive: true, mode: 0o750 })
   let id = runId(now)

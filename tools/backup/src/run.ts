@@ -7,7 +7,6 @@ import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
 import { runDomain } from './domain-run.js'
 import { domainEnv } from './domain-env.js'
-import { missesDefaults } from './domains.js'
 import { finishRun } from './finish.js'
 import { readJson } from './manifest.js'
 import { NAME, type BackupOptions } from './options.js'
@@ -103,13 +102,14 @@ export async function backupRun(c: RunCtx): Promise<number> {
   const { manifest, latest } = await finishRun(run, {
     repo: c.repo, root: c.o.root, clara: c.o.clara, started, prev, domains: c.o.domains, broken,
     selection: { only: f.only, skip: f.skip, text_types: f.textTypes ?? null, domains: c.o.domains.map((d) => d.name) },
-    selective: f.only.length > 0 || missesDefaults(c.o.domains),
+    only: f.only.length > 0,
     encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),
     log: c.log, relay: (line) => progress.relay(line), seconds: (dir) => progress.seconds(dir),
   })
   await c.out.write({ type: 'run', ...manifest })
   printSummary(c.log, manifest, (dir) => progress.seconds(dir), latest)
   await c.out.end()
-  if (manifest.status === 'incomplete') throw new ClaraError(`run ${run.id} is incomplete: ${[...broken.keys()].join(', ')} did not complete`, EXIT.FATAL)
+  const notDone = Object.entries(manifest.domains).filter(([, d]) => d.incomplete).map(([dir]) => dir)
+  if (manifest.status === 'incomplete') throw new ClaraError(`run ${run.id} is incomplete: ${notDone.join(', ')} did not complete`, EXIT.FATAL)
   return manifest.status === 'complete' ? EXIT.OK : EXIT.PARTIAL
 }

@@ -34,7 +34,7 @@ export function summaryLines(m: Manifest, seconds: (dir: string) => number, late
       plural(d.failures, 'failure').padStart(11),
       `${seconds(dir).toFixed(1)} s`.padStart(8),
     ]
-    lines.push(`  ${cols.join(' ')}${d.incomplete ? `  DID NOT COMPLETE (exit ${d.exit_code})` : ''}`)
+    lines.push(`  ${cols.join(' ')}${d.incomplete ? `  DID NOT COMPLETE (exit ${d.exit_code ?? '?'})` : ''}`)
   }
   lines.push(latest)
   return lines

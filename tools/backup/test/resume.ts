@@ -63,9 +63,14 @@ t.test('a run SIGKILLed during the compiled domain, resumed, equals an uninterru
   for (const [rel, mode] of dirModes(run)) t.equal(mode & 0o027, 0, `${rel}/: umask 027`)
   const kept = new Map([...files(path.join(run, 'source_exports'))].map(([k, st]) => [k, st.ino]))
 
+  const part = await backup(f, root, ['--resume', path.basename(run), '--domains', 'source'])
+  t.equal(part.code, 3, 'a resume of one domain: the interrupted compiled domain is still incomplete', { stderr: part.stderr })
+  t.match(part.run.domains, { source_exports: { units: 7 }, compiled_exports: { incomplete: true } })
+  t.equal(latest(root), null, 'latest not switched')
+
   const r = await backup(f, root, ['--resume', path.basename(run)])
   t.equal(r.code, 1, 'exit 1', { stderr: r.stderr })
-  t.match(r.stderr, new RegExp(`took over a stale lock .*pid ${s.child.pid} is not running`), 'the stale lock is taken over, with a note')
+  t.match(part.stderr, new RegExp(`took over a stale lock .*pid ${s.child.pid} is not running`), 'the stale lock is taken over, with a note')
   t.match(r.stderr, new RegExp(`resuming run ${path.basename(run)}`))
   t.equal(latest(root), run, 'latest switched to the resumed run')
   t.match(r.run, { run_id: path.basename(run), resumed: true, status: 'partial' })
