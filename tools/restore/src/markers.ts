@@ -4,7 +4,7 @@
  * artifacts' sha256 and every file written, with its size) written after it. A unit whose marker
  * matches the run's artifacts and whose files are all there is skipped on a rerun.
  */
-import { promises as fsp } from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { sweepTemps, writeJsonAtomic } from '@clara/shared/atomic'
 
@@ -92,7 +92,7 @@ export async function markerHolds(root: string, m: Marker, artifacts: { path: st
   if (m.artifacts.length !== want.size || m.artifacts.some((a) => want.get(a.path) !== a.sha256)) return false
   for (const [rel, size] of m.files) {
     const p = rel.startsWith('b64:') ? Buffer.concat([Buffer.from(root + '/'), Buffer.from(rel.slice(4), 'base64')]) : path.join(root, rel)
-    const st = await fsp.lstat(p).catch(() => null)
+    const st = fs.lstatSync(p, { throwIfNoEntry: false })
     if (!st || (st.isFile() && st.size !== size)) return false
   }
   return true

@@ -4,7 +4,7 @@
  * units share (merge: the audio shards, snapshots). A kill never leaves a half-written file
  * under a final name, and a replaced folder is either the old one or the new one.
  */
-import { promises as fsp } from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 
 export type StageMode = 'replace' | 'merge' | 'file'
@@ -66,27 +66,28 @@ export class Stage {
 
   private async merge(): Promise<void> {
     await fsp.mkdir(this.dest, { recursive: true })
-    await moveInto(Buffer.from(this.abs), Buffer.from(this.dest))
+    moveInto(Buffer.from(this.abs), Buffer.from(this.dest))
     await this.applyDirTimes(this.dest)
     await fsp.rm(this.abs, { recursive: true, force: true })
   }
 }
 
-/** Move every entry of `from` into `to` (folders merged, files and links replaced). */
-async function moveInto(from: Buffer, to: Buffer): Promise<void> {
-  const entries = await fsp.readdir(from, { withFileTypes: true, encoding: 'buffer' })
-  for (const e of entries) {
+/** Move every entry of `from` into `to` (folders merged, new folders renamed whole, files and links replaced); synchronous. */
+function moveInto(from: Buffer, to: Buffer): void {
+  for (const e of fs.readdirSync(from, { withFileTypes: true, encoding: 'buffer' })) {
     const src = Buffer.concat([from, Buffer.from('/'), e.name])
     const dst = Buffer.concat([to, Buffer.from('/'), e.name])
+    const st = fs.lstatSync(dst, { throwIfNoEntry: false })
     if (e.isDirectory()) {
-      const st = await fsp.lstat(dst).catch(() => null)
-      if (st && !st.isDirectory()) await fsp.rm(dst, { force: true })
-      if (!st || !st.isDirectory()) await fsp.mkdir(dst)
-      await moveInto(src, dst)
+      if (st && !st.isDirectory()) fs.rmSync(dst, { force: true })
+      if (!st?.isDirectory()) {
+        fs.renameSync(src, dst) // a folder no other shard has yet moves in one step
+        continue
+      }
+      moveInto(src, dst)
     } else {
-      const st = await fsp.lstat(dst).catch(() => null)
-      if (st?.isDirectory()) await fsp.rm(dst, { recursive: true, force: true })
-      await fsp.rename(src, dst)
+      if (st?.isDirectory()) fs.rmSync(dst, { recursive: true, force: true })
+      fs.renameSync(src, dst)
     }
   }
 }

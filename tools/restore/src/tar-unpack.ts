@@ -14,6 +14,7 @@ import { Budget, MAX_RATIO, Refusal } from './limits.js'
 import type { Placement } from './mapping.js'
 import { LinkGuard, unsafeLink, unsafeName } from './safe-member.js'
 import type { Placer, StageFor, Written } from './zip-unpack.js'
+import { DirMaker, writeLink, writeMember } from './fast-write.js'
 
 /** Counts bytes in and out of gunzip: refuses an expansion beyond what deflate can do. */
 class RatioGuard extends Transform {
@@ -39,12 +40,13 @@ interface Ctx {
   /** files written so far: rel → absolute stage path (for hard links) */
   files: Map<string, Buffer>
   written: Written[]
+  dirs: DirMaker
 }
 
 const relOf = (p: Placement) => (p.target ? `${p.target}/` : '') + p.sub.toString('utf8')
 
 export async function unpackTar(file: string, gzip: boolean, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
-  const ctx: Ctx = { placer, stageFor, budget: new Budget(limit), guard: new LinkGuard(), files: new Map(), written: [] }
+  const ctx: Ctx = { placer, stageFor, budget: new Budget(limit), guard: new LinkGuard(), files: new Map(), written: [], dirs: new DirMaker() }
   const counter = { in: 0 }
   const src = createReadStream(file).on('data', (c) => (counter.in += c.length))
   const ex = tar.extract()
@@ -77,22 +79,20 @@ async function member(entry: Source, ctx: Ctx): Promise<void> {
   const stage = ctx.stageFor(p)
   const at = stage.at(p.sub)
   const mtime = h.mtime ? h.mtime.getTime() / 1000 : Date.now() / 1000
-  await fsp.mkdir(parentOf(at), { recursive: true })
+  ctx.dirs.parentOf(at)
   if (h.type === 'directory') {
-    await fsp.mkdir(at, { recursive: true })
+    ctx.dirs.ensure(at)
     await fsp.chmod(at, h.mode ?? 0o755)
     stage.dirTimes.push([p.sub, mtime])
   } else if (h.type === 'symlink') {
     const why = unsafeLink(rel, h.linkname ?? '', p.target)
     if (why) throw refuse(why)
     ctx.guard.add(rel)
-    await fsp.rm(at, { force: true })
-    await fsp.symlink(h.linkname!, at)
-    await fsp.lutimes(at, mtime, mtime)
+    writeLink(at, h.linkname!, mtime)
   } else if (h.type === 'link') {
     await hardLink(h, rel, at, p, ctx, refuse)
   } else if (h.type === 'file' || h.type === 'contiguous-file') {
-    await writeFile(entry, at, h.mode ?? 0o644, mtime)
+    await writeMember(at, entry, h.mode ?? 0o644, mtime)
     ctx.files.set(rel, at)
   } else {
     throw refuse(`a ${h.type} member`)
@@ -113,23 +113,6 @@ async function hardLink(h: Header, rel: string, at: Buffer, p: Placement, ctx: C
   await fsp.rm(at, { force: true })
   await fsp.link(src, at)
   ctx.files.set(rel, at)
-}
-
-function parentOf(at: Buffer): Buffer {
-  const i = at.lastIndexOf(0x2f)
-  return at.subarray(0, i)
-}
-
-async function writeFile(entry: Source, at: Buffer, mode: number, mtime: number): Promise<void> {
-  await fsp.rm(at, { force: true })
-  const fh = await fsp.open(at, 'wx', mode)
-  try {
-    for await (const chunk of entry) await fh.write(chunk as Buffer)
-    await fh.chmod(mode)
-  } finally {
-    await fh.close()
-  }
-  await fsp.utimes(at, mtime, mtime)
 }
 
 async function drain(entry: Source): Promise<void> {

@@ -6,11 +6,11 @@
  */
 import { promises as fsp } from 'node:fs'
 import { ZipFormatError, ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
-import { extractEntry } from '@clara/shared/zip-extract'
 import { checkRatio, Refusal } from './limits.js'
 import type { Placement } from './mapping.js'
 import { LinkGuard, unsafeLink, unsafeName } from './safe-member.js'
 import type { Stage } from './stage.js'
+import { DirMaker, writeLink, writeMember } from './fast-write.js'
 
 /** One thing written into a stage. */
 export interface Written {
@@ -72,24 +72,33 @@ function checkOverlap(zip: ZipReader): void {
   }
 }
 
+async function extract(zip: ZipReader, e: ZipEntry, at: Buffer): Promise<void> {
+  try {
+    if (e.kind === 'symlink') writeLink(at, await zip.symlinkTarget(e), e.mtime)
+    else await writeMember(at, zip.chunks(e), e.mode || 0o644, e.mtime)
+  } catch (err) {
+    // the artifact's sha256 matched, so the archive was made this way: a lying member is refused
+    throw err instanceof ZipFormatError ? new Refusal(err.message, e.name) : err
+  }
+}
+
 /** Unpack `file` into the stages; returns what was written. Throws Refusal before writing anything unsafe. */
 export async function unpackZip(file: string, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
   const zip = await ZipReader.open(file)
   try {
     const plan = await planZip(zip, placer, limit)
     const written: Written[] = []
+    const dirs = new DirMaker()
     for (const { e, p } of plan) {
       const stage = stageFor(p)
       const at = stage.at(p.sub)
       if (e.kind === 'dir') {
-        await fsp.mkdir(at, { recursive: true, mode: e.mode || 0o755 })
+        dirs.ensure(at)
         await fsp.chmod(at, e.mode || 0o755)
         stage.dirTimes.push([p.sub, e.mtime])
       } else {
-        await extractEntry(zip, e, at).catch((err) => {
-          // the artifact's sha256 matched, so the archive was made this way: a lying member is refused
-          throw err instanceof ZipFormatError ? new Refusal(err.message, e.name) : err
-        })
+        dirs.parentOf(at)
+        await extract(zip, e, at)
       }
       written.push({ target: p.target, sub: p.sub, kind: e.kind, size: e.kind === 'file' ? e.size : 0 })
     }

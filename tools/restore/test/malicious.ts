@@ -104,3 +104,21 @@ t.test('tars: ../, absolute, symlink then a file through it, hard links out, dev
   for (const f of ['/etc/clara-restore-test-x', '/etc/clara-restore-through', `${HOST}/etc/x`, path.join(to, 'audio', 'x')]) t.notOk(existsSync(f), `nothing at ${f}`)
   t.same(await stages(to), [], 'no stage left behind')
 })
+
+t.test('good shards that share folders merge into one root (folder mtimes from their entries)', async (t) => {
+  const base = t.testdir({})
+  const run = path.join(base, 'run')
+  await shards(run, [
+    ['p1', [{ name: 'google/', type: 'directory' }, { name: 'google/v/', type: 'directory' }, { name: 'google/v/a.mp3', data: 'A' }]],
+    ['p2', [{ name: 'google/v/b.mp3', data: 'B' }, { name: 'human/x/c.mp3', data: 'C' }], true],
+    ['p3', [{ name: 'google/v/d.mp3', data: 'D' }]],
+  ])
+  const to = path.join(base, 'new')
+  const r = await runMain(main, { argv: [run, '--to', to, '--domains', 'audio', '--quiet'] })
+  t.equal(r.code, 0, r.stderr)
+  const root = path.join(to, 'audio/tts_repository_orm')
+  t.same((await fsp.readdir(root, { recursive: true })).sort(), ['google', 'google/v', 'google/v/a.mp3', 'google/v/b.mp3', 'google/v/d.mp3', 'human', 'human/x', 'human/x/c.mp3'])
+  t.equal((await fsp.stat(path.join(root, 'google/v/a.mp3'))).mtimeMs, 1704067200000, 'file mtime')
+  const again = await runMain(main, { argv: [run, '--to', to, '--domains', 'audio', '--quiet'] })
+  t.equal(again.records.filter((x: any) => x.already).length, 3, 'a rerun skips all three')
+})

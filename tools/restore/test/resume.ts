@@ -45,7 +45,7 @@ t.test('killed restores, rerun, equal an uninterrupted one', async (t) => {
   const clean = await spawnTool(process.execPath, args(), { env: childEnv() })
   t.equal(clean.code, 0, `uninterrupted restore ${clean.stderr}`)
   const want = await state()
-  const kills: ({ records: number } | { ms: number })[] = [{ records: 1 }, { records: 4 }, { records: 12 }, { ms: 120 }, { ms: 300 }, { ms: 450 }, { ms: 650 }]
+  const kills: ({ records: number } | { ms: number })[] = [{ records: 1 }, { records: 9 }, { ms: 150 }, { ms: 400 }, { ms: 650 }]
   for (const k of kills) {
     await fsp.rm(to, { recursive: true, force: true })
     let seen = 0
