@@ -1,6 +1,7 @@
 /**
- * clara-pgdump killed while pg_dump streams a PostgreSQL fixture (plus 60k bulk rows) into its
- * temp file; the rerun writes a new dump whose table hashes equal the uninterrupted one's.
+ * clara-pgdump killed while pg_dump streams a PostgreSQL database (60k bulk rows, and a table of
+ * every value kind) into its temp file; the rerun writes a new dump whose table hashes equal the
+ * uninterrupted one's.
  */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
@@ -16,9 +17,12 @@ import { intactDir, sameExit } from './common.js'
 async function pgSource(w: World): Promise<string> {
   const db = await createPgDb('clara_stress')
   w.cleanups.push(() => db.drop())
-  must(await runCmd({ cmd: bin('clara-fixture'), args: ['--clara', path.join(w.work, 'pg-clara'), '--db', db.url, '--quiet'] }), 'clara-fixture on PostgreSQL')
   const c = await openDb(db.url)
-  await c.exec("create table stress_bulk (id bigint primary key, body text not null); insert into stress_bulk select g, md5(g::text) || repeat(md5((g * 7919)::text), 3) from generate_series(1, 60000) g")
+  await c.exec(`create table stress_bulk (id bigint primary key, body text not null);
+    insert into stress_bulk select g, md5(g::text) || repeat(md5((g * 7919)::text), 3) from generate_series(1, 60000) g;
+    create table stress_kinds (id serial primary key, title text, at timestamptz, doc jsonb, raw bytea, flag boolean, n numeric(12,3));
+    insert into stress_kinds (title, at, doc, raw, flag, n) select 'Ça va ' || g, '2024-01-01'::timestamptz + g * interval '61 minutes',
+      jsonb_build_object('g', g, 'path', '/home/stm-admmxr/C-LARA/x' || g), decode(md5(g::text), 'hex'), g % 2 = 0, g / 7.0 from generate_series(1, 3000) g`)
   await c.close()
   return db.url
 }
