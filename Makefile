@@ -62,6 +62,13 @@ VERIFY_ARGS ?= --data sample 10%
 verify: build
 	clara-verify $(BACKUP_ROOT)/latest $(VERIFY_ARGS)
 
+## Restore a run into $(CLARA) and $(DATABASE_URL), e.g. RESTORE_ARGS="--sources --app-dir /srv/clara --identity key.txt".
+RUN ?= $(BACKUP_ROOT)/latest
+RESTORE_ARGS ?=
+export RESTORE_ARGS
+restore: build
+	scripts/restore.sh $(RUN)
+
 ## Retention: dry run by default; DELETE=1 deletes.
 DELETE ?=
 PRUNE_ARGS ?=

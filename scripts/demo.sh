@@ -41,3 +41,13 @@ echo "failures listed in the second run: $(grep -o '"failures": [0-9]*' "$demo/b
 
 step "6. verify the second run (every artifact re-hashed, every archive member read)"
 clara-verify "$demo/backups/latest" --data full --quiet > "$demo/verify.ndjson" && echo "verify: all checks hold" >&2
+
+step "7. restore the second run at a new root: $demo/restored (a new SQLite database there)"
+CLARA=$demo/restored DATABASE_URL=sqlite://$demo/restored/db.sqlite3 RESTORE_ARGS=--sources \
+  scripts/restore.sh "$demo/backups/latest" > "$demo/restore.ndjson"
+echo "restore report ($demo/restored/restore_report.json):" >&2
+node -e '
+const r = require(process.argv[1]);
+const pick = (o, ks) => Object.fromEntries(ks.filter((k) => k in o).map((k) => [k, o[k]]));
+console.error(JSON.stringify(pick(r, ["old_roots", "new_root", "proof", "units", "db", "rewrites"]), null, 2).slice(0, 4000));
+' "$demo/restored/restore_report.json"
