@@ -21,7 +21,7 @@ async function unitFor(clara: string, r: MediaRoot): Promise<UnitRecord | null> 
   if (!st) return null
   const source = st.isDirectory()
     ? { dir: abs, prefix: '', exclude: MEDIA_EXCLUDES, restore_to: r.path }
-    : { file: abs, path: path.basename(r.path), restore_to: path.dirname(r.path) }
+    : { file: abs, path: path.basename(r.path), restore_to: r.path }
   return {
     type: 'unit',
     domain: 'media',
