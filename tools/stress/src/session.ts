@@ -24,11 +24,13 @@ export function plannedTrials(o: Pick<SessionOptions, 'seed' | 'trials' | 'targe
 }
 
 export async function runSession(o: SessionOptions): Promise<TrialResult[]> {
+  const planned = plannedTrials(o)
+  if (!planned.length) return []
   const world = await makeWorld(path.join(o.work, 'world'))
   const cache = new TargetCache(world)
   const results: TrialResult[] = []
   try {
-    for (const [name, seed] of plannedTrials(o)) {
+    for (const [name, seed] of planned) {
       if (o.signal?.aborted) break
       const res = await runTrial(await cache.get(name), seed, path.join(o.work, 'trials'), o.keep)
       results.push(res)
