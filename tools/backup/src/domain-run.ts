@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { readRecords } from '@clara/shared/ndjson'
+import type { ClaraRecord } from '@clara/shared/records'
 import type { Progress } from '@clara/shared/log'
 import type { Domain } from './domains.js'
 import { killTree } from './proc-tree.js'
@@ -14,6 +15,8 @@ export interface DomainResult {
   stream_ok: boolean
   message?: string
   records: number
+  /** the error records of the domain it printed */
+  errors: ClaraRecord[]
   /** stopped because `signal` fired */
   interrupted: boolean
 }
@@ -58,12 +61,15 @@ export async function runDomain(scriptsDir: string, d: Domain, io: DomainIo): Pr
   io.signal.addEventListener('abort', stop, { once: true })
   if (io.signal.aborted) stop()
   let records = 0
+  const errors: ClaraRecord[] = []
   let streamOk = true
   let message: string | undefined
   try {
     for await (const rec of readRecords(child.stdout, { source: `${d.script} stdout` })) {
       records++
-      await io.out.write({ ...rec, domain: (rec as { domain?: string }).domain ?? d.dir })
+      const tagged = { ...rec, domain: (rec as { domain?: string }).domain ?? d.dir }
+      if (tagged.type === 'error' && tagged.domain === d.dir) errors.push(tagged)
+      await io.out.write(tagged)
     }
   } catch (err) {
     streamOk = false
@@ -73,7 +79,7 @@ export async function runDomain(scriptsDir: string, d: Domain, io: DomainIo): Pr
   const code = await exited
   await relayed
   io.signal.removeEventListener('abort', stop)
-  return { exit_code: code, stream_ok: streamOk, message, records, interrupted }
+  return { exit_code: code, stream_ok: streamOk, message, records, errors, interrupted }
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {

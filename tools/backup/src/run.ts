@@ -6,6 +6,7 @@ import { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
 import { runDomain } from './domain-run.js'
+import { ensureFailures } from './domain-failures.js'
 import { domainEnv } from './domain-env.js'
 import { finishRun } from './finish.js'
 import { readJson } from './manifest.js'
@@ -60,6 +61,8 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress): Promise<M
     progress.endDomain(d)
     if (r.interrupted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
     if (r.exit_code !== 0 || !r.stream_ok) codes.set(d.dir, r.stream_ok ? r.exit_code : Math.max(r.exit_code, EXIT.FATAL))
+    const added = !c.o.flags.dry && r.stream_ok ? await ensureFailures(p.dir, d.dir, r.errors, r.exit_code) : 0
+    if (added) c.log.detail(`${d.dir}/failures.json: ${added} failure(s) added from the error records of ${d.script}`)
     if (r.exit_code >= 2 || !r.stream_ok) {
       c.log.error(d.name, `did not complete (exit ${r.exit_code}${r.message ? `; ${r.message}` : ''})`)
       await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code})`, code: 'EDOMAIN' })

@@ -16,7 +16,8 @@ import { descendants, killTree } from '../src/proc-tree.js'
 import { RunProgress } from '../src/progress.js'
 import { sweepRunTemps } from '../src/run-dir.js'
 import { summaryLines } from '../src/summary.js'
-import { REPO } from './helpers.js'
+import { ensureFailures } from '../src/domain-failures.js'
+import { REPO, readJson } from './helpers.js'
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => runMain(main, { argv, env: { PATH: process.env.PATH, ...env } })
 
@@ -166,4 +167,19 @@ t.test('sweepRunTemps: temp files of dead writers, anywhere in the run', async (
   t.ok(existsSync(path.join(dir, 'a/b/source.zip')))
   t.ok(existsSync(path.join(dir, `.index.json.${live.pid}.beef.tmp`)), 'a running writer’s temp file stays')
   live.kill()
+})
+
+t.test('ensureFailures: every error record of a domain reaches its failures.json', async (t) => {
+  const run = t.testdir({ audio_cache: { 'failures.json': JSON.stringify({ version: 1, domain: 'audio_cache', failures: [] }) } })
+  const dumpError = { type: 'error', during: 'dump', item: 'tts_metadata.db', message: 'database is locked', code: 'EDUMP', domain: 'db' } as const
+  t.equal(await ensureFailures(run, 'db', [dumpError], 1), 1, 'a tool that writes no failures.json (clara-pgdump)')
+  t.match(readJson(path.join(run, 'db/failures.json')), { version: 1, domain: 'db', generated_at: String, failures: [{ unit: 'tts_metadata.db', step: 'dump', message: 'database is locked', code: 'EDUMP' }] })
+  t.equal(await ensureFailures(run, 'db', [dumpError], 1), 0, 'already there: nothing added')
+  t.equal(await ensureFailures(run, 'audio_cache', [{ ...dumpError, domain: 'audio_cache' }, { ...dumpError, domain: 'audio_cache' }], 1), 1, 'one step’s error missed by the other step’s file, once')
+  t.equal(readJson(path.join(run, 'audio_cache/failures.json')).failures.length, 1)
+  t.equal(await ensureFailures(run, 'infra', [], 1), 1, 'exit 1 and no failure anywhere')
+  t.match(readJson(path.join(run, 'infra/failures.json')).failures, [{ unit: 'infra', step: 'domain', code: 'EPARTIAL' }])
+  t.equal(await ensureFailures(run, 'media', [], 0), 0)
+  t.equal(await ensureFailures(run, 'legacy_zips', [dumpError], 3), 0, 'an incomplete domain is counted as such, not here')
+  t.notOk(existsSync(path.join(run, 'media')) || existsSync(path.join(run, 'legacy_zips')))
 })

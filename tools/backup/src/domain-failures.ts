@@ -1,0 +1,53 @@
+/**
+ * Every failure of a domain must reach its `<domain>/failures.json`, which the manifest counts and
+ * the run's failures.json merges. Some tools write none (clara-pgdump, clara-infra), and in a script
+ * of two steps (backup_audio_cache.sh) one step's errors miss the other step's file. So after each
+ * domain we add the error records its script printed that the file does not hold yet (creating it in
+ * clara-index's format when missing); a script that exited 1 with no failure anywhere gets one.
+ */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import { writeJsonAtomic } from '@clara/shared/atomic'
+import type { ClaraRecord } from '@clara/shared/records'
+
+interface Failure {
+  unit: string
+  step: string
+  message: string
+  code?: string
+  item?: string
+}
+
+function failureOf(rec: Record<string, unknown>, fallback: string): Failure {
+  const unit = String(rec.unit ?? rec.item ?? fallback)
+  const f: Failure = { unit, step: String(rec.during ?? 'unknown'), message: String(rec.message ?? '') }
+  if (rec.code !== undefined) f.code = String(rec.code)
+  if (rec.item !== undefined && String(rec.item) !== unit) f.item = String(rec.item)
+  return f
+}
+
+const same = (a: Failure, b: Failure) => a.unit === b.unit && a.step === b.step && a.message === b.message
+
+async function readFailures(file: string): Promise<any | null> {
+  try {
+    const doc = JSON.parse(await fsp.readFile(file, 'utf8'))
+    return doc && Array.isArray(doc.failures) ? doc : null
+  } catch {
+    return null
+  }
+}
+
+/** Bring `<runDir>/<dir>/failures.json` up to the domain's error records; the number of failures added. */
+export async function ensureFailures(runDir: string, dir: string, errors: ClaraRecord[], exitCode: number): Promise<number> {
+  if (exitCode >= 2 || (exitCode === 0 && errors.length === 0)) return 0
+  const file = path.join(runDir, dir, 'failures.json')
+  const doc = (await readFailures(file)) ?? { version: 1, domain: dir, failures: [] }
+  const added = errors.map((e) => failureOf(e as Record<string, unknown>, dir)).filter((f, i, all) => !doc.failures.some((g: Failure) => same(f, g)) && all.findIndex((g) => same(f, g)) === i)
+  if (exitCode === 1 && doc.failures.length === 0 && added.length === 0) {
+    added.push({ unit: dir, step: 'domain', message: `the domain's script exited ${exitCode} without an error record`, code: 'EPARTIAL' })
+  }
+  if (added.length === 0) return 0
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o750 })
+  await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: [...doc.failures, ...added] }, { mode: 0o640 })
+  return added.length
+}
