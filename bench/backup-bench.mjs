@@ -118,7 +118,7 @@ const manifest = manifestOf()
 rmSync(naiveDir, { recursive: true, force: true })
 if (!process.env.BENCH_KEEP) rmSync(root, { recursive: true, force: true })
 
-const what = `${scale}: ${(srcKB / 1024).toFixed(0)} MB install, ${manifest.totals.units} units`
+const what = `${process.env.BENCH_CLARA ? 'BENCH_CLARA' : scale}: ${(srcKB / 1024).toFixed(0)} MB install, ${manifest.totals.units} units`
 const extraPct = ((afterRerun - afterFull) / afterFull) * 100
 const rows = [
   { name: `backup: no-change rerun time / full run time (${what})`, value: (rerun.s / full.s) * 100, goal: '≤ 10%', met: rerun.s / full.s <= 0.1, unit: '%' },
