@@ -13,7 +13,7 @@ mkdir -p "$demo"
 step() { printf '\n== %s\n' "$*" >&2; }
 # The fixture has one deliberately unresolved media reference (project 12), so a run on it is
 # honestly "partial": exit 1, listed in failures.json. Anything else fails the demo.
-backup() { scripts/backup_all.sh --clara "$clara" --db "$db" --dest "$demo/backups" --lock-file "$demo/backup.lock" --quiet "$@" > "$demo/last-run.ndjson" || [ $? -eq 1 ]; }
+backup() { scripts/backup_all.sh --clara "$clara" --db "$db" --dest "$demo/backups" --lock-file "$demo/backup.lock" "$@" > "$demo/last-run.ndjson" || [ $? -eq 1 ]; }
 export CLARA_ENV_FILE=$clara/.env.clara CLARA_NGINX=none CLARA_SYSTEMD=none CLARA_CRONTAB=none
 
 step "1. generate a C-LARA install on SQLite in $clara"
