@@ -83,13 +83,11 @@ push: build
 demo: build
 	scripts/demo.sh
 
+## Benchmarks: the issue-7 table at BENCH_SCALE and twice it (BENCH_SCALE2), then the zip and shard benches;
+## prints the tables and writes bench/results.json. About 8 minutes on a quiet 2-core machine.
 bench: build
 	scripts/test-deps.sh
-	rm -rf bench/out && mkdir -p bench/out
-	BENCH_OUT=bench/out bench/zips.sh
-	BENCH_OUT=bench/out bench/shards.sh
-	BENCH_OUT=bench/out node tools/verify/bench.mjs
-	BENCH_OUT=bench/out node bench/report.mjs
+	BENCH_OUT=bench/out bench/run.sh
 
 clean:
 	rm -rf demo bench/out shared/dist tools/*/dist shared/*.tsbuildinfo tools/*/*.tsbuildinfo

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The issue-7 table from the two sizes bench/size.mjs measured in this `make bench` ($BENCH_OUT/1x/size.json and
+// $BENCH_OUT/2x/size.json): one row per measurement and size, every ratio from figures of the same run. Appends the
+// rows (marked table: "issue 7") to $BENCH_OUT/results.ndjson, then every size's own detail rows (bench/backup.sh,
+// tools/verify/bench.mjs, per-tool RSS), prefixed with the size, for bench/report.mjs.
+import { appendFileSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+
+const out = path.resolve(process.env.BENCH_OUT ?? 'bench/out')
+const RSS_GOAL_MB = 200
+const sizes = ['1x', '2x'].map((d) => ({ dir: path.join(out, d), ...JSON.parse(readFileSync(path.join(out, d, 'size.json'), 'utf8')) }))
+const rows = []
+const desc = (z) => `${z.scale}: ${z.install.files} files, ${(z.install.bytes / 1e6).toFixed(0)} MB`
+const add = (measurement, compared, size, value, goal, met, unit) => {
+  const z = sizes.find((x) => x.label === size)
+  rows.push({ name: `${measurement} vs ${compared} [${size}]`, value, goal, met, unit, table: 'issue 7', measurement, compared_with: compared, size, size_desc: desc(z) })
+}
+
+for (const z of sizes) {
+  const s = z.seconds
+  add('Full backup', 'the naive shell pipeline', z.label, s.naive / s.backup_full, '≥ 5× faster', s.naive / s.backup_full >= 5, '× faster')
+  add('Full backup', 'the read-and-hash limit', z.label, s.backup_full / s.limit, 'within 1.5×', s.backup_full / s.limit <= 1.5, '×')
+  add('No-change incremental rerun', 'the full backup', z.label, (s.backup_rerun / s.backup_full) * 100, '≤ 10% of its time', s.backup_rerun / s.backup_full <= 0.1, '%')
+  add('clara-verify --data full', 'sha256sum of all artifacts', z.label, s.verify_full / s.sha256sum, '≤ 1.2× its time', s.verify_full / s.sha256sum <= 1.2, '×')
+  add('Restore', 'unzip and tar x of the same artifacts', z.label, s.restore / s.unpack, '≤ 1.2×', s.restore / s.unpack <= 1.2, '×')
+  const [tool, peak] = Object.entries(z.rss).sort((a, b) => b[1].mb - a[1].mb)[0] ?? ['none', { mb: NaN }]
+  const under = Object.values(z.rss).every((p) => p.mb <= RSS_GOAL_MB)
+  add('Peak RSS of every tool', '—', z.label, peak.mb, `≤ ${RSS_GOAL_MB} MB`, under && Object.keys(z.rss).length > 0, 'MB')
+  Object.assign(rows.at(-1), { name: `Peak RSS of every tool (largest: ${tool}) [${z.label}]`, note: tool })
+}
+const [one, two] = sizes.map((z) => z.seconds)
+add('Time at 2× size (full backup)', 'time at 1× size', sizes[1].label, two.backup_full / one.backup_full, '≤ 2.2×', two.backup_full / one.backup_full <= 2.2, '×')
+
+// Details: what each size was, where its time went, every tool's peak, how the other steps grew.
+const detail = (name, value, unit, goal = '—', met = true) => rows.push({ name, value, goal, met, unit, table: 'detail' })
+for (const z of sizes) {
+  const what = `[${z.label}: ${z.scale}, ${z.install.files} files, ${(z.install.bytes / 1e6).toFixed(0)} MB, ${z.artifacts.zips} zips, ${z.artifacts.shards} shards]`
+  detail(`${what} full backup`, z.seconds.backup_full, 's')
+  detail(`[${z.label}] read-and-hash limit (tar cf - | openssl dgst -sha256, median)`, z.seconds.limit, 's')
+  detail(`[${z.label}] clara-restore --sources (${z.restore_summary.ok} units restored, ${z.restore_summary.failed} failed, proof ${z.restore_summary.proof})`, z.seconds.restore, 's')
+  detail(`[${z.label}] unzip -q every zip + tar xf every shard + cp of the DB dump`, z.seconds.unpack, 's')
+  for (const [tool, p] of Object.entries(z.rss).sort()) detail(`[${z.label}] peak RSS ${tool} (${p.processes} processes; largest in the ${p.step} step)`, p.mb, 'MB', `≤ ${RSS_GOAL_MB} MB`, p.mb <= RSS_GOAL_MB)
+  if (z.fixture_rss_mb != null) detail(`[${z.label}] peak RSS clara-fixture (test data generator, not a backup tool)`, z.fixture_rss_mb, 'MB')
+  for (const line of readFileSync(path.join(z.dir, 'results.ndjson'), 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(line)
+    rows.push({ ...r, name: `[${z.label}] ${r.name}`, table: 'detail' })
+  }
+}
+for (const [k, what] of [['naive', 'naive pipeline'], ['limit', 'read-and-hash limit'], ['verify_full', 'clara-verify --data full'], ['sha256sum', 'sha256sum of the artifacts'], ['restore', 'clara-restore'], ['unpack', 'unzip + tar x']]) {
+  detail(`time at 2× / 1×: ${what}`, two[k] / one[k], '×')
+}
+for (const r of rows) appendFileSync(path.join(out, 'results.ndjson'), JSON.stringify(r) + '\n')
