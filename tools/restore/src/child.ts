@@ -12,8 +12,6 @@ export interface ChildOptions {
   stdinFile?: string
   /** strings blanked out of what we keep (passwords) */
   secrets: (string | undefined)[]
-  /** called per stdout chunk instead of collecting it */
-  onStdout?: (chunk: Buffer) => void
 }
 
 export interface ChildExit {
@@ -42,10 +40,7 @@ export async function runChild(cmd: string, args: string[], opts: ChildOptions):
   })
   const feed = opts.stdinFile ? pipeline(createReadStream(opts.stdinFile), child.stdin!).catch(() => {}) : Promise.resolve()
   const out: Buffer[] = []
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-    if (opts.onStdout) opts.onStdout(chunk)
-    else out.push(chunk)
-  }
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) out.push(chunk)
   await feed
   const { code, signal } = await exited
   return { code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: scrub(err, opts.secrets) }

@@ -27,11 +27,6 @@ export function pgRestoreCall(url: string, dump: string, env: NodeJS.ProcessEnv,
   return { args, env: pw ? { ...env, PGPASSWORD: pw } : env, secrets: [pw, env.PGPASSWORD] }
 }
 
-/** `pg_restore` writing some tables' data as SQL text on stdout (pre-flight reads COPY blocks). */
-export function pgDataCall(dump: string, tables: string[], env: NodeJS.ProcessEnv): ClientCall {
-  return { args: ['--data-only', ...tables.flatMap((t) => ['--table', t]), '--file', '-', dump], env, secrets: [] }
-}
-
 /** `mysql DB < dump.sql`. */
 export function mysqlCall(url: string, env: NodeJS.ProcessEnv): ClientCall {
   const u = new URL(url)

@@ -1,4 +1,4 @@
-/** The small pieces: path styles, COPY text, mysqldump INSERTs (on a real dump), --data parsing, sampling, archive checks. */
+/** The small pieces: path styles, rows of a real mysqldump (the parsers are tested in shared/test), --data parsing, sampling, archive checks. */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
@@ -7,14 +7,13 @@ import zlib from 'node:zlib'
 import t from 'tap'
 import tar from 'tar-stream'
 import { openDb } from '@clara/shared/db'
+import { readDumpRows } from '@clara/shared/dump-rows'
 import { createMysqlDb, MYSQL_ADMIN_URL } from '@clara/shared/testkit'
 import { binPath, spawnTool } from '@clara/shared/testkit-spawn'
 import { audioLayoutPath, claraRelative } from '../src/clara-paths.js'
-import { decodeField, parseCopy } from '../src/copy-text.js'
 import { checkDump } from '../src/db-check.js'
 import { parseData } from '../src/options.js'
 import { rehearse } from '../src/rehearse.js'
-import { parseTuples, readSqlDump } from '../src/sql-inserts.js'
 import { sample } from '../src/state.js'
 import { checkTar } from '../src/tar-check.js'
 import { checkZip } from '../src/zip-check.js'
@@ -31,18 +30,6 @@ t.test('every path style finds its data folder', async (t) => {
   t.equal(audioLayoutPath({ file_path: '/elsewhere/a.mp3', engine_id: 'openai', language_id: 'french', voice_id: 'alloy' }), 'audio/tts_repository_orm/openai/french/alloy/a.mp3')
 })
 
-t.test('COPY text format', async (t) => {
-  t.equal(decodeField('\\N'), null)
-  t.equal(decodeField('a\\tb\\nc\\\\d'), 'a\tb\nc\\d')
-  t.equal(decodeField('\\303\\251t\\xc3\\xa9'), 'été')
-  const blocks = parseCopy('SET x;\nCOPY public.orm_audio_metadata (id, "file_path") FROM stdin;\n1\t/a/b\n2\t\\N\n\\.\n')
-  t.same(blocks, [{ table: 'orm_audio_metadata', columns: ['id', 'file_path'], rows: [['1', '/a/b'], ['2', null]] }])
-})
-
-t.test('mysqldump values', async (t) => {
-  t.same(parseTuples("(1,'a\\'b',NULL,0x6869),(2,'c\\\\d\\n','(x)')"), [['1', "a'b", null, 'hi'], ['2', 'c\\d\n', '(x)']])
-})
-
 t.test('a real mysqldump: rows, sanity, rehearsal', async (t) => {
   const db = await createMysqlDb('clara_verify')
   t.teardown(() => db.drop())
@@ -55,7 +42,7 @@ t.test('a real mysqldump: rows, sanity, rehearsal', async (t) => {
   const name = (await fsp.readdir(path.join(dir, 'db'))).find((f) => f.endsWith('.sql'))!
   const abs = path.join(dir, 'db', name)
   const meta = JSON.parse(await fsp.readFile(abs.replace(/\.sql$/, '.db_metadata.json'), 'utf8'))
-  const rows = await readSqlDump(abs, ['orm_image_gloss_metadata'])
+  const rows = await readDumpRows(abs, 'mysql', new Map([['orm_image_gloss_metadata', []]]), { env: process.env })
   t.same(rows.get('orm_image_gloss_metadata')?.rows, [['1', "C:\\x\\gloss_images\\image_repository_orm\\a b\\y'z.jpg"], ['2', null]])
   const art = { domain: 'db', unit: name, rel: `db/${name}`, abs, size: 0, sha256: '', kind: 'sql' as const, encrypted: false }
   t.same((await checkDump(art, meta, { pgRestore: 'pg_restore', env: process.env })).problems, [])
