@@ -5,18 +5,19 @@ import { parseArgs } from '@clara/shared/args'
 import { openDb, redactUrl, type Db } from '@clara/shared/db'
 import { Logger, withLogFlags } from '@clara/shared/log'
 import { RecordWriter } from '@clara/shared/ndjson'
-import { AUDIO_ROOT, type AudioRow } from './audio-layout.js'
+import { AUDIO_FOLDER } from '@clara/clara-model/data-folders'
+import { AUDIO_TABLE } from '@clara/clara-model/path-columns'
 import { listCache } from './cache-files.js'
-import { reconcile } from './reconcile.js'
+import { reconcile, type AudioRow } from './reconcile.js'
 import { resolveClara, resolveDb } from './settings.js'
 
 export const USAGE = `$0 [--clara DIR] [--db URL]
 
-List the TTS audio cache ($CLARA/${AUDIO_ROOT}) as "file" records (root = the cache,
+List the TTS audio cache ($CLARA/${AUDIO_FOLDER}) as "file" records (root = the cache,
 sorted), for clara-shard, then reconcile it with the orm_audio_metadata table:
 "audio_missing" {id, file_path, expected_path, reason} for each row whose file is not in the cache,
 "audio_unreferenced" {path} for each cache file no row names. Reported, not fatal.
-A row names a file by the part of file_path after "${AUDIO_ROOT}/" (any old root, Windows or
+A row names a file by the part of file_path after "${AUDIO_FOLDER}/" (any old root, Windows or
 S3-style key), or else by <engine>/<language>/<voice>/<basename>.
 --clara defaults to $CLARA; --db to $DATABASE_URL when DB_TYPE=postgres, else sqlite://$CLARA/db.sqlite3.`
 
@@ -46,7 +47,7 @@ export async function main(io: Io): Promise<number> {
     await db.close()
   }
   const out = new RecordWriter(io.stdout)
-  const errors = await emit(out, log, path.join(clara, AUDIO_ROOT), rows, queryError)
+  const errors = await emit(out, log, path.join(clara, AUDIO_FOLDER), rows, queryError)
   await out.end()
   return errors ? EXIT.PARTIAL : EXIT.OK
 }
@@ -63,8 +64,8 @@ async function emit(out: RecordWriter, log: Logger, root: string, rows: AudioRow
     await out.write({ type: 'error', during: 'list', item: u.path, message: u.message, ...(u.code ? { code: u.code } : {}) })
   }
   if (queryError || !rows) {
-    log.error('orm_audio_metadata', queryError?.message ?? 'no rows')
-    await out.write({ type: 'error', during: 'list', item: 'orm_audio_metadata', message: queryError?.message ?? 'no rows' })
+    log.error(AUDIO_TABLE, queryError?.message ?? 'no rows')
+    await out.write({ type: 'error', during: 'list', item: AUDIO_TABLE, message: queryError?.message ?? 'no rows' })
     return errors + 1
   }
   const r = reconcile(rows, cache.records.map((f) => f.path))
@@ -74,6 +75,6 @@ async function emit(out: RecordWriter, log: Logger, root: string, rows: AudioRow
 }
 
 async function audioRows(db: Db): Promise<AudioRow[]> {
-  const rows = await db.query('SELECT id, engine_id, language_id, voice_id, file_path FROM orm_audio_metadata ORDER BY id')
+  const rows = await db.query(`SELECT id, engine_id, language_id, voice_id, file_path FROM ${AUDIO_TABLE} ORDER BY id`)
   return rows.map((r) => ({ id: Number(r.id), engine_id: String(r.engine_id ?? ''), language_id: String(r.language_id ?? ''), voice_id: String(r.voice_id ?? ''), file_path: r.file_path === null || r.file_path === undefined ? null : String(r.file_path) }))
 }

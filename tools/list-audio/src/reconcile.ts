@@ -1,5 +1,15 @@
 /** Compare the audio rows with the files in the cache: rows without a file, files without a row. */
-import { cacheKey, layoutKey, type AudioRow } from './audio-layout.js'
+import { audioLayoutKey } from '@clara/clara-model/audio-layout'
+import { AUDIO_FOLDER, folderRelative } from '@clara/clara-model/data-folders'
+
+/** An `orm_audio_metadata` row, as far as the cache is concerned. */
+export interface AudioRow {
+  id: number
+  engine_id: string
+  language_id: string
+  voice_id: string
+  file_path: string | null
+}
 
 export interface AudioMissing {
   type: 'audio_missing'
@@ -31,12 +41,12 @@ export function reconcile(rows: AudioRow[], files: string[]): Reconciled {
   const missing: AudioMissing[] = []
   let byLayout = 0
   for (const row of [...rows].sort((a, b) => a.id - b.id)) {
-    const key = cacheKey(row.file_path)
+    const key = folderRelative(row.file_path, AUDIO_FOLDER)
     if (key && present.has(key)) {
       referenced.add(key)
       continue
     }
-    const alt = layoutKey(row)
+    const alt = audioLayoutKey(row)
     if (alt && present.has(alt)) {
       referenced.add(alt)
       byLayout++
