@@ -85,6 +85,12 @@ demo: build
 
 ## Benchmarks: the issue-7 table at BENCH_SCALE and twice it (BENCH_SCALE2), then the zip and shard benches;
 ## prints the tables and writes bench/results.json. About 8 minutes on a quiet 2-core machine.
+## The long proof: >= 200 SIGKILL crash trials, randomised round trips, the faults catalogue (STRESS_SEED=… replays).
+stress: build
+	scripts/test-deps.sh
+	scripts/stress.sh
+	CLARA_STRESS=1 pnpm exec tap tools/zip-unit/dist/test/zip64.js
+
 bench: build
 	scripts/test-deps.sh
 	BENCH_OUT=bench/out bench/run.sh
