@@ -1,14 +1,9 @@
 /**
  * Where C-LARA keeps a project's data under `$CLARA` (clara-facts §1.6, §2.2, §3): the one place
- * in this tool that knows directory names, text types and what to leave out.
+ * in this tool that knows directory names, text types and what to leave out, besides the data
+ * folders every tool shares (`@clara/clara-model/data-folders`).
  */
-
-/** Project sources, one dir per internal_id (`[CLARA_projects] project_dir`). */
-export const CONTENT_ROOT = 'clara_content'
-/** Project images and thumbnails, one dir per internal_id (`[image_repository] base_dir_orm`). */
-export const IMAGE_ROOT = 'images/image_repository_orm'
-/** TTS and human audio, `<engine>/<language>/<voice>/<file>` (`[audio_repository] base_dir_orm`). */
-export const AUDIO_ROOT = 'audio/tts_repository_orm'
+import { CONTENT_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
 
 /** Rendered output roots, one dir per project id (`[renderer] output_dir*`). */
 export const COMPILED_ROOTS = {
@@ -28,10 +23,10 @@ export function isTextType(s: string): s is TextType {
 export type PlaceKind = 'content' | 'images' | `compiled_${TextType}`
 
 export function contentPath(internalId: string): string {
-  return `${CONTENT_ROOT}/${internalId}`
+  return `${CONTENT_FOLDER}/${internalId}`
 }
 export function imagePath(internalId: string): string {
-  return `${IMAGE_ROOT}/${internalId}`
+  return `${IMAGE_FOLDER}/${internalId}`
 }
 export function compiledPath(t: TextType, id: number | string): string {
   return `${COMPILED_ROOTS[t]}/${id}`
@@ -39,8 +34,8 @@ export function compiledPath(t: TextType, id: number | string): string {
 
 /** The roots scanned for orphans: which place kind, and whether a dir is owned by id or internal_id. */
 export const ORPHAN_ROOTS: { kind: PlaceKind; root: string; key: 'internal_id' | 'id' }[] = [
-  { kind: 'content', root: CONTENT_ROOT, key: 'internal_id' },
-  { kind: 'images', root: IMAGE_ROOT, key: 'internal_id' },
+  { kind: 'content', root: CONTENT_FOLDER, key: 'internal_id' },
+  { kind: 'images', root: IMAGE_FOLDER, key: 'internal_id' },
   ...TEXT_TYPES.map((t) => ({ kind: `compiled_${t}` as PlaceKind, root: COMPILED_ROOTS[t], key: 'id' as const })),
 ]
 

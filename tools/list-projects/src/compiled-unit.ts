@@ -7,7 +7,8 @@
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import type { ArchiveSpec, Rewrite, UnitRecord, UnitSource } from '@clara/shared/records'
-import { AUDIO_ROOT, COMPILED_EXCLUDES, COMPILED_ROOTS, IMAGE_ROOT, MULTIMEDIA_DIR, URL_PATHS, type TextType } from './clara-layout.js'
+import { AUDIO_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
+import { COMPILED_EXCLUDES, COMPILED_ROOTS, MULTIMEDIA_DIR, URL_PATHS, type TextType } from './clara-layout.js'
 
 export const COMPILED_DOMAIN = 'compiled_exports'
 export type Bundle = 'per-type' | 'single'
@@ -28,13 +29,13 @@ export function mediaRewrites(clara: string): Rewrite[] {
       files,
       pattern: `${ATTR}${esc(URL_PATHS.projectImage)}(?<iid>${SEG})/${TAIL}`,
       replace: `\${pre}${MULTIMEDIA_DIR}/\${base}\${q}`,
-      copy: { from: `${path.join(clara, IMAGE_ROOT)}/\${iid:url}/\${dirs:url}\${base:url}`, to: `${MULTIMEDIA_DIR}/\${base:url}` },
+      copy: { from: `${path.join(clara, IMAGE_FOLDER)}/\${iid:url}/\${dirs:url}\${base:url}`, to: `${MULTIMEDIA_DIR}/\${base:url}` },
     },
     {
       files,
       pattern: `${ATTR}${esc(URL_PATHS.audioFile)}(?<engine>${SEG})/(?<lang>${SEG})/(?<voice>${SEG})/${TAIL}`,
       replace: `\${pre}${MULTIMEDIA_DIR}/\${base}\${q}`,
-      copy: { from: `${path.join(clara, AUDIO_ROOT)}/\${engine:url}/\${lang:url}/\${voice:url}/\${dirs:url}\${base:url}`, to: `${MULTIMEDIA_DIR}/\${base:url}` },
+      copy: { from: `${path.join(clara, AUDIO_FOLDER)}/\${engine:url}/\${lang:url}/\${voice:url}/\${dirs:url}\${base:url}`, to: `${MULTIMEDIA_DIR}/\${base:url}` },
     },
   ]
 }

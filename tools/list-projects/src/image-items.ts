@@ -7,7 +7,8 @@ import { lstatSync } from 'node:fs'
 import path from 'node:path'
 import type { Row } from '@clara/shared/db'
 import type { UnitSource } from '@clara/shared/records'
-import { IMAGE_ROOT, thumbnailName } from './clara-layout.js'
+import { IMAGE_FOLDER } from '@clara/clara-model/data-folders'
+import { thumbnailName } from './clara-layout.js'
 
 export const IMAGE_KEYS = [
   'image_file_path', 'thumbnail_file_path', 'image_name', 'associated_text', 'associated_areas', 'page', 'position',
@@ -31,7 +32,7 @@ function isFile(p: string): boolean {
 export function locateImage(clara: string, iid: string, dbPath: string): string | null {
   if (!dbPath) return null
   const p = dbPath.replace(/\\/g, '/').replace(/^\$\{?CLARA\}?(?=\/|$)/, clara)
-  const inRepo = path.join(clara, IMAGE_ROOT, iid, path.posix.basename(p))
+  const inRepo = path.join(clara, IMAGE_FOLDER, iid, path.posix.basename(p))
   if (path.posix.basename(p) && isFile(inRepo)) return inRepo
   // only inside the install: a backup never picks up arbitrary host files named by a DB row
   const literal = path.resolve(clara, p)
