@@ -5,8 +5,9 @@
  */
 import type { Db } from '@clara/shared/db'
 import { tableShape } from '@clara/shared/table-hash'
-import type { PathColumn } from './clara-paths.js'
-import type { PathStyle, RootSet } from './old-roots.js'
+import type { PathColumn } from '@clara/clara-model/path-columns'
+import type { PathStyle } from '@clara/clara-model/path-styles'
+import type { RootSet } from './old-roots.js'
 
 export type StyleCounts = Partial<Record<PathStyle, number>>
 export const colName = (c: PathColumn) => `${c.table}.${c.column}`

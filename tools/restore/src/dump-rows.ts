@@ -5,7 +5,7 @@
  * MySQL: the dump's INSERTs (all read by `@clara/shared/dump-rows`).
  */
 import { readDumpRows } from '@clara/shared/dump-rows'
-import type { PathColumn } from './clara-paths.js'
+import type { PathColumn } from '@clara/clara-model/path-columns'
 import type { DumpInfo } from './dump-info.js'
 
 export interface PathValue {

@@ -1,6 +1,7 @@
 /** Path fields of C-LARA's JSON files: read them, and rewrite them by parsing and re-serialising. */
 import type { PathJson } from './clara-paths.js'
-import type { PathStyle, Rewrite, RootSet } from './old-roots.js'
+import type { PathStyle } from '@clara/clara-model/path-styles'
+import type { Rewrite, RootSet } from './old-roots.js'
 import { JObj, dumpJson, parseJson, styleOfJson, type JVal } from './py-json.js'
 
 /** The objects holding the path field, per the rule's shape. */

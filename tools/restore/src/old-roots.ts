@@ -1,14 +1,15 @@
 /**
  * Old C-LARA roots and the rewrite of paths that point into them (clara-facts §8.1, §2.1).
  * A root comes from the manifest, from `--from-root`, or is detected: a path holding a C-LARA
- * data folder has its root in front of that folder. Four styles are recognised: POSIX absolute,
- * Windows (`C:/…` and `C:\…`), the literal `$CLARA/…`, and relative S3 keys (`audio/…`). Every
- * one becomes an absolute POSIX path under the new root (S3 keys too, as facts §8.9 recommends:
- * a relative key only works while the process CWD happens to be `$CLARA`).
+ * data folder has its root in front of that folder (`claraRoot`). Four styles are recognised
+ * (`styleOf`; both in `@clara/clara-model`): POSIX absolute, Windows (`C:/…` and `C:\…`), the
+ * literal `$CLARA/…`, and relative S3 keys (`audio/…`). Every one becomes an absolute POSIX
+ * path under the new root (S3 keys too, as facts §8.9 recommends: a relative key only works
+ * while the process CWD happens to be `$CLARA`).
  */
-import { DATA_FOLDERS } from './clara-paths.js'
+import { claraRoot } from '@clara/clara-model/data-folders'
+import { CLARA_VAR, isWindowsPath, styleOf, type PathStyle } from '@clara/clara-model/path-styles'
 
-export type PathStyle = 'posix' | 'windows_slash' | 'windows_backslash' | 'clara_var' | 's3_key'
 export type RootSource = 'manifest' | 'from-root' | 'detected'
 
 export interface Rewrite {
@@ -26,32 +27,8 @@ export interface RootInfo {
   rewritten: number
 }
 
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const FOLDERS = DATA_FOLDERS.map(esc).join('|')
-/** A data folder as a whole path component, anywhere in a `/`-separated path. */
-const DATA_IN = new RegExp(`(?:^|/)(?:${FOLDERS})(?:/|$)`)
-/** A relative key that starts with a data folder. */
-const DATA_AT_START = new RegExp(`^(?:${FOLDERS})(?:/|$)`)
-const CLARA_VAR = /^\$(?:CLARA|\{CLARA\})(?=[\\/]|$)/
-const WINDOWS = /^[A-Za-z]:[\\/]/
-
 const norm = (p: string) => p.replace(/\\/g, '/')
 const trimSep = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p)
-
-/** Which of the four styles a value is written in (null: relative and not a C-LARA key). */
-export function styleOf(v: string): PathStyle | null {
-  if (CLARA_VAR.test(v)) return 'clara_var'
-  if (WINDOWS.test(v)) return v[2] === '/' ? 'windows_slash' : 'windows_backslash'
-  if (v.startsWith('/')) return 'posix'
-  return DATA_AT_START.test(norm(v)) ? 's3_key' : null
-}
-
-/** The root in front of the first data folder of an absolute `/`-separated path ('' when none). */
-export function detectRoot(n: string): string {
-  const m = DATA_IN.exec(n)
-  if (!m) return ''
-  return n.slice(0, m.index)
-}
 
 /** The old roots of one restore, and the rewrite into the new root. */
 export class RootSet {
@@ -66,7 +43,7 @@ export class RootSet {
   add(root: string, source: RootSource): void {
     const n = trimSep(norm(root))
     if (!n || n === '/' || n === this.newRoot) return
-    const windows = WINDOWS.test(n)
+    const windows = isWindowsPath(n)
     const key = windows ? n.toLowerCase() : n
     const info = this.roots.get(key) ?? { root: n, windows, sources: [], rewritten: 0 }
     if (!info.sources.includes(source)) info.sources.push(source)
@@ -79,7 +56,7 @@ export class RootSet {
     if (st !== 'posix' && st !== 'windows_slash' && st !== 'windows_backslash') return
     const n = norm(v)
     if (this.inNewRoot(n)) return
-    const r = detectRoot(n)
+    const r = claraRoot(n)
     if (r) this.add(r, 'detected')
   }
 

@@ -4,7 +4,8 @@
  * value the rewrite would push over its varchar limit.
  */
 import { ZipReader } from '@clara/shared/zip-reader'
-import { PATH_COLUMNS, pathJsonFor } from './clara-paths.js'
+import { PATH_COLUMNS } from '@clara/clara-model/path-columns'
+import { pathJsonFor } from './clara-paths.js'
 import type { DumpInfo } from './dump-info.js'
 import { dumpPathValues, type PathValue } from './dump-rows.js'
 import { jsonPathValues } from './json-rewrite.js'

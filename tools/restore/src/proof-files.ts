@@ -1,6 +1,7 @@
 /** The proof on disk: no C-LARA JSON path file under the new root still names an old root. */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { CONTENT_FOLDER, PROMPT_FOLDER } from '@clara/clara-model/data-folders'
 import { pathJsonFor } from './clara-paths.js'
 import { jsonPathValues } from './json-rewrite.js'
 import type { RootSet } from './old-roots.js'
@@ -8,7 +9,7 @@ import type { RootSet } from './old-roots.js'
 /** Root-relative paths of the JSON path files that exist under `root`. */
 export async function pathJsonFiles(root: string): Promise<string[]> {
   const out: string[] = []
-  for (const top of ['clara_content', 'prompt_templates']) {
+  for (const top of [CONTENT_FOLDER, PROMPT_FOLDER]) {
     const dirs = await fsp.readdir(path.join(root, top), { withFileTypes: true }).catch(() => [])
     for (const d of dirs) {
       if (!d.isDirectory()) continue

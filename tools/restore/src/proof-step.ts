@@ -3,7 +3,7 @@
  * into an old root (values kept because they would overflow are listed apart), and which other
  * text columns mention an old root (reported, not rewritten).
  */
-import { PATH_COLUMNS } from './clara-paths.js'
+import { PATH_COLUMNS } from '@clara/clara-model/path-columns'
 import { openTarget } from './db-load.js'
 import { proveDb, scanText } from './db-rewrite.js'
 import type { DumpInfo } from './dump-info.js'

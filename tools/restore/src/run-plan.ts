@@ -5,7 +5,8 @@
  */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { AUDIO_DB_DIR, AUDIO_ROOT, INFRA_DIR } from './clara-paths.js'
+import { AUDIO_FOLDER } from '@clara/clara-model/data-folders'
+import { AUDIO_DB_DIR, INFRA_DIR } from './clara-paths.js'
 import { readJson } from './markers.js'
 import type { RestoreSpec } from './mapping.js'
 
@@ -100,7 +101,7 @@ async function infraUnits(run: string): Promise<RestoreUnit[]> {
 export async function planUnits(run: string, oldRoot: string | null, domains: Set<DomainName>): Promise<RestoreUnit[]> {
   const out: RestoreUnit[] = []
   for (const [group, domain] of ZIP_DOMAINS) if (domains.has(group)) out.push(...(await zipUnits(run, group, domain)))
-  if (domains.has('audio')) out.push(...(await shardUnits(run, 'audio', 'audio_cache', AUDIO_ROOT)), ...(await audioDbUnits(run, oldRoot)))
+  if (domains.has('audio')) out.push(...(await shardUnits(run, 'audio', 'audio_cache', AUDIO_FOLDER)), ...(await audioDbUnits(run, oldRoot)))
   if (domains.has('snapshots')) out.push(...(await shardUnits(run, 'snapshots', 'snapshots', null)))
   if (domains.has('infra')) out.push(...(await infraUnits(run)))
   return out

@@ -1,28 +1,7 @@
 import t from 'tap'
-import { RootSet, detectRoot, styleOf } from '../src/old-roots.js'
+import { RootSet } from '../src/old-roots.js'
 
 const NEW = '/srv/clara'
-
-t.test('styles', async (t) => {
-  t.equal(styleOf('/home/x/C-LARA/audio/a.mp3'), 'posix')
-  t.equal(styleOf('C:/cygwin64/x/clara_content/a'), 'windows_slash')
-  t.equal(styleOf('C:\\cygwin64\\x\\clara_content\\a'), 'windows_backslash')
-  t.equal(styleOf('$CLARA/clara_content/a'), 'clara_var')
-  t.equal(styleOf('${CLARA}/clara_content/a'), 'clara_var')
-  t.equal(styleOf('audio/tts_repository_orm/google/x.mp3'), 's3_key')
-  t.equal(styleOf('prompt_templates\\default\\x.txt'), 's3_key')
-  t.equal(styleOf('None'), null)
-  t.equal(styleOf('relative/clara_content/x'), null, 'a relative path not starting with a data folder is not a key')
-  t.equal(styleOf('$CLARAX/clara_content'), null)
-})
-
-t.test('detection: whatever precedes the first data folder, as a whole component', async (t) => {
-  t.equal(detectRoot('/home/stm-admmxr/C-LARA/audio/tts_repository_orm/g/x.mp3'), '/home/stm-admmxr/C-LARA')
-  t.equal(detectRoot('/a/b/clara_content/prompt_templates/x'), '/a/b')
-  t.equal(detectRoot('/a/my_clara_content/x'), '', 'not a component')
-  t.equal(detectRoot('/a/audio/x'), '', 'audio/ alone is not a data folder')
-  t.equal(detectRoot('C:/cygwin64/home/sf/c-lara-svn/prompt_templates/default/x'), 'C:/cygwin64/home/sf/c-lara-svn')
-})
 
 t.test('rewrite: the four styles into the new root', async (t) => {
   const r = new RootSet(NEW + '/')
