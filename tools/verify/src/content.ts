@@ -4,7 +4,6 @@ import path from 'node:path'
 import { openDb } from '@clara/shared/db'
 import type { Logger } from '@clara/shared/log'
 import { audioDbFiles, checkAudioDb } from './audio-dbs.js'
-import { PATH_TABLES, PROJECT_TABLE } from './clara-paths.js'
 import { checkCounts, type ProjectRows } from './counts.js'
 import { checkDump } from './db-check.js'
 import type { DomainScan } from './domain-scan.js'
@@ -12,7 +11,7 @@ import { dumpRows, type TableRows } from './dump-rows.js'
 import { buildInventory } from './inventory.js'
 import type { Artifact, Unit } from './model.js'
 import type { Options } from './options.js'
-import { checkReferences } from './references.js'
+import { checkReferences, REFERENCE_TABLES } from './references.js'
 import { rehearse } from './rehearse.js'
 import type { Run } from './run-dir.js'
 import { scanSecrets } from './secrets.js'
@@ -28,6 +27,9 @@ export interface ContentCtx {
   env: NodeJS.ProcessEnv
   cwd: string
 }
+
+/** The project table: its ids and internal_ids are counted against the units (clara-facts §1.4). */
+const PROJECT_TABLE = 'clara_app_claraproject'
 
 const tool = (c: ContentCtx, name: string) => (c.opts.binDir ? path.join(c.opts.binDir, name) : name)
 
@@ -90,7 +92,7 @@ async function databaseChecks(c: ContentCtx): Promise<{ rows: Map<string, TableR
     await c.v.expect('db-rehearse', dump.rel, r.problems, r.note)
   }
   try {
-    const tables = Object.fromEntries([[PROJECT_TABLE, ['id', 'internal_id']], ...PATH_TABLES.map((t) => [t.table, ['id', 'file_path', ...t.extra]])])
+    const tables = Object.fromEntries([[PROJECT_TABLE, ['id', 'internal_id']], ...REFERENCE_TABLES.map((t) => [t.table, ['id', 'file_path', ...t.extra]])])
     return { rows: await dumpRows(dump, tables, o), meta: unit.meta }
   } catch (err) {
     await c.v.add('db', `${dump.rel} (rows)`, false, `cannot read rows from the dump: ${(err as Error).message}`)

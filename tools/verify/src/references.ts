@@ -5,10 +5,22 @@
  * image row of a project that no longer exists (no project can show it, and no unit was made for
  * it). Any other missing file is a mismatch.
  */
-import { audioLayoutPath, claraRelative, PATH_TABLES } from './clara-paths.js'
+import { AUDIO_LAYOUT_COLUMNS, audioLayoutPath } from '@clara/clara-model/audio-layout'
+import { claraRelative } from '@clara/clara-model/data-folders'
+import { AUDIO_TABLE, GLOSS_IMAGE_TABLE, IMAGE_TABLE } from '@clara/clara-model/path-columns'
 import type { TableRows } from './dump-rows.js'
 import type { Inventory } from './inventory.js'
 import type { Verdicts } from './verdicts.js'
+
+/**
+ * The tables whose `file_path` must name a file the backup holds, and the columns read besides
+ * `id` and `file_path`. Archived image versions (`ARCHIVED_IMAGE_TABLE`) are not checked.
+ */
+export const REFERENCE_TABLES: { table: string; extra: string[] }[] = [
+  { table: AUDIO_TABLE, extra: [...AUDIO_LAYOUT_COLUMNS] },
+  { table: IMAGE_TABLE, extra: ['project_id'] },
+  { table: GLOSS_IMAGE_TABLE, extra: [] },
+]
 
 export interface RefContext {
   inventory: Inventory
@@ -29,19 +41,19 @@ function lookup(table: string, row: Record<string, string | null>, c: RefContext
   const fp = row.file_path ?? ''
   const rel = claraRelative(fp)
   if (rel && c.inventory.paths.has(rel)) return null
-  if (table === 'orm_audio_metadata') {
+  if (table === AUDIO_TABLE) {
     const alt = audioLayoutPath(row)
     if (alt && c.inventory.paths.has(alt)) return null
   }
   const miss: Miss = { id: String(row.id), path: fp, why: rel ? `${rel} is in no unit or shard` : 'not under any C-LARA data folder' }
-  if (table === 'orm_audio_metadata' && c.knownMissingAudio.has(miss.id)) miss.known = 'already missing when the backup ran (audio_cache/reports.ndjson)'
-  if (table === 'orm_image_metadata' && row.project_id && !c.projects.has(row.project_id)) miss.known = `image row of ${row.project_id}, which is not a project (orphan row)`
+  if (table === AUDIO_TABLE && c.knownMissingAudio.has(miss.id)) miss.known = 'already missing when the backup ran (audio_cache/reports.ndjson)'
+  if (table === IMAGE_TABLE && row.project_id && !c.projects.has(row.project_id)) miss.known = `image row of ${row.project_id}, which is not a project (orphan row)`
   return miss
 }
 
 /** One verdict per missing reference, then one per table. */
 export async function checkReferences(rows: Map<string, TableRows | null>, c: RefContext, v: Verdicts): Promise<void> {
-  for (const { table } of PATH_TABLES) {
+  for (const { table } of REFERENCE_TABLES) {
     const t = rows.get(table)
     if (!t) {
       await v.add('reference', table, true, 'table not in the dump', { warning: true })

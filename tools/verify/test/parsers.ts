@@ -1,4 +1,4 @@
-/** The small pieces: path styles, rows of a real mysqldump (the parsers are tested in shared/test), --data parsing, sampling, archive checks. */
+/** The small pieces: rows of a real mysqldump (the parsers are tested in shared/test), --data parsing, sampling, archive checks. */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
@@ -10,7 +10,6 @@ import { openDb } from '@clara/shared/db'
 import { readDumpRows } from '@clara/shared/dump-rows'
 import { createMysqlDb, MYSQL_ADMIN_URL } from '@clara/shared/testkit'
 import { binPath, spawnTool } from '@clara/shared/testkit-spawn'
-import { audioLayoutPath, claraRelative } from '../src/clara-paths.js'
 import { checkDump } from '../src/db-check.js'
 import { parseData } from '../src/options.js'
 import { rehearse } from '../src/rehearse.js'
@@ -18,17 +17,6 @@ import { sample } from '../src/state.js'
 import { checkTar } from '../src/tar-check.js'
 import { checkZip } from '../src/zip-check.js'
 import { parseListing } from '../src/shard-domain.js'
-
-t.test('every path style finds its data folder', async (t) => {
-  const want = 'audio/tts_repository_orm/google/en-GB/v/a.mp3'
-  for (const p of ['/home/stm-admmxr/C-LARA/audio/tts_repository_orm/google/en-GB/v/a.mp3', 'C:/cygwin64/home/c-lara/audio/tts_repository_orm/google/en-GB/v/a.mp3',
-    'C:\\cygwin64\\home\\c-lara\\audio\\tts_repository_orm\\google\\en-GB\\v\\a.mp3', '$CLARA/audio/tts_repository_orm/google/en-GB/v/a.mp3', want]) t.equal(claraRelative(p), want, p)
-  t.equal(claraRelative('/x/gloss_images/image_repository_orm/kok kaper/any/23/yuk/y.jpg'), 'gloss_images/image_repository_orm/kok kaper/any/23/yuk/y.jpg', 'gloss, not images')
-  t.equal(claraRelative('/x/images/image_repository_orm/P_1/a.png'), 'images/image_repository_orm/P_1/a.png')
-  t.equal(claraRelative('/tmp/tmpab12.mp3'), null)
-  t.equal(claraRelative('/x/audio/tts_repository_orm/../etc/passwd'), null)
-  t.equal(audioLayoutPath({ file_path: '/elsewhere/a.mp3', engine_id: 'openai', language_id: 'french', voice_id: 'alloy' }), 'audio/tts_repository_orm/openai/french/alloy/a.mp3')
-})
 
 t.test('a real mysqldump: rows, sanity, rehearsal', async (t) => {
   const db = await createMysqlDb('clara_verify')
