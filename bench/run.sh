@@ -21,14 +21,15 @@ rm -rf "$out" && mkdir -p "$out"
 start=$(date +%s)
 echo "bench: load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-BENCH_OUT="$out/1x" BENCH_SCALE="$scale1" BENCH_LABEL="1×" node bench/size.mjs
-BENCH_OUT="$out/2x" BENCH_SCALE="$scale2" BENCH_LABEL="2×" node bench/size.mjs
-BENCH_OUT="$out" BENCH_TREE="$out/2x/clara/clara_content" BENCH_PROJECTS="${projects:-100}" bench/zips.sh
-BENCH_OUT="$out" BENCH_CLARA="$out/2x/clara" bench/shards.sh
+step() { echo "bench: $1 done at $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1 /proc/loadavg)" >&2; }
+BENCH_OUT="$out/1x" BENCH_SCALE="$scale1" BENCH_LABEL="1×" node bench/size.mjs && step "1× ($scale1)"
+BENCH_OUT="$out/2x" BENCH_SCALE="$scale2" BENCH_LABEL="2×" node bench/size.mjs && step "2× ($scale2)"
+BENCH_OUT="$out" BENCH_TREE="$out/2x/clara/clara_content" BENCH_PROJECTS="${projects:-100}" bench/zips.sh && step zips
+BENCH_OUT="$out" BENCH_CLARA="$out/2x/clara" bench/shards.sh && step shards
 BENCH_OUT="$out" node bench/table.mjs
 BENCH_OUT="$out" node bench/report.mjs
 
 echo "bench: $(( $(date +%s) - start )) s in all; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 if [ -z "${BENCH_KEEP:-}" ]; then
-  rm -rf "$out"/1x/clara "$out"/2x/clara "$out"/1x/backup "$out"/2x/backup "$out"/zips "$out"/shards
+  rm -rf "$out"/1x/clara "$out"/2x/clara "$out"/1x/backup "$out"/2x/backup "$out"/zips "$out"/shards "$out"/*/age.key
 fi
