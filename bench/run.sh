@@ -22,10 +22,14 @@ start=$(date +%s)
 echo "bench: load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 step() { echo "bench: $1 done at $(( $(date +%s) - start )) s, load average $(cut -d' ' -f1 /proc/loadavg)" >&2; }
-BENCH_OUT="$out/1x" BENCH_SCALE="$scale1" BENCH_LABEL="1×" node bench/size.mjs && step "1× ($scale1)"
-BENCH_OUT="$out/2x" BENCH_SCALE="$scale2" BENCH_LABEL="2×" node bench/size.mjs && step "2× ($scale2)"
-BENCH_OUT="$out" BENCH_TREE="$out/2x/clara/clara_content" BENCH_PROJECTS="${projects:-100}" bench/zips.sh && step zips
-BENCH_OUT="$out" BENCH_CLARA="$out/2x/clara" bench/shards.sh && step shards
+BENCH_OUT="$out/1x" BENCH_SCALE="$scale1" BENCH_LABEL="1×" node bench/size.mjs
+step "1× ($scale1)"
+BENCH_OUT="$out/2x" BENCH_SCALE="$scale2" BENCH_LABEL="2×" node bench/size.mjs
+step "2× ($scale2)"
+BENCH_OUT="$out" BENCH_TREE="$out/2x/clara/clara_content" BENCH_PROJECTS="${projects:-100}" bench/zips.sh
+step zips
+BENCH_OUT="$out" BENCH_CLARA="$out/2x/clara" bench/shards.sh
+step shards
 BENCH_OUT="$out" node bench/table.mjs
 BENCH_OUT="$out" node bench/report.mjs
 
