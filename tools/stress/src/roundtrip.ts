@@ -76,5 +76,7 @@ export async function roundTrips(o: RoundTripOptions): Promise<string | null> {
     },
   )
   const res = await fc.check(prop, { seed: o.seed, numRuns: o.runs, endOnFailure: true })
-  return res.failed ? fc.defaultReportMessage(res) ?? `round trip failed (seed ${o.seed})` : null
+  if (!res.failed) return null
+  const why = res.errorInstance instanceof Error ? res.errorInstance.message : String(res.errorInstance)
+  return `${why}\n${fc.defaultReportMessage(res) ?? `round trip failed (seed ${o.seed})`}`
 }

@@ -52,7 +52,7 @@ export async function backupTarget(w: World): Promise<Target> {
       const killed = (await runsOf(root)).filter((id) => id !== w.refRunId)
       const flags = [...(variant.get(trial) ?? []), ...(killed.length ? ['--resume', killed[0]] : [])]
       const again = await runCmd(backupCmd(w, root, path.join(trial, 'lock'), flags))
-      const out = sameExit(`clara-backup ${flags.join(' ')}`, again, w.refRunExit)
+      const out = await sameExit(`clara-backup ${flags.join(' ')}`, again, w.refRunExit, trial)
       const runs = (await runsOf(root)).filter((id) => id !== w.refRunId)
       if (runs.length !== 1) return [...out, `expected one new run beside the reference, found ${runs.join(', ') || 'none'}`]
       const latest = await fsp.readlink(path.join(root, 'latest')).catch(() => null)

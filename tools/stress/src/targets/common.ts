@@ -26,8 +26,9 @@ export async function indexAll(dest: string, stdout: string): Promise<string[]> 
   return problems
 }
 
-/** The rerun must end as the uninterrupted run did. */
-export function sameExit(what: string, got: Done, want: number): string[] {
+/** The rerun must end as the uninterrupted run did (else its whole stderr is kept in `trial/rerun.stderr`). */
+export async function sameExit(what: string, got: Done, want: number, trial: string): Promise<string[]> {
   if (got.code === want) return []
-  return [`${what} exited ${got.code ?? got.signal}, the uninterrupted run ${want}: ${got.stderr.trim().split('\n').slice(-3).join(' | ')}`]
+  await fsp.writeFile(path.join(trial, 'rerun.stderr'), got.stderr).catch(() => {})
+  return [`${what} exited ${got.code ?? got.signal}, the uninterrupted run ${want}: ${got.stderr.trim().split('\n').slice(-3).join(' | ')} (all of it in rerun.stderr)`]
 }

@@ -49,7 +49,7 @@ export async function pgdumpTarget(w: World): Promise<Target> {
     async converge(trial) {
       const run = path.join(trial, 'run')
       const again = await runCmd(dump(run, '20250101_000002'))
-      const out = sameExit('clara-pgdump (rerun)', again, 0)
+      const out = await sameExit('clara-pgdump (rerun)', again, 0, trial)
       out.push(...(await intactDir(run)))
       const index = JSON.parse(await fsp.readFile(path.join(run, 'db', 'index.json'), 'utf8'))
       if (!index.entries.some((e: { name: string }) => e.name === 'clara_db_20250101_000002.dump')) out.push('db/index.json does not list the rerun\'s dump')

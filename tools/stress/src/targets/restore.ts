@@ -50,9 +50,9 @@ export async function restoreTarget(w: World): Promise<Target> {
       if (existsSync(dbFile)) out.push(...(await checkFinalNames(path.dirname(dbFile), (rel) => rel !== path.basename(dbFile))))
       return out
     },
-    async converge() {
+    async converge(trial) {
       const again = await runCmd(restore)
-      const out = sameExit('clara-restore (rerun)', again, d.code!)
+      const out = await sameExit('clara-restore (rerun)', again, d.code!, trial)
       out.push(...diffTrees(wantTree, await restoredTree(to)))
       out.push(...diffTables(wantTables, await tableHashes(`sqlite://${dbFile}`)))
       return out

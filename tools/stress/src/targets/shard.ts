@@ -32,7 +32,7 @@ export async function shardTarget(w: World): Promise<Target> {
     async converge(trial) {
       const run = path.join(trial, 'run')
       const again = await runCmd(shard(run, ['--existing', 'skip']))
-      const out = sameExit('clara-shard --existing skip', again, d.code!)
+      const out = await sameExit('clara-shard --existing skip', again, d.code!, trial)
       out.push(...(await intactDir(run)))
       out.push(...diffMaps(want, await artifactMap(run)))
       return out

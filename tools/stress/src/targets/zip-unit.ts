@@ -30,7 +30,7 @@ export async function zipUnitTarget(w: World): Promise<Target> {
     async converge(trial) {
       const run = path.join(trial, 'run')
       const again = await runCmd(zip(run, ['--existing', 'skip']))
-      const out = sameExit('clara-zip-unit --existing skip', again, d.code!)
+      const out = await sameExit('clara-zip-unit --existing skip', again, d.code!, trial)
       out.push(...(await indexAll(run, again.stdout)))
       out.push(...(await intactDir(run)))
       out.push(...diffMaps(want, await artifactMap(run)))
