@@ -6,28 +6,14 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { isUtf8, type EntryKind, type TreeEntry, type WalkOptions } from './walk.js'
+import { entryOf, type TreeEntry, type WalkOptions } from './walk.js'
 
 const SLASH = Buffer.from('/')
 
-function kindOf(st: fs.Stats): { kind: EntryKind; special?: string } {
-  if (st.isFile()) return { kind: 'file' }
-  if (st.isDirectory()) return { kind: 'dir' }
-  if (st.isSymbolicLink()) return { kind: 'symlink' }
-  if (st.isSocket()) return { kind: 'special', special: 'socket' }
-  if (st.isFIFO()) return { kind: 'special', special: 'fifo' }
-  if (st.isCharacterDevice()) return { kind: 'special', special: 'char-device' }
-  return { kind: 'special', special: 'block-device' }
-}
-
 /** Stat one path (lstat) into a TreeEntry, synchronously. */
 export function statEntrySync(abs: Buffer, relBytes: Buffer): TreeEntry {
-  const st = fs.lstatSync(abs)
-  const k = kindOf(st)
-  const e: TreeEntry = { rel: relBytes.toString('utf8'), relBytes, abs, kind: k.kind, size: k.kind === 'file' ? st.size : 0, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 }
-  if (k.special) e.special = k.special
-  if (!isUtf8(relBytes)) e.path_b64 = relBytes.toString('base64')
-  if (k.kind === 'symlink') e.target = fs.readlinkSync(abs, { encoding: 'buffer' }).toString('utf8')
+  const e = entryOf(fs.lstatSync(abs), abs, relBytes)
+  if (e.kind === 'symlink') e.target = fs.readlinkSync(abs, { encoding: 'buffer' }).toString('utf8')
   return e
 }
 

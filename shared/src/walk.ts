@@ -50,9 +50,8 @@ function kindOf(st: Stats): { kind: EntryKind; special?: string } {
   return { kind: 'special', special: 'block-device' }
 }
 
-/** Stat one path (lstat: links are not followed) into a TreeEntry. */
-export async function statEntry(abs: Buffer, relBytes: Buffer): Promise<TreeEntry> {
-  const st = await fsp.lstat(abs)
+/** The TreeEntry of an lstat result (a symlink's `target` is the caller's to read). */
+export function entryOf(st: Stats, abs: Buffer, relBytes: Buffer): TreeEntry {
   const k = kindOf(st)
   const e: TreeEntry = {
     rel: relBytes.toString('utf8'),
@@ -65,7 +64,13 @@ export async function statEntry(abs: Buffer, relBytes: Buffer): Promise<TreeEntr
   }
   if (k.special) e.special = k.special
   if (!isUtf8(relBytes)) e.path_b64 = relBytes.toString('base64')
-  if (k.kind === 'symlink') e.target = (await fsp.readlink(abs, { encoding: 'buffer' })).toString('utf8')
+  return e
+}
+
+/** Stat one path (lstat: links are not followed) into a TreeEntry. */
+export async function statEntry(abs: Buffer, relBytes: Buffer): Promise<TreeEntry> {
+  const e = entryOf(await fsp.lstat(abs), abs, relBytes)
+  if (e.kind === 'symlink') e.target = (await fsp.readlink(abs, { encoding: 'buffer' })).toString('utf8')
   return e
 }
 
