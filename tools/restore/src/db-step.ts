@@ -12,7 +12,8 @@ import { PATH_COLUMNS } from '@clara/clara-model/path-columns'
 import { loadDump, openTarget, targetTables } from './db-load.js'
 import { rewriteDb, type StyleCounts } from './db-rewrite.js'
 import type { DumpInfo } from './dump-info.js'
-import { readJson, type StateDir } from './markers.js'
+import { readJson } from '@clara/shared/read-json'
+import type { StateDir } from './markers.js'
 import type { RootSet } from './old-roots.js'
 
 interface DbState {

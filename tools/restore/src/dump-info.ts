@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { ClaraError, EXIT } from '@clara/shared/cli'
 import type { Engine } from '@clara/shared/db'
-import { readJson } from './markers.js'
+import { readJson } from '@clara/shared/read-json'
 
 export interface DumpMeta {
   dump: string

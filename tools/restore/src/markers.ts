@@ -7,6 +7,7 @@
 import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { sweepTemps, writeJsonAtomic } from '@clara/shared/atomic'
+import { readJson } from '@clara/shared/read-json'
 
 export const STATE_DIR = '.clara-restore'
 
@@ -96,13 +97,4 @@ export async function markerHolds(root: string, m: Marker, artifacts: { path: st
     if (!st || (st.isFile() && st.size !== size)) return false
   }
   return true
-}
-
-export async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await fsp.readFile(file, 'utf8')) as T
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
 }

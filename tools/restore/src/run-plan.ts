@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { AUDIO_FOLDER } from '@clara/clara-model/data-folders'
 import { AUDIO_DB_DIR, INFRA_DIR } from './clara-paths.js'
-import { readJson } from './markers.js'
+import { readJson } from '@clara/shared/read-json'
 import type { RestoreSpec } from './mapping.js'
 
 export type Format = 'zip' | 'tar' | 'tgz' | 'file'

@@ -3,10 +3,10 @@
  * Each clara-shard call owns one group (a shard prefix or a single archive's name) and replaces
  * only that group's entries, so two calls (the two snapshots) merge into one index.
  */
-import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { writeJsonAtomic } from '@clara/shared/atomic'
 import { acquireLock } from '@clara/shared/lock'
+import { readJson } from '@clara/shared/read-json'
 import type { Compression } from './compression.js'
 
 export interface ShardEntry {
@@ -59,15 +59,6 @@ export interface IndexDoc {
   shards: ShardEntry[]
   totals: { shards: number; files: number; bytes: number; size_bytes: number; reused: number }
   reports: Record<string, number>
-}
-
-export async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await fsp.readFile(file, 'utf8')) as T
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
 }
 
 function build(domain: string, groups: Record<string, GroupInfo>, shards: ShardEntry[]): IndexDoc {

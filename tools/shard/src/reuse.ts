@@ -8,7 +8,8 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { tempNameFor } from '@clara/shared/atomic'
 import { hashFile } from '@clara/shared/hash'
-import { readJson, type IndexDoc, type ShardEntry } from './index-doc.js'
+import { readJson } from '@clara/shared/read-json'
+import type { IndexDoc, ShardEntry } from './index-doc.js'
 
 export interface Candidate {
   entry: ShardEntry
