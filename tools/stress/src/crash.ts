@@ -56,7 +56,8 @@ export async function runTrial(t: Target, seed: number, work: string, keep = fal
   const k = await runUntilKilled(cmd, plan)
   if (k.timedOut) problems.push(`${t.name} hung (killed after its timeout)`)
   if (!k.killed && k.code !== null && k.code >= 2) problems.push(`${t.name} failed on its own before the kill point: exit ${k.code}: ${k.stderr.trim().split('\n').slice(-3).join(' | ')}`)
-  const temps = k.killed ? tempFiles(dir) : 0
+  const inside = watch === dir || watch.startsWith(dir + '/')
+  const temps = k.killed ? tempFiles(dir) + (inside ? 0 : tempFiles(watch)) : 0
   const label = (ps: string[], when: string) => ps.map((p) => `${when}: ${p}`)
   problems.push(...label(await t.afterKill(dir).catch((e) => [`check crashed: ${(e as Error).stack}`]), 'after the kill'))
   problems.push(...label(await t.converge(dir, r).catch((e) => [`check crashed: ${(e as Error).stack}`]), 'after the rerun'))

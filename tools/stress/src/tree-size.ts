@@ -24,7 +24,7 @@ export function treeBytes(root: string): number {
   return total
 }
 
-/** How many temp files (`.<name>.<pid>.<rand>.tmp`) lie under a tree: evidence that a kill landed mid-write. */
+/** How many temp files or stage folders (`.<name>….tmp`) lie under a tree: evidence that a kill landed mid-write. */
 export function tempFiles(root: string): number {
   let n = 0
   let names: fs.Dirent[]
@@ -34,8 +34,8 @@ export function tempFiles(root: string): number {
     return 0
   }
   for (const d of names) {
-    if (d.isDirectory()) n += tempFiles(path.join(root, d.name))
-    else if (d.name.startsWith('.') && d.name.endsWith('.tmp')) n++
+    if (d.name.startsWith('.') && d.name.endsWith('.tmp')) n++
+    else if (d.isDirectory()) n += tempFiles(path.join(root, d.name))
   }
   return n
 }
