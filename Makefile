@@ -89,7 +89,6 @@ demo: build
 stress: build
 	scripts/test-deps.sh
 	scripts/stress.sh
-	CLARA_STRESS=1 pnpm exec tap tools/zip-unit/dist/test/zip64.js
 
 bench: build
 	scripts/test-deps.sh

@@ -4,6 +4,7 @@
  * image files, `image_descriptions/metadata.json`. The whole image repository dir rides along under
  * `image_repository/`, so a restore gets it back byte for byte.
  */
+import { fitName } from '@clara/shared/names'
 import path from 'node:path'
 import type { Row } from '@clara/shared/db'
 import type { ArchiveSpec, UnitRecord, UnitSource, WarningRecord } from '@clara/shared/records'
@@ -117,7 +118,10 @@ export function orphanSourceUnit(name: string, orphans: OrphanInfo[], clara: str
   }
 }
 
-/** Orphans get `orphan-<dir name>`: project units are numeric ids, so the two never clash. */
+/**
+ * Orphans get `orphan-<dir name>`: project units are numeric ids, so the two never clash. A name
+ * too long for a folder (a 250-byte orphan name is legal) keeps a prefix plus a hash of the whole.
+ */
 export function orphanUnitName(name: string): string {
-  return `orphan-${name}`
+  return fitName(`orphan-${name}`)
 }

@@ -4,6 +4,7 @@
  * artifacts' sha256 and every file written, with its size) written after it. A unit whose marker
  * matches the run's artifacts and whose files are all there is skipped on a rerun.
  */
+import { fitName } from '@clara/shared/names'
 import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { sweepTemps, writeJsonAtomic } from '@clara/shared/atomic'
@@ -26,7 +27,8 @@ export interface Intent {
   targets: string[]
 }
 
-const safe = (s: string) => encodeURIComponent(s).replace(/\./g, '%2E')
+// Encoded names can outgrow NAME_MAX (a long non-ASCII internal_id): fitName keeps them distinct and short.
+const safe = (s: string) => fitName(encodeURIComponent(s).replace(/\./g, '%2E'))
 
 export class StateDir {
   readonly dir: string

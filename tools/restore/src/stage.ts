@@ -4,6 +4,7 @@
  * units share (merge: the audio shards, snapshots). A kill never leaves a half-written file
  * under a final name, and a replaced folder is either the old one or the new one.
  */
+import { fitName } from '@clara/shared/names'
 import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 
@@ -19,7 +20,7 @@ export class Stage {
 
   constructor(readonly root: string, readonly target: string, readonly mode: StageMode, readonly tag: string) {
     const dest = path.join(root, target)
-    this.abs = target ? path.join(path.dirname(dest), `.${path.basename(dest)}${SUFFIX}${tag}.tmp`) : path.join(root, '.clara-restore', 'stage', tag)
+    this.abs = target ? path.join(path.dirname(dest), `.${fitName(path.basename(dest), 160)}${SUFFIX}${tag}.tmp`) : path.join(root, '.clara-restore', 'stage', tag)
   }
 
   /** The final path of the target. */

@@ -1,0 +1,20 @@
+/** File names that fit: a name over the byte budget keeps a readable prefix plus a hash of the whole. */
+import { createHash } from 'node:crypto'
+
+/** NAME_MAX on Linux file systems is 255 bytes; leave room for temp-name decorations. */
+export const NAME_BUDGET = 200
+
+/**
+ * `name` itself when it fits in `maxBytes` (UTF-8), else its longest prefix that leaves room for
+ * `~` + 16 hex digits of its sha256, cut on a character boundary. Distinct names stay distinct.
+ */
+export function fitName(name: string, maxBytes = NAME_BUDGET): string {
+  if (Buffer.byteLength(name) <= maxBytes) return name
+  const tag = '~' + createHash('sha256').update(name).digest('hex').slice(0, 16)
+  let prefix = ''
+  for (const ch of name) {
+    if (Buffer.byteLength(prefix + ch) + tag.length > maxBytes) break
+    prefix += ch
+  }
+  return prefix + tag
+}
