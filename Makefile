@@ -33,7 +33,9 @@ build: install
 
 test: build
 	scripts/test-deps.sh
-	pnpm exec tap 'shared/dist/test/**/*.js' 'tools/*/dist/test/**/*.js'
+	# The tests make their own installs and databases: none of the variables above may leak into them.
+	env -u CLARA -u DATABASE_URL -u DB_TYPE -u BACKUP_ROOT -u DEST -u RESTORE_ARGS -u CLARA_LOG \
+	  pnpm exec tap 'shared/dist/test/**/*.js' 'tools/*/dist/test/**/*.js'
 
 ## The whole job: every domain, one run directory, manifest last, then `latest`.
 backup: build
