@@ -58,7 +58,8 @@ export interface Progress {
 
 const LEVEL = { debug: 20, info: 30, warn: 40, error: 50 } as const
 
-function fmtBytes(n: number): string {
+/** 1234567 → "1.2 MB" (decimal units). */
+export function fmtBytes(n: number): string {
   const u = ['B', 'KB', 'MB', 'GB', 'TB']
   let i = 0
   while (n >= 1000 && i < u.length - 1) {

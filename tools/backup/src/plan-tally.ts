@@ -1,6 +1,6 @@
 /** A dry run's record stream, counted on its way out, for the summary line at its end. */
 import type { ClaraRecord } from '@clara/shared/records'
-import { fmtBytes } from './summary.js'
+import { fmtBytes } from '@clara/shared/log'
 
 export interface RecordSink {
   write(rec: ClaraRecord): Promise<void>

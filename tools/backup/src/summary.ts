@@ -1,16 +1,6 @@
 /** The short summary a run prints on stderr at its end: one line for the run, one per domain. */
-import type { Logger } from '@clara/shared/log'
+import { fmtBytes, type Logger } from '@clara/shared/log'
 import type { Manifest } from './manifest.js'
-
-export function fmtBytes(n: number): string {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB']
-  let i = 0
-  while (n >= 1000 && i < u.length - 1) {
-    n /= 1000
-    i++
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`
-}
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`
 
