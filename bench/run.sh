@@ -14,6 +14,7 @@ projects=$(sed -n 's/.*projects=\([0-9]*\).*/\1/p' <<<"$scale1")
 need=()
 [ -x /usr/bin/time ] || need+=(time)
 command -v openssl >/dev/null || need+=(openssl)
+command -v age-keygen >/dev/null || need+=(age) # size.mjs encrypts db/ and infra/ to measure clara-encrypt
 if [ ${#need[@]} -gt 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >&2
 fi

@@ -13,8 +13,9 @@ export const NAME = 'clara-backup'
 export const USAGE = `$0 --clara DIR [--dest BACKUP_ROOT] [--db URL] [--resume RUN_ID] [--full] [--dry-run] [options]
 
 Run a complete backup of a C-LARA install into BACKUP_ROOT/<run-id>/: source, compiled, legacy,
-db, audio cache, media, infra (and snapshots with --snapshots), in that order, each domain by its
-script in scripts/. Incremental by default: units unchanged since the run 'latest' points at are
+db, audio cache, media, infra (and snapshots with --snapshots), each domain by its script in
+scripts/; --jobs of them at once (default 2: the longest ones by the previous run's times first;
+--jobs 1: one by one, in that order). Incremental by default: units unchanged since the run 'latest' points at are
 hard-linked from it. One run at a time (lock). manifest.json is written last, then 'latest' is
 switched to the new run. Records go to stdout; progress, the tools' log lines and a summary to
 stderr (--quiet, --log-json and --verbose are passed on to the tools in CLARA_LOG).
@@ -30,6 +31,8 @@ export interface BackupOptions {
   flags: RunFlags
   domains: Domain[]
   lockFile: string
+  /** domains run at once */
+  jobs: number
   encryptTo: string[]
   group: string
   log: LogFlags
@@ -49,6 +52,7 @@ function build(y: any): any {
     .option('text-types', { type: 'string', describe: 'compiled text types to include (normal,phonetic,questionnaire)' })
     .option('existing', { choices: ['skip', 'overwrite'], default: 'skip', describe: 'units already in the run directory: keep (when they check out) or rebuild' })
     .option('workers', { type: 'number', default: 2, describe: 'parallel archive workers' })
+    .option('jobs', { type: 'number', describe: 'domains run at once (env CLARA_BACKUP_JOBS, default 2); 1 runs them one by one in the design\'s order' })
     .option('snapshots', { type: 'boolean', default: false, describe: 'also write the coarse snapshots domain' })
     .option('domains', { type: 'string', describe: 'run only these domains (source,compiled,legacy,db,audio,media,infra,snapshots)' })
     .option('lock-file', { type: 'string', describe: 'lock file (env CLARA_BACKUP_LOCK, default /var/lock/clara_backup.lock)' })
@@ -58,11 +62,19 @@ function build(y: any): any {
 
 function checkOptions(o: any): void {
   if (!Number.isInteger(o.workers) || o.workers < 1) throw new UsageError(`--workers: ${o.workers} is not a whole number ≥ 1`)
+  if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1)) throw new UsageError(`--jobs: ${o.jobs} is not a whole number ≥ 1`)
   if (o.resume !== undefined && !isRunId(o.resume)) throw new UsageError(`--resume: "${o.resume}" is not a run id (like 20261127T211500Z)`)
   if (o.resume !== undefined && o['dry-run']) throw new UsageError('--resume and --dry-run: a dry run writes nothing, so there is nothing to resume')
   for (const r of listFlag(o['encrypt-to'])) {
     if (!/^(age1[0-9a-z]{20,}|ssh-\S+)/.test(r)) throw new UsageError(`--encrypt-to: "${r}" is not an age recipient (age1… or an ssh public key)`)
   }
+}
+
+function jobsFromEnv(v: string | undefined): number {
+  if (v === undefined || v === '') return 2
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`CLARA_BACKUP_JOBS: "${v}" is not a whole number ≥ 1`)
+  return n
 }
 
 /** Parse and check the command line; null when --help/--version was answered. */
@@ -89,6 +101,7 @@ export async function readOptions(io: Io): Promise<BackupOptions | null> {
       textTypes: o['text-types'], existing: o.existing, workers: o.workers,
     },
     domains,
+    jobs: o.jobs ?? jobsFromEnv(io.env.CLARA_BACKUP_JOBS),
     lockFile: path.resolve(io.cwd, o['lock-file'] ?? io.env.CLARA_BACKUP_LOCK ?? '/var/lock/clara_backup.lock'),
     encryptTo: listFlag(o['encrypt-to']),
     group: o.group,

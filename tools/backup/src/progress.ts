@@ -13,14 +13,21 @@ export interface PrevTotals {
   bytes: number
 }
 
+interface Live {
+  label: string
+  prev: PrevTotals | undefined
+  started: number
+  /** a logger per domain, so rate and ETA count from the domain's start */
+  plog: Logger
+}
+
 export class RunProgress {
-  private label = ''
-  private dir = ''
-  private prev: PrevTotals | undefined
+  /** the domains running now (with --jobs > 1, more than one) */
+  private live = new Map<string, Live>()
+  /** the domain started last: where an update without a domain goes */
+  private current = ''
   private started = new Map<string, number>()
   private ended = new Map<string, number>()
-  /** a logger per domain, so rate and ETA count from the domain's start */
-  private plog: Logger
 
   constructor(
     private log: Logger,
@@ -28,46 +35,46 @@ export class RunProgress {
     private tty: boolean,
     private stderr: NodeJS.WritableStream,
     private prevDomains: Record<string, PrevTotals> = {},
-  ) {
-    this.plog = newLogger()
-  }
+  ) {}
 
   /** A domain starts: one log line, and (on a TTY) its live line at once. */
   startDomain(i: number, n: number, d: Domain): void {
-    this.label = `[${i + 1}/${n} ${d.name}]`
-    this.dir = d.dir
-    this.prev = this.prevDomains[d.dir]
-    this.started.set(d.dir, Date.now())
+    const now = Date.now()
+    this.current = d.dir
+    this.started.set(d.dir, now)
+    this.live.set(d.dir, { label: `[${i + 1}/${n} ${d.name}]`, prev: this.prevDomains[d.dir], started: now, plog: this.newLogger() })
     this.log.info(`domain ${i + 1}/${n}: ${d.name} → ${d.dir}/`)
-    this.plog = this.newLogger()
-    if (this.tty) this.update({ items: 0, bytes: 0 })
+    if (this.tty) this.update({ items: 0, bytes: 0 }, d.dir)
   }
 
-  /** A progress update from the domain's tools. */
-  update(p: Progress & { name?: string }): void {
+  /** A progress update from a domain's tools (the domain started last when `dir` is not given). */
+  update(p: Progress & { name?: string }, dir = this.current): void {
+    const l = this.live.get(dir)
+    if (!l) return
     // Off a TTY (a cron log) only domains that run long get progress lines, every 10 s.
-    if (!this.tty && Date.now() - (this.started.get(this.dir) ?? 0) < 10_000) return
-    const shown: Progress = { label: this.label, items: p.items, bytes: p.bytes, noun: p.noun ?? 'units' }
+    if (!this.tty && Date.now() - l.started < 10_000) return
+    const shown: Progress = { label: l.label, items: p.items, bytes: p.bytes, noun: p.noun ?? 'units' }
     if (p.total !== undefined) {
       shown.total = p.total
       shown.noun = p.noun ?? 'items'
       if (p.totalBytes) shown.totalBytes = p.totalBytes
-    } else if (this.prev) {
-      if (p.items <= this.prev.units) shown.total = this.prev.units
-      if (p.bytes < this.prev.bytes) shown.totalBytes = this.prev.bytes
+    } else if (l.prev) {
+      if (p.items <= l.prev.units) shown.total = l.prev.units
+      if (p.bytes < l.prev.bytes) shown.totalBytes = l.prev.bytes
     }
-    this.plog.progress(shown)
+    l.plog.progress(shown)
   }
 
   /** A log line of a tool: the live line is wiped first, and redrawn at the next update. */
   relay(line: string): void {
-    this.plog.done()
+    for (const l of this.live.values()) l.plog.done()
     this.stderr.write(line + '\n')
   }
 
   endDomain(d: Domain): void {
     this.ended.set(d.dir, Date.now())
-    this.plog.done()
+    this.live.get(d.dir)?.plog.done()
+    this.live.delete(d.dir)
   }
 
   /** Seconds the domain took (0 when it did not run). */

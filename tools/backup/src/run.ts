@@ -15,6 +15,8 @@ import { RunProgress, type PrevTotals } from './progress.js'
 import { openRunDir, previousRun, runId, sweepRunTemps } from './run-dir.js'
 import { printSummary } from './summary.js'
 import { PlanTally, type RecordSink } from './plan-tally.js'
+import { pool, startOrder } from './schedule.js'
+import type { Domain } from './domains.js'
 
 export interface RunCtx {
   io: Io
@@ -33,33 +35,36 @@ interface Place {
   prev: string | null
 }
 
-async function progressFor(c: RunCtx, prev: string | null): Promise<RunProgress> {
+/** The live progress, and the seconds each domain took in the previous run (for the start order). */
+async function progressFor(c: RunCtx, prev: string | null): Promise<[RunProgress, Record<string, number | undefined>]> {
   const m = prev ? await readJson(path.join(prev, 'manifest.json')) : null
-  const prevDomains: Record<string, PrevTotals> = m?.domains ?? {}
-  return new RunProgress(c.log, () => new Logger(c.io, NAME, c.o.log), c.io.isTTY, c.io.stderr, prevDomains)
+  const prevDomains: Record<string, PrevTotals & { seconds?: number }> = m?.domains ?? {}
+  const seconds = Object.fromEntries(Object.entries(prevDomains).map(([dir, d]) => [dir, typeof d?.seconds === 'number' ? d.seconds : undefined]))
+  return [new RunProgress(c.log, () => new Logger(c.io, NAME, c.o.log), c.io.isTTY, c.io.stderr, prevDomains), seconds]
 }
 
-/** Run every selected domain's script; returns the exit code of each domain that did not exit 0. */
-async function runDomains(c: RunCtx, p: Place, progress: RunProgress): Promise<Map<string, number>> {
+/** Run every selected domain's script (--jobs at a time); returns the exit code of each domain that did not exit 0. */
+async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSeconds: Record<string, number | undefined>): Promise<Map<string, number>> {
   const env = domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: p.dir, runId: p.id, prev: p.prev }, c.o.flags, c.o.log)
   const codes = new Map<string, number>()
   const sink = c.sink ?? c.out
   const n = c.o.domains.length
-  for (const [i, d] of c.o.domains.entries()) {
-    if (c.io.signal.aborted) break
+  const place = new Map(c.o.domains.map((d, i) => [d, i]))
+  const one = async (d: Domain): Promise<void> => {
+    const i = place.get(d) ?? 0
     if (c.o.flags.dry && d.noDryRun) {
       c.log.info(`domain ${i + 1}/${n}: ${d.name}: not run in a dry run (its tool writes as it reads)`)
       await sink.write({ type: 'warning', during: 'dry-run', domain: d.dir, item: d.name, message: `not planned: a real run writes ${d.dir}/ with ${d.script}` })
-      continue
+      return
     }
     progress.startDomain(i, n, d)
     const r = await runDomain(path.join(c.repo, 'scripts'), d, {
       env, out: sink, signal: c.io.signal,
       onLine: (line) => progress.relay(line),
-      onProgress: (u) => progress.update(u),
+      onProgress: (u) => progress.update(u, d.dir),
     })
     progress.endDomain(d)
-    if (r.interrupted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
+    if (r.interrupted) return
     if (r.exit_code !== 0 || !r.stream_ok) codes.set(d.dir, r.stream_ok ? r.exit_code : Math.max(r.exit_code, EXIT.FATAL))
     const added = !c.o.flags.dry && r.stream_ok ? await ensureFailures(p.dir, d.dir, r.errors, r.exit_code) : 0
     if (added) c.log.detail(`${d.dir}/failures.json: ${added} failure(s) added from the error records of ${d.script}`)
@@ -68,6 +73,7 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress): Promise<M
       await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code})`, code: 'EDOMAIN' })
     }
   }
+  await pool(startOrder(c.o.domains, c.o.jobs, prevSeconds), c.o.jobs, one, () => c.io.signal.aborted)
   if (c.io.signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
   return codes
 }
@@ -80,7 +86,7 @@ export async function dryRun(c: RunCtx): Promise<number> {
   const prev = c.o.full ? null : await previousRun(c.o.root)
   c.log.info(`dry run: planning run ${id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ''}; nothing is written`)
   const tally = new PlanTally(c.out)
-  const codes = await runDomains({ ...c, sink: tally }, { id, dir: path.join(c.o.root, id), resumed: false, prev }, await progressFor(c, prev))
+  const codes = await runDomains({ ...c, sink: tally }, { id, dir: path.join(c.o.root, id), resumed: false, prev }, ...(await progressFor(c, prev)))
   c.log.info(tally.line())
   await c.out.end()
   return brokenOf(codes).size ? EXIT.FATAL : codes.size ? EXIT.PARTIAL : EXIT.OK
@@ -96,8 +102,8 @@ export async function backupRun(c: RunCtx): Promise<number> {
   }
   const prev = c.o.full ? null : await previousRun(c.o.root, run.dir)
   c.log.info(`${run.resumed ? 'resuming' : 'starting'} run ${run.id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ' (full)'}; database ${redactUrl(c.o.db)}`)
-  const progress = await progressFor(c, prev)
-  const broken = brokenOf(await runDomains(c, { ...run, prev }, progress).catch((err) => {
+  const [progress, prevSeconds] = await progressFor(c, prev)
+  const broken = brokenOf(await runDomains(c, { ...run, prev }, progress, prevSeconds).catch((err) => {
     if ((err as Error).name === 'AbortError') c.log.error(run.id, `interrupted: finish it with --resume ${run.id}`)
     throw err
   }))

@@ -35,6 +35,7 @@ t.test('usage errors: one line, exit 2, nothing done', async (t) => {
   const cases: [string[], RegExp][] = [
     [[...base], /--clara DIR \(or env CLARA\) is required/],
     [[...base, '--clara', dir, '--workers', '0'], /--workers: 0 is not a whole number/],
+    [[...base, '--clara', dir, '--jobs', '0'], /--jobs: 0 is not a whole number/],
     [[...base, '--clara', dir, '--resume', '../etc'], /--resume: "..\/etc" is not a run id/],
     [[...base, '--clara', dir, '--resume', '20260101T000000Z', '--dry-run'], /--resume and --dry-run/],
     [[...base, '--clara', dir, '--encrypt-to', 'secret-key'], /--encrypt-to: "secret-key" is not an age recipient/],
@@ -48,6 +49,9 @@ t.test('usage errors: one line, exit 2, nothing done', async (t) => {
     t.match(r.stderr, re)
     t.equal(r.stdout, '')
   }
+  const env = await run([...base, '--clara', dir], { CLARA_BACKUP_JOBS: 'two' })
+  t.equal(env.code, 2)
+  t.match(env.stderr, /CLARA_BACKUP_JOBS: "two" is not a whole number/)
   t.notOk(existsSync(path.join(dir, 'lock')), 'the lock is released')
   t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
 })
@@ -116,6 +120,29 @@ t.test('RunProgress on a TTY: [i/n domain] n/N units from the previous run, tool
   q.startDomain(1, 7, DOMAINS[1])
   q.update({ items: 1, bytes: 1 })
   t.equal(text, 'x: domain 2/7: compiled → compiled_exports/\n', 'off a TTY: no progress line in the first 10 s')
+})
+
+t.test('RunProgress with two domains at once: each update draws its own domain’s line', async (t) => {
+  const stderr = new PassThrough()
+  let text = ''
+  stderr.on('data', (c) => (text += c))
+  const io = { stderr, isTTY: true }
+  const p = new RunProgress(new Logger(io, 'b'), () => new Logger(io, 'b'), true, stderr, { audio_cache: { units: 1, bytes: 10 } })
+  p.startDomain(0, 7, DOMAINS[0])
+  p.startDomain(4, 7, DOMAINS[4])
+  text = ''
+  await new Promise((r) => setTimeout(r, 120)) // a logger redraws at most every 100 ms
+  p.update({ items: 3, bytes: 30 }, 'source_exports')
+  t.match(text, /\[1\/7 source\] 3 units/)
+  await new Promise((r) => setTimeout(r, 120))
+  p.update({ items: 5, bytes: 500, total: 9 }, 'audio_cache')
+  t.match(text, /\[5\/7 audio\] 5\/9 items/)
+  p.endDomain(DOMAINS[0])
+  text = ''
+  p.update({ items: 4, bytes: 40 }, 'source_exports')
+  t.equal(text, '', 'a domain that ended draws nothing')
+  p.endDomain(DOMAINS[4])
+  t.ok(p.seconds('audio_cache') >= 0.1 && p.seconds('source_exports') >= 0.1)
 })
 
 t.test('summaryLines: the run, one line per domain, where latest points', async (t) => {

@@ -46,7 +46,7 @@ const withoutStamp = (file: string) => readFileSync(file, 'utf8').replace(/^# se
 
 t.test('a run SIGKILLed during the compiled domain, resumed, equals an uninterrupted run unit for unit', async (t) => {
   const root = path.join(f.dir, 'killed')
-  const s = start(root, ['--workers', '1'])
+  const s = start(root, ['--workers', '1', '--jobs', '1'])
   let run = ''
   await waitFor(() => {
     if (!/domain 2\/7: compiled/.test(s.stderr()) || !existsSync(root)) return false
