@@ -93,7 +93,7 @@ function faultHook(spec: string | undefined): ReturnType<typeof faultsFromEnv> {
   return hooks.get(spec)
 }
 
-async function buildUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
+async function buildUnit(rec: UnitRecord, o: ZipOptions, quickTried: boolean): Promise<UnitResult> {
   const fault = faultHook(o.faults)
   const dir = path.join(o.dest, rec.domain, rec.unit)
   const po = { level: o.level, checksums: o.checksums, rewriteBudget: o.rewriteBudget, fault }
@@ -101,7 +101,7 @@ async function buildUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
   const prevDir = o.linkDest ? path.join(o.linkDest, rec.domain, rec.unit) : ''
   const prevDoc = o.linkDest ? await readMetadata(prevDir) : null
   // An unchanged unit is linked from stats alone: no file is read, not even for its rewrites.
-  const quick = prevDoc ? await quickFingerprint(rec, collected, prevDoc.copied, po).catch(() => null) : null
+  const quick = prevDoc && !quickTried ? await quickFingerprint(rec, collected, prevDoc.copied, po).catch(() => null) : null
   if (quick !== null && quick === prevDoc!.fingerprint) {
     const linked = await tryLink(rec, prevDir, prevDoc, quick, dir, o)
     if (linked) return linked
@@ -123,17 +123,40 @@ async function buildUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
   return result(rec, doc, outputRecords(rec, doc, o), false, doc.unresolved.length > 0)
 }
 
+/**
+ * The cheap first try of a `--link-dest` run, for the main thread (no worker needs to start when
+ * nothing changed): link the unit when its stats alone show it unchanged. Null whenever anything
+ * else may apply (a unit already in --dest, a bad record, a walk that fails, a changed unit):
+ * zipUnit then decides, with `quickTried` so the stat-only check is not repeated.
+ */
+export async function quickLink(rec: UnitRecord, o: ZipOptions): Promise<UnitResult | null> {
+  if (!o.linkDest) return null
+  try {
+    validateUnit(rec)
+    const dir = path.join(o.dest, rec.domain, rec.unit)
+    if (o.existing === 'skip' && o.dest && (await readMetadata(dir))) return null
+    const prevDir = path.join(o.linkDest, rec.domain, rec.unit)
+    const prevDoc = await readMetadata(prevDir)
+    if (!prevDoc) return null
+    const fp = await quickFingerprint(rec, await collectUnit(rec), prevDoc.copied, { level: o.level, checksums: o.checksums, rewriteBudget: o.rewriteBudget })
+    if (fp === null || fp !== prevDoc.fingerprint) return null
+    return await tryLink(rec, prevDir, prevDoc, fp, dir, o)
+  } catch {
+    return null
+  }
+}
+
 /** Zip one unit. Never throws: a failure is the unit's `error` record. A source that changes while read is retried once. */
-export async function zipUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
+export async function zipUnit(rec: UnitRecord, o: ZipOptions, quickTried = false): Promise<UnitResult> {
   try {
     validateUnit(rec)
     const kept = o.existing === 'skip' && o.dest ? await keepExisting(rec, path.join(o.dest, rec.domain, rec.unit)) : null
     if (kept) return result(rec, kept, reusedArtifacts(rec, kept, o.dryRun), true)
     try {
-      return await buildUnit(rec, o)
+      return await buildUnit(rec, o, quickTried)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ECHANGED') throw err
-      return await buildUnit(rec, o).catch((e2: Error) => {
+      return await buildUnit(rec, o, quickTried).catch((e2: Error) => {
         throw Object.assign(new Error(`${e2.message} (retried once)`), { code: (e2 as NodeJS.ErrnoException).code })
       })
     }
