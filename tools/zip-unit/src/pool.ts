@@ -44,6 +44,9 @@ export class UnitPool {
   /** per unit, the settling of its latest job (quick tries wait for the one before) */
   private tails = new Map<string, Promise<void>>()
   private started = false
+  private closed = false
+  /** work running in this thread (stat-only tries, in-process jobs): close() lets it finish */
+  private here = new Set<Promise<unknown>>()
 
   constructor(private size: number, private opts: ZipOptions) {
     if (!opts.linkDest) this.start()
@@ -71,7 +74,7 @@ export class UnitPool {
     if (!this.opts.linkDest) return this.enqueue(rec, false)
     const key = keyOf(rec)
     const before = this.tails.get(key) ?? Promise.resolve()
-    const p = before.then(async () => (await quickLink(rec, this.opts)) ?? this.enqueue(rec, true))
+    const p = before.then(async () => (await this.inThread(quickLink(rec, this.opts))) ?? this.enqueue(rec, true))
     const settled = p.then(() => {}, () => {})
     this.tails.set(key, settled)
     void settled.then(() => {
@@ -80,7 +83,15 @@ export class UnitPool {
     return p
   }
 
+  private inThread<T>(p: Promise<T>): Promise<T> {
+    const settled = p.then(() => {}, () => {})
+    this.here.add(settled)
+    void settled.then(() => this.here.delete(settled))
+    return p
+  }
+
   private enqueue(rec: UnitRecord, quickTried: boolean): Promise<UnitResult> {
+    if (this.closed) return Promise.reject(new Error('zip pool closed'))
     this.start()
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, rec, quickTried, resolve, reject })
@@ -97,7 +108,7 @@ export class UnitPool {
       slot.jobs.set(job.id, job)
       this.running.add(keyOf(job.rec))
       if (slot.worker) slot.worker.postMessage({ id: job.id, rec: job.rec, quickTried: job.quickTried })
-      else zipUnit(job.rec, this.opts, job.quickTried).then((r) => this.done(slot, job.id, r), (err) => this.fail(slot, err))
+      else this.inThread(zipUnit(job.rec, this.opts, job.quickTried)).then((r) => this.done(slot, job.id, r), (err) => this.fail(slot, err))
     }
   }
 
@@ -114,8 +125,13 @@ export class UnitPool {
     slot.jobs.clear()
   }
 
-  /** Stop the workers (after the last result, or on abort). */
+  /**
+   * Stop the workers (after the last result, or on abort). Work in this thread cannot be stopped:
+   * it is awaited, so nothing still writes once the caller has returned.
+   */
   async close(): Promise<void> {
+    this.closed = true
     await Promise.all(this.slots.map((s) => s.worker?.terminate()))
+    while (this.here.size) await Promise.all([...this.here])
   }
 }

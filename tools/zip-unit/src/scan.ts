@@ -2,10 +2,11 @@
  * The rewrite pass over an archive's members, before anything is written (copies change the
  * member list, and the fingerprint needs it): rewritten text, copies resolved or unresolved.
  */
-import { promises as fsp } from 'node:fs'
+import fs from 'node:fs'
 import { sha256 } from '@clara/shared/hash'
 import { readSourceSync, type FaultHook } from '@clara/shared/source-file'
-import { isUtf8, statEntry } from '@clara/shared/walk'
+import { isUtf8, type TreeEntry } from '@clara/shared/walk'
+import { statEntrySync } from '@clara/shared/walk-sync'
 import { addMember, display, type Member } from './collect.js'
 import { rewriteText, rewritesFor, type CompiledRewrite, type CopyRef } from './rewrite.js'
 
@@ -72,8 +73,12 @@ export interface CopiedMember {
 /** The member a copy of `from` to `to` adds, or why it cannot be added. */
 export async function copyMember(from: string, to: string): Promise<Member | string> {
   if (!from.startsWith('/')) return 'source path is not absolute'
-  const real = await fsp.realpath(from).catch(() => null)
-  const e = real ? await statEntry(Buffer.from(real), Buffer.from(to)).catch(() => null) : null
+  let e: TreeEntry | null = null
+  try {
+    e = statEntrySync(Buffer.from(fs.realpathSync.native(from)), Buffer.from(to))
+  } catch {
+    e = null
+  }
   if (!e) return 'missing'
   if (e.kind !== 'file') return `not a regular file (${e.special ?? e.kind})`
   return { name: Buffer.from(to), kind: 'file', entry: e, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode, copied: true }
