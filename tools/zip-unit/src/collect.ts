@@ -1,9 +1,9 @@
 /** Turn one archive spec into its sorted member list: walked directories, single files, inline entries. */
-import { promises as fsp } from 'node:fs'
+import fs from 'node:fs'
 import path from 'node:path'
 import type { ArchiveSpec, InlineEntry, UnitSource } from '@clara/shared/records'
-import { excluder, isUtf8, statEntry, type TreeEntry } from '@clara/shared/walk'
-import { walkTreeSync } from '@clara/shared/walk-sync'
+import { excluder, isUtf8, type TreeEntry } from '@clara/shared/walk'
+import { statEntrySync, walkTreeSync } from '@clara/shared/walk-sync'
 import type { CompiledRewrite } from './rewrite.js'
 
 /** One archive member, before it is read. */
@@ -65,14 +65,31 @@ function fromEntry(name: Buffer, e: TreeEntry): Member {
   return { name: kind === 'dir' ? Buffer.concat([name, Buffer.from('/')]) : name, kind, entry: e, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode }
 }
 
+// Synchronous stats: one syscall each, cheaper than a thread-pool round trip (workers and the
+// main thread's stat-only link check both walk with walkTreeSync already).
+function realOr(p: string): string {
+  try {
+    return fs.realpathSync.native(p)
+  } catch {
+    return p
+  }
+}
+
+function statOrFail(abs: Buffer, rel: Buffer, message: (err: NodeJS.ErrnoException) => string): TreeEntry {
+  try {
+    return statEntrySync(abs, rel)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    throw new UnitError(message(e), e.code ?? 'EIO')
+  }
+}
+
 async function collectDir(src: UnitSource & { dir: string }, out: Collected, add: (m: Member) => void): Promise<void> {
   const prefix = cleanPrefix(src.prefix)
   // The root the lister names may itself be a symlink (a project folder moved to another disk):
   // that one link is followed; nothing below it ever is.
-  const dir = await fsp.realpath(path.resolve(src.dir)).catch(() => path.resolve(src.dir))
-  const root = await statEntry(Buffer.from(dir), Buffer.alloc(0)).catch((err) => {
-    throw new UnitError(`source directory ${src.dir}: ${err.code === 'ENOENT' ? 'missing' : err.message}`, err.code ?? 'EIO')
-  })
+  const dir = realOr(path.resolve(src.dir))
+  const root = statOrFail(Buffer.from(dir), Buffer.alloc(0), (err) => `source directory ${src.dir}: ${err.code === 'ENOENT' ? 'missing' : err.message}`)
   if (root.kind !== 'dir') throw new UnitError(`source directory ${src.dir}: not a directory`, 'ENOTDIR')
   if (prefix.length) add(fromEntry(prefix, root))
   const skip = excluder(src.exclude)
@@ -95,9 +112,7 @@ async function collectDir(src: UnitSource & { dir: string }, out: Collected, add
 
 async function collectFile(src: UnitSource & { file: string }, out: Collected, add: (m: Member) => void): Promise<void> {
   const name = cleanPrefix(src.path ?? path.basename(src.file))
-  const e = await statEntry(Buffer.from(path.resolve(src.file)), name).catch((err) => {
-    throw new UnitError(`source file ${src.file}: ${err.code === 'ENOENT' ? 'missing' : err.message}`, err.code ?? 'EIO')
-  })
+  const e = statOrFail(Buffer.from(path.resolve(src.file)), name, (err) => `source file ${src.file}: ${err.code === 'ENOENT' ? 'missing' : err.message}`)
   if (e.kind === 'special') out.skipped.push({ ...pathFields(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
   else if (e.kind === 'dir') throw new UnitError(`source file ${src.file}: is a directory`, 'EISDIR')
   else {

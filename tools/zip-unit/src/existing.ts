@@ -2,7 +2,7 @@
  * Units already on disk: `--existing skip` keeps a finished unit whose archives still hash right;
  * `--link-dest` hard-links an unchanged unit (same fingerprint) from the previous run.
  */
-import { promises as fsp } from 'node:fs'
+import fs from 'node:fs'
 import path from 'node:path'
 import { fsyncDir, tempNameFor } from '@clara/shared/atomic'
 import { hashFile } from '@clara/shared/hash'
@@ -11,10 +11,13 @@ import type { UnitMetadata } from './metadata.js'
 
 export const METADATA = 'metadata.json'
 
-/** A unit's metadata.json, or null when absent or unreadable (the unit is unfinished). */
+/**
+ * A unit's metadata.json, or null when absent or unreadable (the unit is unfinished).
+ * Synchronous: a small file in a worker thread, where a thread-pool round trip costs more than the read.
+ */
 export async function readMetadata(unitDir: string): Promise<UnitMetadata | null> {
   try {
-    const doc = JSON.parse(await fsp.readFile(path.join(unitDir, METADATA), 'utf8'))
+    const doc = JSON.parse(fs.readFileSync(path.join(unitDir, METADATA), 'utf8'))
     return doc && doc.version === 1 && Array.isArray(doc.archives) ? doc : null
   } catch {
     return null
@@ -45,8 +48,12 @@ function sameShape(rec: UnitRecord, doc: UnitMetadata): boolean {
 }
 
 async function sizeMatches(file: string, size: number): Promise<boolean> {
-  const st = await fsp.stat(file).catch(() => null)
-  return !!st && st.isFile() && st.size === size
+  try {
+    const st = fs.statSync(file, { throwIfNoEntry: false })
+    return !!st && st.isFile() && st.size === size
+  } catch {
+    return false
+  }
 }
 
 /** `--existing skip`: the finished unit at `unitDir`, if every archive is there with its size and sha256 (re-hashed). */
@@ -61,9 +68,8 @@ export async function keepExisting(rec: UnitRecord, unitDir: string): Promise<Un
   return doc
 }
 
-/** `--link-dest`: the previous run's metadata when its fingerprint equals ours and its archives still have their sizes. */
-export async function previousUnit(rec: UnitRecord, prevDir: string, fp: string): Promise<UnitMetadata | null> {
-  const doc = await readMetadata(prevDir)
+/** `--link-dest`: the previous run's metadata (`doc`, read from `prevDir`) when its fingerprint equals ours and its archives still have their sizes. */
+export async function previousUnit(rec: UnitRecord, prevDir: string, doc: UnitMetadata | null, fp: string): Promise<UnitMetadata | null> {
   if (!doc || doc.fingerprint !== fp || !sameShape(rec, doc)) return null
   for (const a of doc.archives) if (!(await sizeMatches(path.join(prevDir, `${a.name}.zip`), a.size_bytes))) return null
   return doc
@@ -72,11 +78,15 @@ export async function previousUnit(rec: UnitRecord, prevDir: string, fp: string)
 /** Hard-link `from` to `to` atomically (link to a temp name, then rename over). */
 async function linkAtomic(from: string, to: string): Promise<void> {
   const tmp = tempNameFor(to)
-  await fsp.link(from, tmp)
+  fs.linkSync(from, tmp)
   try {
-    await fsp.rename(tmp, to)
+    fs.renameSync(tmp, to)
   } catch (err) {
-    await fsp.unlink(tmp).catch(() => {})
+    try {
+      fs.unlinkSync(tmp)
+    } catch {
+      // already gone
+    }
     throw err
   }
 }

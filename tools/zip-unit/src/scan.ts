@@ -2,10 +2,11 @@
  * The rewrite pass over an archive's members, before anything is written (copies change the
  * member list, and the fingerprint needs it): rewritten text, copies resolved or unresolved.
  */
-import { promises as fsp } from 'node:fs'
+import fs from 'node:fs'
 import { sha256 } from '@clara/shared/hash'
 import { readSourceSync, type FaultHook } from '@clara/shared/source-file'
-import { isUtf8, statEntry } from '@clara/shared/walk'
+import { isUtf8, type TreeEntry } from '@clara/shared/walk'
+import { statEntrySync } from '@clara/shared/walk-sync'
 import { addMember, display, type Member } from './collect.js'
 import { rewriteText, rewritesFor, type CompiledRewrite, type CopyRef } from './rewrite.js'
 
@@ -63,9 +64,30 @@ export function scanRewrites(archive: string, members: Member[], rws: CompiledRe
   return { rewritten, copies }
 }
 
+/** A copy that became a member: its archive path and the source path the reference named (before realpath). */
+export interface CopiedMember {
+  path: string
+  from: string
+}
+
+/** The member a copy of `from` to `to` adds, or why it cannot be added. */
+export async function copyMember(from: string, to: string): Promise<Member | string> {
+  if (!from.startsWith('/')) return 'source path is not absolute'
+  let e: TreeEntry | null = null
+  try {
+    e = statEntrySync(Buffer.from(fs.realpathSync.native(from)), Buffer.from(to))
+  } catch {
+    e = null
+  }
+  if (!e) return 'missing'
+  if (e.kind !== 'file') return `not a regular file (${e.special ?? e.kind})`
+  return { name: Buffer.from(to), kind: 'file', entry: e, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode, copied: true }
+}
+
 /** Add the copies rewrites asked for: dedupe identical ones, keep members already present, list the rest as unresolved. */
-export async function resolveCopies(archive: string, copies: CopyRef[], byName: Map<string, Member>): Promise<Unresolved[]> {
+export async function resolveCopies(archive: string, copies: CopyRef[], byName: Map<string, Member>): Promise<{ unresolved: Unresolved[]; copied: CopiedMember[] }> {
   const unresolved: Unresolved[] = []
+  const copied: CopiedMember[] = []
   const copiedFrom = new Map<string, string>()
   const miss = (c: CopyRef, reason: string) => unresolved.push({ archive, member: c.member, reference: c.reference, from: c.from, to: c.to, reason })
   for (const c of copies) {
@@ -81,15 +103,12 @@ export async function resolveCopies(archive: string, copies: CopyRef[], byName: 
     const present = byName.get(c.to)
     if (present && !present.copied) continue // the archive already holds it
     copiedFrom.set(c.to, c.from)
-    if (!c.from.startsWith('/')) {
-      miss(c, 'source path is not absolute')
-      continue
+    const m = await copyMember(c.from, c.to)
+    if (typeof m === 'string') miss(c, m)
+    else {
+      addMember(byName, m)
+      copied.push({ path: c.to, from: c.from })
     }
-    const real = await fsp.realpath(c.from).catch(() => null)
-    const e = real ? await statEntry(Buffer.from(real), Buffer.from(c.to)).catch(() => null) : null
-    if (!e) miss(c, 'missing')
-    else if (e.kind !== 'file') miss(c, `not a regular file (${e.special ?? e.kind})`)
-    else addMember(byName, { name: Buffer.from(c.to), kind: 'file', entry: e, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode, copied: true })
   }
-  return unresolved
+  return { unresolved, copied }
 }

@@ -5,6 +5,6 @@ import type { ZipOptions } from './options.js'
 import { zipUnit } from './zip-unit.js'
 
 const opts = workerData as ZipOptions
-parentPort!.on('message', ({ id, rec }: { id: number; rec: UnitRecord }) => {
-  zipUnit(rec, opts).then((result) => parentPort!.postMessage({ id, result }))
+parentPort!.on('message', ({ id, rec, quickTried }: { id: number; rec: UnitRecord; quickTried: boolean }) => {
+  zipUnit(rec, opts, quickTried).then((result) => parentPort!.postMessage({ id, result }))
 })

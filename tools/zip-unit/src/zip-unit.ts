@@ -5,11 +5,11 @@ import { fsyncDir, sweepTemps, withAtomicFile, writeJsonAtomic } from '@clara/sh
 import { errorRecord, type ArtifactRecord, type ClaraRecord, type UnitRecord, type WarningRecord } from '@clara/shared/records'
 import { faultsFromEnv } from '@clara/shared/source-file'
 import { UnitError } from './collect.js'
-import { keepExisting, linkUnit, METADATA, previousUnit, reusedArtifacts } from './existing.js'
+import { keepExisting, linkUnit, METADATA, previousUnit, readMetadata, reusedArtifacts } from './existing.js'
 import { HashSink } from './hash-sink.js'
 import { buildMetadata, restoreMap, type ArchiveInfo, type UnitMetadata } from './metadata.js'
 import type { ZipOptions } from './options.js'
-import { planUnit, type PlannedArchive, type UnitPlan } from './plan.js'
+import { collectUnit, finishPlan, quickFingerprint, type PlannedArchive } from './plan.js'
 import { writeArchive, type MemberSum } from './write-archive.js'
 
 export interface UnitResult {
@@ -73,9 +73,9 @@ function outputRecords(rec: UnitRecord, doc: UnitMetadata, o: ZipOptions): Clara
   return out
 }
 
-async function tryLink(rec: UnitRecord, plan: UnitPlan, dir: string, o: ZipOptions): Promise<UnitResult | null> {
-  const prevDir = path.join(o.linkDest!, rec.domain, rec.unit)
-  const prev = await previousUnit(rec, prevDir, plan.fingerprint)
+/** The previous run's copy of this unit, when its fingerprint is `fp`: hard-linked into `dir` (a dry run only reports it). */
+async function tryLink(rec: UnitRecord, prevDir: string, prevDoc: UnitMetadata | null, fp: string | null, dir: string, o: ZipOptions): Promise<UnitResult | null> {
+  const prev = fp === null ? null : await previousUnit(rec, prevDir, prevDoc, fp)
   if (!prev) return null
   if (!o.dryRun) {
     await prepareDir(dir)
@@ -93,11 +93,22 @@ function faultHook(spec: string | undefined): ReturnType<typeof faultsFromEnv> {
   return hooks.get(spec)
 }
 
-async function buildUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
+async function buildUnit(rec: UnitRecord, o: ZipOptions, quickTried: boolean): Promise<UnitResult> {
   const fault = faultHook(o.faults)
   const dir = path.join(o.dest, rec.domain, rec.unit)
-  const plan = await planUnit(rec, { level: o.level, checksums: o.checksums, rewriteBudget: o.rewriteBudget, fault })
-  const linked = o.linkDest ? await tryLink(rec, plan, dir, o) : null
+  const po = { level: o.level, checksums: o.checksums, rewriteBudget: o.rewriteBudget, fault }
+  const collected = await collectUnit(rec)
+  const prevDir = o.linkDest ? path.join(o.linkDest, rec.domain, rec.unit) : ''
+  const prevDoc = o.linkDest ? await readMetadata(prevDir) : null
+  // An unchanged unit is linked from stats alone: no file is read, not even for its rewrites.
+  const quick = prevDoc && !quickTried ? await quickFingerprint(rec, collected, prevDoc.copied, po).catch(() => null) : null
+  if (quick !== null && quick === prevDoc!.fingerprint) {
+    const linked = await tryLink(rec, prevDir, prevDoc, quick, dir, o)
+    if (linked) return linked
+  }
+  const plan = await finishPlan(rec, collected, po)
+  const tried = quick !== null && quick === plan.fingerprint
+  const linked = prevDoc && !tried ? await tryLink(rec, prevDir, prevDoc, plan.fingerprint, dir, o) : null
   if (linked) return linked
   if (!o.dryRun) await prepareDir(dir)
   const archives: ArchiveInfo[] = []
@@ -112,17 +123,40 @@ async function buildUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
   return result(rec, doc, outputRecords(rec, doc, o), false, doc.unresolved.length > 0)
 }
 
+/**
+ * The cheap first try of a `--link-dest` run, for the main thread (no worker needs to start when
+ * nothing changed): link the unit when its stats alone show it unchanged. Null whenever anything
+ * else may apply (a unit already in --dest, a bad record, a walk that fails, a changed unit):
+ * zipUnit then decides, with `quickTried` so the stat-only check is not repeated.
+ */
+export async function quickLink(rec: UnitRecord, o: ZipOptions): Promise<UnitResult | null> {
+  if (!o.linkDest) return null
+  try {
+    validateUnit(rec)
+    const dir = path.join(o.dest, rec.domain, rec.unit)
+    if (o.existing === 'skip' && o.dest && (await readMetadata(dir))) return null
+    const prevDir = path.join(o.linkDest, rec.domain, rec.unit)
+    const prevDoc = await readMetadata(prevDir)
+    if (!prevDoc) return null
+    const fp = await quickFingerprint(rec, await collectUnit(rec), prevDoc.copied, { level: o.level, checksums: o.checksums, rewriteBudget: o.rewriteBudget })
+    if (fp === null || fp !== prevDoc.fingerprint) return null
+    return await tryLink(rec, prevDir, prevDoc, fp, dir, o)
+  } catch {
+    return null
+  }
+}
+
 /** Zip one unit. Never throws: a failure is the unit's `error` record. A source that changes while read is retried once. */
-export async function zipUnit(rec: UnitRecord, o: ZipOptions): Promise<UnitResult> {
+export async function zipUnit(rec: UnitRecord, o: ZipOptions, quickTried = false): Promise<UnitResult> {
   try {
     validateUnit(rec)
     const kept = o.existing === 'skip' && o.dest ? await keepExisting(rec, path.join(o.dest, rec.domain, rec.unit)) : null
     if (kept) return result(rec, kept, reusedArtifacts(rec, kept, o.dryRun), true)
     try {
-      return await buildUnit(rec, o)
+      return await buildUnit(rec, o, quickTried)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ECHANGED') throw err
-      return await buildUnit(rec, o).catch((e2: Error) => {
+      return await buildUnit(rec, o, quickTried).catch((e2: Error) => {
         throw Object.assign(new Error(`${e2.message} (retried once)`), { code: (e2 as NodeJS.ErrnoException).code })
       })
     }

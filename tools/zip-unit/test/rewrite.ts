@@ -1,6 +1,6 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { lstatSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { sha256 } from '@clara/shared/hash'
 import { runMain } from '@clara/shared/testkit'
@@ -69,4 +69,43 @@ t.test('rewritten members beyond the memory budget are re-read, with the same re
   const reread = await runMain(main, { argv: ['--dry-run', '--workers', '1'], input: [unit] as never, env: { CLARA_ZIP_REWRITE_BUDGET: '1' } })
   t.equal(reread.code, 0, reread.stderr)
   t.equal((reread.records[0] as Rec).sha256, (kept.records[0] as Rec).sha256)
+})
+
+t.test('--link-dest links an unchanged unit with rewrites without reading it; a changed copy source rebuilds it', async (t) => {
+  const page = '<img src="/accounts/projects/serve_project_image/P1/pic.png">'
+  const dir = t.testdir({ compiled: { 'page_1.html': page, 'notes.txt': 'n' }, images: { P1: { 'pic.png': Buffer.alloc(500, 1) } } })
+  const rewrites = [{ files: '\\.html$', pattern: IMG, replace: 'multimedia/${file}', copy: { from: `${dir}/images/\${iid}/\${file}`, to: 'multimedia/${file}' } }]
+  const unit = { type: 'unit', domain: 'compiled_exports', unit: '7', archives: [{ name: 'compiled_normal', sources: [{ dir: path.join(dir, 'compiled') }], rewrites }] }
+  const run = (dest: string, argv: string[] = [], env: Record<string, string> = {}) =>
+    runMain(main, { argv: ['--dest', path.join(dir, dest), '--workers', '1', ...argv], input: [unit] as never, env })
+  const first = await run('r1')
+  t.equal(first.code, 0, first.stderr)
+  const md = JSON.parse(readFileSync(path.join(dir, 'r1/compiled_exports/7/metadata.json'), 'utf8'))
+  t.same(md.copied, [{ archive: 'compiled_normal', path: 'multimedia/pic.png', from: `${dir}/images/P1/pic.png` }])
+  const zip = (run: string) => path.join(dir, run, 'compiled_exports/7/compiled_normal.zip')
+  // every read of the page fails: only a rerun that reads nothing can succeed
+  const noRead = { CLARA_FAULT_INJECT: 'EIO@read:page_1.html,EIO@read:pic.png' }
+  const linked = await run('r2', ['--link-dest', path.join(dir, 'r1')], noRead)
+  t.equal(linked.code, 0, linked.stderr)
+  t.match(linked.records[0], { type: 'artifact', reused: true })
+  t.equal(lstatSync(zip('r2')).ino, lstatSync(zip('r1')).ino, 'hard link')
+  // without the record of copies (older metadata), the full plan decides, reading the page
+  const old = { ...md }
+  delete old.copied
+  writeFileSync(path.join(dir, 'r1/compiled_exports/7/metadata.json'), JSON.stringify(old))
+  const oldMd = await run('r3', ['--link-dest', path.join(dir, 'r1')])
+  t.match(oldMd.records[0], { type: 'artifact', reused: true })
+  t.equal(lstatSync(zip('r3')).ino, lstatSync(zip('r1')).ino)
+  t.equal((await run('r3b', ['--link-dest', path.join(dir, 'r1')], noRead)).code, 1, 'and that plan reads the page')
+  writeFileSync(path.join(dir, 'r1/compiled_exports/7/metadata.json'), JSON.stringify(md))
+  // the copied image changes (size and mtime): the unit is rebuilt
+  writeFileSync(path.join(dir, 'images/P1/pic.png'), Buffer.alloc(600, 3))
+  utimesSync(path.join(dir, 'images/P1/pic.png'), 1_700_000_000, 1_700_000_000)
+  const changed = await run('r4', ['--link-dest', path.join(dir, 'r1')])
+  t.equal(changed.code, 0, changed.stderr)
+  t.notOk((changed.records[0] as Rec).reused)
+  t.not(lstatSync(zip('r4')).ino, lstatSync(zip('r1')).ino)
+  const z = await ZipReader.open(zip('r4'))
+  t.same(await z.read(z.entries.find((e) => e.name === 'multimedia/pic.png')!), Buffer.alloc(600, 3))
+  await z.close()
 })
