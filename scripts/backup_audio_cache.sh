@@ -5,13 +5,14 @@
 #   orm_db/ + db_metadata.json                                the legacy audio SQLite files, via the online backup API (clara-pgdump)
 # Env: CLARA, DEST (the run directory; BACKUP_ROOT if DEST is unset), DATABASE_URL (else C-LARA's own rule: DB_TYPE/
 # DATABASE_URL or $CLARA/db.sqlite3), SHARD_SIZE_MB (default 2048), CLARA_ARCHIVE_ARGS (flags for clara-shard:
-# --link-dest PREV_RUN, --full, --existing, --checksums, --dry-run), CLARA_DRY_RUN (set: orm_db/ is not written).
+# --link-dest PREV_RUN, --full, --existing, --checksums, --dry-run), CLARA_DRY_RUN (set: clara-pgdump --dry-run, orm_db/ is
+# planned, not written).
 # Extra arguments go to clara-shard. Records go to stdout. Both steps always run; the exit status is the last failure's.
 set -euo pipefail
 DEST=${DEST:-${BACKUP_ROOT:-}}
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
 status=0
-${CLARA_DRY_RUN:+:} clara-pgdump --sqlite-files "$CLARA/audio/tts_metadata.db,$CLARA/audio/tts_metadata_local.db" --dest "$DEST" || status=$?
+clara-pgdump --sqlite-files "$CLARA/audio/tts_metadata.db,$CLARA/audio/tts_metadata_local.db" --dest "$DEST" ${CLARA_DRY_RUN:+--dry-run} || status=$?
 # shellcheck disable=SC2086
 clara-list-audio --clara "$CLARA" ${DATABASE_URL:+--db "$DATABASE_URL"} \
   | clara-shard --dest "$DEST" --domain audio_cache --prefix tts_audio_part --shard-size-mb "${SHARD_SIZE_MB:-2048}" \

@@ -4,7 +4,8 @@
 # Env: DATABASE_URL (postgres://…, mysql://…, sqlite:///path; else sqlite://$CLARA/db.sqlite3), CLARA,
 # DEST (the run directory; BACKUP_ROOT if DEST is unset). clara-pgdump reads DATABASE_URL itself, so the URL
 # and any password in it never appear on a command line. Passwords may also come from PGPASSWORD, MYSQL_PWD,
-# ~/.pgpass or ~/.my.cnf. Extra arguments go to clara-pgdump (--timestamp, --bin-dir /usr/pgsql-16/bin, …).
+# ~/.pgpass or ~/.my.cnf. CLARA_DRY_RUN set: --dry-run (checks and plans, writes nothing). Extra arguments go to
+# clara-pgdump (--timestamp, --bin-dir /usr/pgsql-16/bin, …).
 set -euo pipefail
 DEST=${DEST:-${BACKUP_ROOT:-}}
 : "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
@@ -12,4 +13,4 @@ if [ -z "${DATABASE_URL:-}" ]; then
   : "${CLARA:?set DATABASE_URL, or CLARA (the default is the SQLite database in CLARA)}"
   export DATABASE_URL="sqlite://$CLARA/db.sqlite3"
 fi
-exec clara-pgdump --dest "$DEST" "$@"
+exec clara-pgdump --dest "$DEST" ${CLARA_DRY_RUN:+--dry-run} "$@"

@@ -9,18 +9,16 @@ export interface Domain {
   script: string
   /** only run when asked for (--snapshots) */
   optional?: boolean
-  /** its tools have no --dry-run: a dry run reports it as not planned instead of running it */
-  noDryRun?: boolean
 }
 
 export const DOMAINS: Domain[] = [
   { name: 'source', dir: 'source_exports', script: 'backup_source.sh' },
   { name: 'compiled', dir: 'compiled_exports', script: 'backup_compiled.sh' },
   { name: 'legacy', dir: 'legacy_zips', script: 'backup_legacy.sh' },
-  { name: 'db', dir: 'db', script: 'backup_db.sh', noDryRun: true },
+  { name: 'db', dir: 'db', script: 'backup_db.sh' },
   { name: 'audio', dir: 'audio_cache', script: 'backup_audio_cache.sh' },
   { name: 'media', dir: 'media', script: 'backup_media.sh' },
-  { name: 'infra', dir: 'infra', script: 'backup_infra.sh', noDryRun: true },
+  { name: 'infra', dir: 'infra', script: 'backup_infra.sh' },
   { name: 'snapshots', dir: 'snapshots', script: 'backup_snapshots.sh', optional: true },
 ]
 

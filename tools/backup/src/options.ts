@@ -45,7 +45,7 @@ function build(y: any): any {
     .option('db', { type: 'string', describe: 'database URL (env DATABASE_URL, default sqlite://$CLARA/db.sqlite3)' })
     .option('resume', { type: 'string', describe: 'finish the interrupted or failed run RUN_ID: finished units are kept' })
     .option('full', { type: 'boolean', default: false, describe: 'rebuild everything (no hard links from the previous run)' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan as records, write nothing (db and infra are not run)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan as records, write nothing' })
     .option('checksums', { type: 'boolean', default: false, describe: 'record every member file sha256 in the unit metadata' })
     .option('only', { type: 'string', array: true, describe: 'project ids or internal_ids (legacy: names) to include' })
     .option('skip', { type: 'string', array: true, describe: 'project ids or internal_ids (legacy: names) to leave out' })

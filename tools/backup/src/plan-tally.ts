@@ -28,6 +28,6 @@ export class PlanTally implements RecordSink {
 
   line(): string {
     return `dry run: ${this.planned} artifacts planned (${this.reused} reused), ${fmtBytes(this.bytes)} (${fmtBytes(this.newBytes)} new), ` +
-      `${this.errors} error${this.errors === 1 ? '' : 's'}; nothing was written (db and infra are not planned)`
+      `${this.errors} error${this.errors === 1 ? '' : 's'}; nothing was written`
   }
 }

@@ -52,11 +52,6 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
   const place = new Map(c.o.domains.map((d, i) => [d, i]))
   const one = async (d: Domain): Promise<void> => {
     const i = place.get(d) ?? 0
-    if (c.o.flags.dry && d.noDryRun) {
-      c.log.info(`domain ${i + 1}/${n}: ${d.name}: not run in a dry run (its tool writes as it reads)`)
-      await sink.write({ type: 'warning', during: 'dry-run', domain: d.dir, item: d.name, message: `not planned: a real run writes ${d.dir}/ with ${d.script}` })
-      return
-    }
     progress.startDomain(i, n, d)
     const r = await runDomain(path.join(c.repo, 'scripts'), d, {
       env, out: sink, signal: c.io.signal,

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { runMain } from '@clara/shared/testkit'
 import { binPath } from '@clara/shared/testkit-spawn'
@@ -30,12 +30,18 @@ t.test('--dry-run writes nothing, takes no lock, and prints the plan as records'
   const units = (d: string) => [...new Set(planned.filter((x) => x.domain === d).map((x) => x.unit))].sort()
   t.same(units('source_exports'), ['12', '37', '5', '55', '60', '61', 'orphan-Orphan_no_db_row_77'])
   t.same(units('legacy_zips'), ['peter_rabbit_lara', 'proust_vol1'])
-  t.ok(units('media').length >= 5 && units('audio_cache').length === 1 && units('compiled_exports').length === 4)
+  t.ok(units('media').length >= 5 && units('compiled_exports').length === 4)
+  t.same(units('audio_cache'), ['orm_db/tts_metadata_local.db', 'tts_audio_part_0001'], 'the shards and the legacy audio DB copy (clara-pgdump --sqlite-files --dry-run)')
+  const db = planned.filter((x) => x.domain === 'db')
+  t.match(db, [{ unit: /^clara_db_\d{8}_\d{6}\.sqlite3$/, path: /^db\/clara_db_\d{8}_\d{6}\.sqlite3$/, engine: 'sqlite', size_estimated: true }], 'db: the dump, planned')
+  t.ok(db[0].tables > 10 && db[0].rows > 0 && db[0].size_bytes === statSync(path.join(f.clara, 'db.sqlite3')).size, 'db: tables, rows, the size of the database file')
+  t.same(units('infra'), ['.env.sample', 'git_info.txt', 'settings_snapshot.txt'], 'infra: its files, planned')
   t.match(r.records.filter((x) => x.type === 'error'), [{ domain: 'compiled_exports', unit: '12', code: 'EUNRESOLVED' }], 'the failure it would record')
-  t.match(r.records.filter((x) => x.type === 'warning' && x.during === 'dry-run'), [{ domain: 'db' }, { domain: 'infra' }], 'db and infra are not planned, and say so')
+  t.same(r.records.filter((x) => x.type === 'warning' && x.during === 'dry-run'), [], 'every domain planned: none left out')
+  t.match(r.records.filter((x) => x.type === 'summary' && ['clara-pgdump', 'clara-infra'].includes(x.tool)), [{ planned: true }, { planned: true }, { planned: true }])
   t.equal(r.records.at(-1).type, 'end')
   t.notOk(r.records.some((x) => x.type === 'run'), 'no manifest')
-  t.match(r.stderr, /dry run: \d+ artifacts planned \(0 reused\), [\d.]+ MB \([\d.]+ MB new\), 1 error; nothing was written/)
+  t.match(r.stderr, /dry run: \d+ artifacts planned \(0 reused\), [\d.]+ MB \([\d.]+ MB new\), 1 error; nothing was written\n/)
 })
 
 t.test('--only, --skip, --text-types, --checksums, --workers and --existing reach the tools; --quiet too', async (t) => {

@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { sweepTemps, writeFileAtomic, writeJsonAtomic } from '@clara/shared/atomic'
+import { sha256 } from '@clara/shared/hash'
 import type { Failure, Missing } from './capture.js'
 
 export interface Output {
@@ -63,6 +64,20 @@ export interface IndexMeta {
   clara: string
 }
 
+const byName = (a: Output, b: Output) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
+function entryOf(o: Output, size_bytes: number, sha256: string): Entry {
+  return { name: o.name, path: `infra/${o.name}`, size_bytes, sha256, source: o.source, redactions: o.redactions, ...(o.aliases ? { aliases: o.aliases } : {}) }
+}
+
+/** --dry-run: the entries `writeInfra` would write (the same bytes, sizes and sha256), writing nothing. */
+export function planInfra(outputs: Output[]): Entry[] {
+  return [...outputs].sort(byName).map((o) => {
+    const bytes = Buffer.from(o.text, 'utf8')
+    return entryOf(o, bytes.length, sha256(bytes))
+  })
+}
+
 /** Write the outputs and `index.json`; files a previous run listed and this one did not are removed. */
 export async function writeInfra(runDir: string, outputs: Output[], missing: Missing[], failed: Failure[], meta: IndexMeta): Promise<Entry[]> {
   const infra = path.join(runDir, 'infra')
@@ -71,12 +86,12 @@ export async function writeInfra(runDir: string, outputs: Output[], missing: Mis
   const before = await previousPaths(indexFile)
   const entries: Entry[] = []
   const dirs = new Set([infra])
-  for (const o of [...outputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const o of [...outputs].sort(byName)) {
     const file = path.join(infra, o.name)
     await fsp.mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE })
     dirs.add(path.dirname(file))
     const w = await writeFileAtomic(file, o.text, { mode: FILE_MODE })
-    entries.push({ name: o.name, path: `infra/${o.name}`, size_bytes: w.size_bytes, sha256: w.sha256, source: o.source, redactions: o.redactions, ...(o.aliases ? { aliases: o.aliases } : {}) })
+    entries.push(entryOf(o, w.size_bytes, w.sha256))
   }
   const now = new Set(entries.map((e) => e.path))
   for (const p of before) if (!now.has(p)) await fsp.rm(path.join(runDir, p), { force: true })

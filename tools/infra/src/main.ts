@@ -8,7 +8,7 @@ import { RecordWriter } from '@clara/shared/ndjson'
 import { PLACEHOLDER } from '@clara/shared/redact'
 import { claraRedactOptions } from './clara-env.js'
 import { gather } from './gather.js'
-import { scrubCollected, writeInfra } from './infra-dir.js'
+import { planInfra, scrubCollected, writeInfra } from './infra-dir.js'
 import { render } from './render.js'
 
 const USAGE = `$0 --clara DIR --dest RUNDIR [options]
@@ -16,7 +16,9 @@ const USAGE = `$0 --clara DIR --dest RUNDIR [options]
 Capture the server configuration of a C-LARA install into RUNDIR/infra/: git_info.txt,
 settings_snapshot.txt, .env.sample, nginx/, systemd_units/, crontab.txt and index.json.
 Every secret is redacted. A missing input is recorded (index.json "missing", a warning record),
-never fatal. Flags naming inputs are repeatable; the value "none" turns that input off.`
+never fatal. Flags naming inputs are repeatable; the value "none" turns that input off.
+With --dry-run, reads and redacts the same way but writes nothing: the artifact records
+(the same sizes and sha256) and the summary carry planned: true.`
 
 /** clara-infra: capture server configuration (git info, settings, nginx, systemd, crontab) with every secret redacted. */
 export async function main(io: Io): Promise<number> {
@@ -38,6 +40,7 @@ export async function main(io: Io): Promise<number> {
           .option('redact-name', { type: 'string', array: true, default: [], describe: 'another variable whose value is secret; repeatable' })
           .option('keep-name', { type: 'string', array: true, default: [], describe: 'a variable to keep in clear (e.g. S3_BUCKET_NAME); repeatable' })
           .option('process-env', { type: 'boolean', default: true, describe: "also snapshot C-LARA's variables from this tool's own environment" })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'read and redact as usual, emit the records with planned: true; write nothing' })
           .conflicts('crontab', 'crontab-user'),
       ),
   })
@@ -62,13 +65,14 @@ export async function main(io: Io): Promise<number> {
   const when = new Date().toISOString()
   const gitDir = path.resolve(io.cwd, opts['git-dir'] ?? clara)
   const { outputs, notGit } = await render(set, { clara, gitDir, env: io.env, processEnv: opts['process-env'], redact, when })
-  const entries = await writeInfra(runDir, outputs, set.missing, set.failed, { created_at: when, clara })
+  const dry = opts['dry-run']
+  const entries = dry ? planInfra(outputs) : await writeInfra(runDir, outputs, set.missing, set.failed, { created_at: when, clara })
   // Every message below is scrubbed too: a path or a git error must not carry a value we redacted.
   const clean = (s: string) => scrubCollected(s, collect, PLACEHOLDER).text
   const w = new RecordWriter(io.stdout)
   for (const e of entries) {
-    await w.write({ type: 'artifact', domain: 'infra', unit: e.name, path: e.path, size_bytes: e.size_bytes, sha256: e.sha256, redactions: e.redactions })
-    log.detail(`${e.path}: ${e.size_bytes} bytes, ${e.redactions} redacted`)
+    await w.write({ type: 'artifact', domain: 'infra', unit: e.name, path: e.path, size_bytes: e.size_bytes, sha256: e.sha256, redactions: e.redactions, ...(dry ? { planned: true } : {}) })
+    log.detail(`${e.path}: ${e.size_bytes} bytes, ${e.redactions} redacted${dry ? ' (planned)' : ''}`)
   }
   const warnings: { item: string; message: string; unit: string }[] = set.missing.map((m) => ({ item: clean(m.source), message: `${m.kind} input not captured: ${clean(m.reason)}`, unit: m.kind }))
   if (notGit) warnings.push({ item: gitDir, message: `not a git checkout: ${clean(notGit)}`, unit: 'git_info.txt' })
@@ -83,7 +87,7 @@ export async function main(io: Io): Promise<number> {
   }
   const bytes = entries.reduce((n, e) => n + e.size_bytes, 0)
   const redactions = entries.reduce((n, e) => n + e.redactions, 0)
-  await w.write({ type: 'summary', tool: 'clara-infra', ok: entries.length, failed: set.failed.length, bytes, missing: set.missing.length, redactions })
+  await w.write({ type: 'summary', tool: 'clara-infra', ok: entries.length, failed: set.failed.length, bytes, missing: set.missing.length, redactions, ...(dry ? { planned: true } : {}) })
   await w.end()
   return set.failed.length ? EXIT.PARTIAL : EXIT.OK
 }

@@ -221,6 +221,46 @@ t.test('a sites-enabled link is one copy with an alias', async (t) => {
   t.same(ngx.map((e: { name: string; aliases: string[] }) => [e.name, e.aliases]), [['nginx/clara.conf', [path.join(root, 'enabled/clara.conf')]]])
 })
 
+t.test('--dry-run: the same inputs read and redacted, the same files planned (sizes, sha256), nothing written', async (t) => {
+  const S = secretsFor('dry')
+  const root = t.testdir({
+    clara: { clara_app: { 'config.ini': '[paths]\n' } },
+    'clara.env': `export DJANGO_SECRET_KEY='${S.django}'\nexport DB_TYPE=postgres\n`,
+    'clara.nginx': `server { proxy_set_header Authorization "Bearer ${S.bearer}"; }\n`,
+    'gunicorn.service': `[Service]\nEnvironment=OPENAI_API_KEY=${S.sk}\n`,
+    crontab: `0 3 * * * PGPASSWORD=${S.dbPassword} pg_dump clara\n`,
+    run: { 'notes.txt': 'already here\n', media: { 'a.txt': 'a' } },
+  })
+  const clara = path.join(root, 'clara')
+  gitRepo(clara, 'initial')
+  const argv = (dest: string) => ['--clara', clara, '--dest', dest, '--env-file', `${root}/clara.env`, '--nginx', `${root}/clara.nginx`, '--systemd', `${root}/gunicorn.service`, '--crontab', `${root}/crontab`, '--no-process-env']
+  const dest = path.join(root, 'run')
+  const before = treeHash(dest)
+  const git = treeHash(path.join(clara, '.git'))
+  const d = await runMain(main, { argv: [...argv(dest), '--dry-run'], env: { PATH: process.env.PATH }, cwd: root })
+  t.equal(d.code, 0, d.stderr)
+  t.equal(treeHash(dest), before, 'the run directory is unchanged: no infra/, no index.json, no temp file')
+  t.notOk(readdirSync(dest).includes('infra'))
+  t.equal(treeHash(path.join(clara, '.git')), git, 'the checkout is not written to')
+  t.notOk(d.stdout.includes('PLANTED') || d.stderr.includes('PLANTED'), 'no secret in the output')
+  const planned = d.records.filter((x) => x.type === 'artifact') as Record<string, any>[]
+  t.same(planned.map((a) => a.path), ['infra/.env.sample', 'infra/crontab.txt', 'infra/git_info.txt', 'infra/nginx/clara.nginx', 'infra/settings_snapshot.txt', 'infra/systemd_units/gunicorn.service'])
+  t.ok(planned.every((a) => a.planned === true && a.domain === 'infra' && /^[0-9a-f]{64}$/.test(a.sha256) && a.size_bytes > 0), 'each planned, with its size and sha256')
+  t.match(d.records.at(-2), { type: 'summary', tool: 'clara-infra', ok: planned.length, failed: 0, planned: true })
+
+  const realDest = path.join(root, 'real')
+  const r = await runMain(main, { argv: argv(realDest), env: { PATH: process.env.PATH }, cwd: root })
+  t.equal(r.code, 0, r.stderr)
+  const real = r.records.filter((x) => x.type === 'artifact') as Record<string, any>[]
+  t.same(planned.map((a) => a.path), real.map((a) => a.path), 'a real run writes exactly the planned files')
+  for (const a of planned) {
+    const buf = readFileSync(path.join(realDest, a.path))
+    t.equal(a.size_bytes, buf.length, `${a.path}: the size a real run writes`)
+    // settings_snapshot.txt carries the time of the run; every other file is the same bytes
+    if (a.path !== 'infra/settings_snapshot.txt') t.equal(a.sha256, createHash('sha256').update(buf).digest('hex'), `${a.path}: the same bytes`)
+  }
+})
+
 t.test('usage', async (t) => {
   const help = await runMain(main, { argv: ['--help'] })
   t.equal(help.code, 0)

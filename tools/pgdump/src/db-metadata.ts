@@ -41,6 +41,18 @@ export interface DumpOutcome {
   checks: Record<string, unknown>
 }
 
+/** What a dry run finds out instead (--dry-run): the tables as the dump would describe them, and a size estimate. */
+export interface DumpPlan {
+  /** an estimate: the SQLite file, pg_database_size(), MySQL's data_length sum */
+  size_bytes: number
+  tables: Record<string, TableHash>
+}
+
+/** Tables and rows in all: the metadata's `totals`, and the artifact record's `tables` and `rows`. */
+export function totals(tables: Record<string, TableHash>): { tables: number; rows: number } {
+  return { tables: Object.keys(tables).length, rows: Object.values(tables).reduce((n, t) => n + t.rows, 0) }
+}
+
 export interface DumpIdentity {
   name: string
   url: string
@@ -49,7 +61,6 @@ export interface DumpIdentity {
 
 /** The metadata document, keys in a fixed order. */
 export function dumpMetadata(id: DumpIdentity, o: DumpOutcome): Record<string, unknown> {
-  const rows = Object.values(o.tables).reduce((n, t) => n + t.rows, 0)
   return {
     version: 1,
     dump: id.name,
@@ -65,7 +76,7 @@ export function dumpMetadata(id: DumpIdentity, o: DumpOutcome): Record<string, u
     checks: o.checks,
     django_migrations: o.django_migrations,
     table_hash: { algorithm: TABLE_HASH_ALGORITHM, consistency: o.consistency },
-    totals: { tables: Object.keys(o.tables).length, rows },
+    totals: totals(o.tables),
     tables: o.tables,
   }
 }

@@ -5,16 +5,17 @@ import { writeJsonAtomic } from '@clara/shared/atomic'
 import type { Engine } from '@clara/shared/db'
 import { redactUrl, scrub } from '@clara/shared/db'
 import type { RecordWriter } from '@clara/shared/ndjson'
-import { errorRecord, type ArtifactRecord } from '@clara/shared/records'
+import { errorRecord } from '@clara/shared/records'
 import { writeDbIndex } from './db-index.js'
-import { dumpMetadata, type DumpOutcome } from './db-metadata.js'
+import { dumpMetadata, totals, type DumpOutcome, type DumpPlan } from './db-metadata.js'
 import { DumpFailed, type DumpContext } from './dump-context.js'
 import { dumpName, metadataName } from './dump-names.js'
-import { dumpMysql } from './mysql-dump.js'
-import { dumpPostgres } from './pg-dump.js'
-import { dumpSqlite } from './sqlite-dump.js'
+import { dumpMysql, planMysql } from './mysql-dump.js'
+import { dumpPostgres, planPostgres } from './pg-dump.js'
+import { dumpSqlite, planSqlite } from './sqlite-dump.js'
 
 const DUMPERS: Record<Engine, (ctx: DumpContext) => Promise<DumpOutcome>> = { postgres: dumpPostgres, sqlite: dumpSqlite, mysql: dumpMysql }
+const PLANNERS: Record<Engine, (ctx: DumpContext) => Promise<DumpPlan>> = { postgres: planPostgres, sqlite: planSqlite, mysql: planMysql }
 
 export interface DbJob {
   engine: Engine
@@ -38,6 +39,24 @@ async function missingDirs(dir: string): Promise<string[]> {
 
 const posix = (p: string) => p.split(path.sep).join('/')
 
+/** The artifact record of a dump: written (with its sha256), or planned (without). */
+function artifactOf(job: DbJob, name: string, size_bytes: number, sha256: string | undefined, tables: DumpPlan['tables']) {
+  const t = totals(tables)
+  return {
+    type: 'artifact' as const,
+    domain: 'db',
+    unit: name,
+    path: posix(path.relative(job.root, path.join(job.outDir, name))),
+    size_bytes,
+    ...(sha256 === undefined ? {} : { sha256 }),
+    updated_at: job.createdAt,
+    engine: job.engine,
+    metadata: posix(path.relative(job.root, path.join(job.outDir, metadataName(name)))),
+    tables: t.tables,
+    rows: t.rows,
+  }
+}
+
 /** Dump, then metadata, then index. Returns the exit code: 0, or 1 after an `error` record. */
 export async function dumpDatabase(job: DbJob, ctx: Omit<DumpContext, 'file'>, w: RecordWriter): Promise<number> {
   const name = dumpName(job.engine, job.ts)
@@ -59,21 +78,23 @@ export async function dumpDatabase(job: DbJob, ctx: Omit<DumpContext, 'file'>, w
   const meta = dumpMetadata({ name, url: redactUrl(ctx.url), created_at: job.createdAt }, outcome)
   await writeJsonAtomic(path.join(job.outDir, metadataName(name)), meta)
   await writeDbIndex(job.outDir, job.root)
-  const rec: ArtifactRecord = {
-    type: 'artifact',
-    domain: 'db',
-    unit: name,
-    path: posix(path.relative(job.root, file)),
-    size_bytes: outcome.size_bytes,
-    sha256: outcome.sha256,
-    updated_at: job.createdAt,
-    engine: job.engine,
-    metadata: posix(path.relative(job.root, path.join(job.outDir, metadataName(name)))),
-    tables: Object.keys(outcome.tables).length,
-    rows: (meta.totals as { rows: number }).rows,
-  }
+  const rec = artifactOf(job, name, outcome.size_bytes, outcome.sha256, outcome.tables)
   await w.write(rec)
   await w.write({ type: 'summary', tool: 'clara-pgdump', ok: 1, failed: 0, bytes: outcome.size_bytes })
   ctx.log.detail(`${rec.path}: ${rec.size_bytes} bytes, ${rec.tables} tables, ${rec.rows} rows`)
+  return 0
+}
+
+/**
+ * --dry-run: every check of a real dump (connection, tools, versions), the tables, and the record a
+ * dump would give, with `planned: true`, a size estimate and no sha256. Writes nothing, not even a folder.
+ */
+export async function planDatabase(job: DbJob, ctx: Omit<DumpContext, 'file'>, w: RecordWriter): Promise<number> {
+  const name = dumpName(job.engine, job.ts)
+  const plan = await PLANNERS[job.engine]({ ...ctx, file: path.join(job.outDir, name) })
+  const rec = { ...artifactOf(job, name, plan.size_bytes, undefined, plan.tables), planned: true, size_estimated: true }
+  await w.write(rec)
+  await w.write({ type: 'summary', tool: 'clara-pgdump', ok: 1, failed: 0, bytes: plan.size_bytes, planned: true })
+  ctx.log.detail(`${rec.path}: ~${rec.size_bytes} bytes, ${rec.tables} tables, ${rec.rows} rows (planned)`)
   return 0
 }

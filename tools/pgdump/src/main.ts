@@ -7,7 +7,7 @@ import { Logger, withLogFlags } from '@clara/shared/log'
 import { RecordWriter } from '@clara/shared/ndjson'
 import { copySqliteFiles } from './copy-files.js'
 import { knownSecrets } from './credentials.js'
-import { dumpDatabase } from './dump-db.js'
+import { dumpDatabase, planDatabase } from './dump-db.js'
 import { dumpTimestamp, parseTimestamp } from './dump-names.js'
 
 const USAGE = `$0 --db URL --dest DIR [options]
@@ -21,7 +21,11 @@ each table's row count and content hash, the django_migrations head, size and sh
 db/index.json is rebuilt. With --sqlite-files, copies loose SQLite files (the legacy audio
 DBs) into DIR/audio_cache/orm_db/ with one db_metadata.json; absent files are recorded.
 Passwords come from the URL, PGPASSWORD, MYSQL_PWD, ~/.pgpass or ~/.my.cnf; they never
-reach a command line or any output. Writes artifact, error and summary records on stdout.`
+reach a command line or any output. Writes artifact, error and summary records on stdout.
+With --dry-run, writes nothing (no folder, no temp file) but makes every check a dump makes
+first (connection, tables and row counts, pg_dump/pg_restore/mysqldump and their versions;
+each --sqlite-files file readable) and prints the same records with planned: true and an
+estimated size_bytes (no sha256).`
 
 interface Opts {
   db?: string
@@ -31,6 +35,7 @@ interface Opts {
   'sqlite-files'?: string[]
   'bin-dir'?: string
   'assume-server-version'?: string
+  'dry-run'?: boolean
   quiet?: boolean
   verbose?: boolean
   'log-json'?: boolean
@@ -51,7 +56,7 @@ function places(io: Io, opts: Opts, defaultSub: string): { outDir: string; root:
   return { outDir, root: opts.dest ? path.resolve(io.cwd, opts.dest) : path.dirname(outDir) }
 }
 
-/** `--sqlite-files`: copy loose SQLite files into audio_cache/orm_db/. */
+/** `--sqlite-files`: copy loose SQLite files into audio_cache/orm_db/ (or, with --dry-run, check them). */
 async function filesMode(io: Io, opts: Opts, log: Logger, w: RecordWriter): Promise<number> {
   const files = listFlag(opts['sqlite-files'])
   if (opts.db) throw new UsageError('use either --db or --sqlite-files, not both')
@@ -59,11 +64,11 @@ async function filesMode(io: Io, opts: Opts, log: Logger, w: RecordWriter): Prom
   const names = files.map((f) => path.basename(f))
   if (new Set(names).size !== names.length) throw new UsageError('--sqlite-files: two files share a base name')
   const { outDir, root } = places(io, opts, 'audio_cache/orm_db')
-  const job = { files: files.map((f) => path.resolve(io.cwd, f)), outDir, root, domain: 'audio_cache', createdAt: new Date().toISOString() }
+  const job = { files: files.map((f) => path.resolve(io.cwd, f)), outDir, root, domain: 'audio_cache', createdAt: new Date().toISOString(), dryRun: opts['dry-run'] }
   return copySqliteFiles(job, log, w)
 }
 
-/** `--db`: dump one database into db/. Every error message leaves with the passwords scrubbed. */
+/** `--db`: dump one database into db/ (or plan it). Every error message leaves with the passwords scrubbed. */
 async function dbMode(io: Io, opts: Opts, ts: string, log: Logger, w: RecordWriter): Promise<number> {
   const url = opts.db ?? io.env.DATABASE_URL
   if (!url) throw new UsageError('--db URL is required (or set DATABASE_URL)')
@@ -72,7 +77,8 @@ async function dbMode(io: Io, opts: Opts, ts: string, log: Logger, w: RecordWrit
     const engine = parseDbUrl(url, io.cwd).engine
     const { outDir, root } = places(io, opts, 'db')
     const ctx = { url, env: io.env, cwd: io.cwd, signal: io.signal, binDir: opts['bin-dir'], assumeServerVersion: opts['assume-server-version'], secrets, log }
-    return await dumpDatabase({ engine, ts, createdAt: new Date().toISOString(), outDir, root }, ctx, w)
+    const job = { engine, ts, createdAt: new Date().toISOString(), outDir, root }
+    return await (opts['dry-run'] ? planDatabase : dumpDatabase)(job, ctx, w)
   } catch (err) {
     hideSecrets(err, secrets)
   }
@@ -92,6 +98,7 @@ export async function main(io: Io): Promise<number> {
           .option('timestamp', { type: 'string', describe: 'YYYYMMDD_HHMMSS (UTC) for the dump name (default: now)' })
           .option('sqlite-files', { type: 'string', array: true, describe: 'copy these SQLite files instead (comma list, repeatable)' })
           .option('bin-dir', { type: 'string', describe: 'folder holding pg_dump, pg_restore, mysqldump (default: PATH)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'check everything, emit the records with planned: true; write nothing' })
           .option('assume-server-version', { type: 'string', hidden: true }),
       ),
   })) as Opts | null

@@ -2,9 +2,9 @@
 import { withAtomicFile } from '@clara/shared/atomic'
 import { openDb, parseDbUrl, type Db } from '@clara/shared/db'
 import { hashTables } from '@clara/shared/table-hash'
-import { failureLine, runChild, toolPath, toolVersion } from './child.js'
+import { failureLine, runChild, toolPath, toolVersion, type ChildOptions } from './child.js'
 import { pgChild } from './credentials.js'
-import { migrationsHead, type DumpOutcome } from './db-metadata.js'
+import { migrationsHead, type DumpOutcome, type DumpPlan } from './db-metadata.js'
 import { DumpFailed, type DumpContext } from './dump-context.js'
 import { checkPgDumpVersion, parsePgVersion } from './pg-version.js'
 
@@ -24,8 +24,21 @@ async function exportSnapshot(db: Db): Promise<string | null> {
   }
 }
 
-/** Dump a PostgreSQL database into `ctx.file`; refuses an older pg_dump (exit 3) before writing anything. */
-export async function dumpPostgres(ctx: DumpContext): Promise<DumpOutcome> {
+interface PgReady {
+  db: Db
+  pgDump: string
+  pgRestore: string
+  dbname: string
+  copts: ChildOptions
+  toolVer: string
+  serverVersion: string
+}
+
+/**
+ * Every check a dump makes before it writes: pg_dump and pg_restore run, the server answers, and
+ * pg_dump is not older than it (exit 3 otherwise). Returns the open connection: the caller closes it.
+ */
+async function preparePostgres(ctx: DumpContext): Promise<PgReady> {
   const pgDump = toolPath(ctx.binDir, 'pg_dump')
   const pgRestore = toolPath(ctx.binDir, 'pg_restore')
   const conn = pgChild(ctx.url, ctx.env)
@@ -36,11 +49,22 @@ export async function dumpPostgres(ctx: DumpContext): Promise<DumpOutcome> {
   try {
     const serverVersion = await db.serverVersion()
     checkPgDumpVersion(parsePgVersion(toolVer), parsePgVersion(ctx.assumeServerVersion ?? serverVersion))
+    return { db, pgDump, pgRestore, dbname: conn.dbname, copts, toolVer, serverVersion }
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}
+
+/** Dump a PostgreSQL database into `ctx.file`; refuses an older pg_dump (exit 3) before writing anything. */
+export async function dumpPostgres(ctx: DumpContext): Promise<DumpOutcome> {
+  const { db, pgDump, pgRestore, dbname, copts, toolVer, serverVersion } = await preparePostgres(ctx)
+  try {
     const snapshot = await exportSnapshot(db)
     const args = ['--format=custom', '--no-password', ...(snapshot ? [`--snapshot=${snapshot}`] : [])]
     ctx.log.detail(`pg_dump ${args.join(' ')} → ${ctx.file}`)
     const w = await withAtomicFile(ctx.file, async (f) => {
-      const r = await runChild(pgDump, [...args, `--dbname=${conn.dbname}`], copts, f)
+      const r = await runChild(pgDump, [...args, `--dbname=${dbname}`], copts, f)
       if (r.code !== 0) throw new DumpFailed(failureLine('pg_dump', r))
       const list = await runChild(pgRestore, ['--list', f.tmp], copts)
       if (list.code !== 0) throw new DumpFailed(`the dump does not list: ${failureLine('pg_restore --list', list)}`, 'ENOLIST')
@@ -62,6 +86,20 @@ export async function dumpPostgres(ctx: DumpContext): Promise<DumpOutcome> {
       sha256: w.sha256,
       checks: { pg_restore_list: 'ok', toc_entries: w.result.toc },
     }
+  } finally {
+    await db.close()
+  }
+}
+
+/** --dry-run: the same checks, then the tables (in one read-only snapshot) and pg_database_size() as the size estimate. Writes nothing. */
+export async function planPostgres(ctx: DumpContext): Promise<DumpPlan> {
+  const { db } = await preparePostgres(ctx)
+  try {
+    await db.exec('begin transaction isolation level repeatable read, read only')
+    const [row] = await db.query<{ n: unknown }>('select pg_database_size(current_database()) as n')
+    const tables = await hashTables(db)
+    await db.exec('commit')
+    return { size_bytes: Number(row.n), tables }
   } finally {
     await db.close()
   }

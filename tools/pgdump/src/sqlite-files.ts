@@ -50,6 +50,22 @@ export async function copySqliteFile(source: string, outDir: string): Promise<Sq
   }
 }
 
+/** --dry-run: what a copy would check, read-only: the file is a database whose tables can be read. Its size is the estimate. */
+export async function planSqliteFile(source: string): Promise<SqliteFileEntry> {
+  const name = path.basename(source)
+  const st = await fsp.stat(source).catch(() => null)
+  if (!st?.isFile()) return { name, source, present: false }
+  const db = await openDb(`sqlite://${source}`, { readonly: true })
+  try {
+    await db.exec('begin') // one read snapshot for every table
+    const tables = await hashTables(db)
+    await db.exec('commit')
+    return { name, source, present: true, size_bytes: st.size, sqlite_version: await db.serverVersion(), tables }
+  } finally {
+    await db.close()
+  }
+}
+
 /** The `db_metadata.json` document for a folder of copied SQLite files. */
 export function filesMetadata(entries: SqliteFileEntry[], createdAt: string): Record<string, unknown> {
   return { version: 1, kind: 'sqlite_files', created_at: createdAt, table_hash: { algorithm: TABLE_HASH_ALGORITHM }, files: entries }
