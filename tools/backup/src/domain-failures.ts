@@ -10,7 +10,7 @@ import path from 'node:path'
 import { writeJsonAtomic } from '@clara/shared/atomic'
 import type { ClaraRecord } from '@clara/shared/records'
 
-interface Failure {
+export interface Failure {
   unit: string
   step: string
   message: string
@@ -35,6 +35,11 @@ async function readFailures(file: string): Promise<any | null> {
   } catch {
     return null
   }
+}
+
+/** The failures listed in `<runDir>/<dir>/failures.json` (none when it is missing or unreadable). */
+export async function domainFailures(runDir: string, dir: string): Promise<Failure[]> {
+  return (await readFailures(path.join(runDir, dir, 'failures.json')))?.failures ?? []
 }
 
 /** Bring `<runDir>/<dir>/failures.json` up to the domain's error records; the number of failures added. */

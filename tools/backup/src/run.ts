@@ -6,7 +6,7 @@ import { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
 import { runDomain } from './domain-run.js'
-import { ensureFailures } from './domain-failures.js'
+import { domainFailures, ensureFailures } from './domain-failures.js'
 import { domainEnv } from './domain-env.js'
 import { finishRun } from './finish.js'
 import { readJson } from './manifest.js'
@@ -16,6 +16,7 @@ import { openRunDir, previousRun, runId, sweepRunTemps } from './run-dir.js'
 import { printSummary } from './summary.js'
 import { PlanTally, type RecordSink } from './plan-tally.js'
 import { pool, startOrder } from './schedule.js'
+import { outOfSpace } from './out-of-space.js'
 import type { Domain } from './domains.js'
 
 export interface RunCtx {
@@ -63,9 +64,16 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
     if (r.exit_code !== 0 || !r.stream_ok) codes.set(d.dir, r.stream_ok ? r.exit_code : Math.max(r.exit_code, EXIT.FATAL))
     const added = !c.o.flags.dry && r.stream_ok ? await ensureFailures(p.dir, d.dir, r.errors, r.exit_code) : 0
     if (added) c.log.detail(`${d.dir}/failures.json: ${added} failure(s) added from the error records of ${d.script}`)
-    if (r.exit_code >= 2 || !r.stream_ok) {
-      c.log.error(d.name, `did not complete (exit ${r.exit_code}${r.message ? `; ${r.message}` : ''})`)
-      await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code})`, code: 'EDOMAIN' })
+    // The domain's error records mostly end in its failures.json (clara-index keeps them), so both are looked at.
+    const full = c.o.flags.dry ? undefined : ((r.errors.find(outOfSpace) ?? (await domainFailures(p.dir, d.dir)).find(outOfSpace)) as { item?: unknown; message?: unknown } | undefined)
+    if (full && (codes.get(d.dir) ?? 0) < EXIT.FATAL) {
+      c.log.error(d.name, `the backup filesystem is full (${String(full.item ?? d.dir)}: ${String(full.message)}): free space, then finish the run with --resume ${p.id}`)
+      codes.set(d.dir, EXIT.FATAL)
+    }
+    const code = codes.get(d.dir) ?? 0
+    if (code >= 2) {
+      c.log.error(d.name, `did not complete (exit ${r.exit_code}${full ? ', out of space' : ''}${r.message ? `; ${r.message}` : ''})`)
+      await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code}${full ? ', out of space' : ''})`, code: full ? 'ENOSPC' : 'EDOMAIN' })
     }
   }
   await pool(startOrder(c.o.domains, c.o.jobs, prevSeconds), c.o.jobs, one, () => c.io.signal.aborted)

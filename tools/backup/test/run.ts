@@ -6,7 +6,7 @@
 import t from 'tap'
 import { appendFileSync, existsSync, lstatSync } from 'node:fs'
 import path from 'node:path'
-import { artifactInodes, backup, dirModes, files, indexSums, latest, makeFixture, readJson, type Fixture } from './helpers.js'
+import { artifactInodes, backup, dirModes, files, indexSums, latest, makeFixture, readJson, runEnv, type Fixture } from './helpers.js'
 
 let f: Fixture
 t.before(async () => {
@@ -105,4 +105,20 @@ t.test('a database that cannot be reached: the run is incomplete (exit 3), its m
   t.notOk(m.domains.legacy_zips.incomplete, 'domains that need no database still ran')
   t.ok(existsSync(path.join(root, m.run_id, 'manifest.json')), 'the incomplete run has its manifest (status incomplete)')
   t.same(r.records.filter((x) => x.type === 'error' && x.during === 'domain').map((x) => x.item).sort(), ['db', 'source'])
+})
+
+t.test('a unit that fails for lack of space makes the run incomplete (exit 3), even when its tools exit 1; --resume finishes it', async (t) => {
+  const root = path.join(f.dir, 'nospace')
+  // ENOSPC injected at our I/O layer for one project's files: clara-zip-unit writes an error record and exits 1.
+  const env = runEnv({ CLARA_FAULT_INJECT: `ENOSPC@read:${path.join(f.clara, 'clara_content')}/` })
+  const r = await backup(f, root, ['--domains', 'source,legacy'], { env })
+  t.equal(r.code, 3, 'exit 3, not 1', { stderr: r.stderr })
+  t.match(r.stderr, /source: the backup filesystem is full \(.*ENOSPC.*\): free space, then finish the run with --resume \d{8}T\d{6}Z/)
+  t.match(r.stderr, /latest not switched: the run is incomplete/)
+  t.match(r.run, { status: 'incomplete', domains: { source_exports: { incomplete: true }, legacy_zips: { units: 2 } } })
+  t.notOk(r.run.domains.legacy_zips.incomplete, 'the other domain is not affected')
+  t.match(r.records.find((x) => x.type === 'error' && x.during === 'domain'), { item: 'source', code: 'ENOSPC' })
+  const again = await backup(f, root, ['--domains', 'source,legacy', '--resume', r.run.run_id])
+  t.equal(again.code, 0, 'space back: the resumed run completes', { stderr: again.stderr })
+  t.match(again.run, { run_id: r.run.run_id, status: 'complete', domains: { source_exports: { failures: 0 } } })
 })
