@@ -1,7 +1,7 @@
 /**
  * Verify a tar (or gzipped tar) in one sequential read: the stored bytes are hashed as they are
  * read (on a HashPool worker when given), gunzipped when needed, and every member is parsed
- * (TarScanner) and its content hashed, on this thread.
+ * (TarScanner, on this thread) and its content hashed (on the pool's other worker; here for a .tgz).
  */
 import { once } from 'node:events'
 import zlib from 'node:zlib'
@@ -51,7 +51,7 @@ class Gunzipper {
 export async function checkTar(file: string, opts: { gzip: boolean; pool?: HashPool | null }): Promise<TarCheck> {
   const scan = new TarScanner()
   const gz = opts.gzip ? new Gunzipper(scan) : null
-  const { sha256, size } = await readPass(file, opts.pool ?? null, (chunk) => (gz ? gz.write(chunk) : scan.feed(chunk)))
+  const { sha256, size } = await readPass(file, opts.pool ?? null, (chunk, _pos, pieces) => (gz ? gz.write(chunk) : scan.feed(chunk, pieces)))
   if (gz) await gz.end()
   if (gz?.error) scan.error ??= `gunzip: ${gz.error}`
   scan.end()

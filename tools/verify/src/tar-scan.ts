@@ -1,10 +1,10 @@
 /**
  * A tar read as its bytes stream past, in pieces of any size: each 512-byte header (ustar with
  * its prefix, pax `x` records for path/linkpath/size, GNU `L`/`K` long names, base-256 sizes,
- * header checksums) and the sha256 of each member's content. Nothing of a piece is kept once
- * `feed` returns, except a header being assembled.
+ * header checksums) and the sha256 of each member's content (filled in when its hasher is done).
+ * Nothing of a piece is kept once `feed` returns, except a header being assembled.
  */
-import { createHash, type Hash } from 'node:crypto'
+import { InlineHasher, type PieceHasher } from './hash-pool.js'
 
 export interface TarMember {
   name: string
@@ -73,23 +73,25 @@ export class TarScanner {
   private left = 0
   private pad = 0
   private cur: TarMember | null = null
-  private hash: Hash | null = null
+  private hash = 0
+  private inline = new InlineHasher()
   private meta: { kind: Meta; parts: Buffer[] } | null = null
   private pax = new Map<string, string>()
   private longName: string | null = null
   private longLink: string | null = null
 
-  feed(b: Buffer): void {
+  /** The next piece of the tar; member contents are hashed by `hasher` (default: here, at once). */
+  feed(b: Buffer, hasher: PieceHasher = this.inline): void {
     let off = 0
     while (off < b.length && !this.error && !this.ended) {
       if (this.left > 0) {
         const take = Math.min(this.left, b.length - off)
         const piece = b.subarray(off, off + take)
         if (this.meta) this.meta.parts.push(Buffer.from(piece))
-        else this.hash?.update(piece)
+        else if (this.hash) hasher.update(this.hash, b, off, off + take)
         this.left -= take
         off += take
-        if (this.left === 0) this.entryDone()
+        if (this.left === 0) this.entryDone(hasher)
       } else if (this.pad > 0) {
         const take = Math.min(this.pad, b.length - off)
         this.pad -= take
@@ -101,7 +103,7 @@ export class TarScanner {
         off += take
         if (this.have === BLOCK) {
           this.have = 0
-          this.onHeader()
+          this.onHeader(hasher)
         }
       }
     }
@@ -114,7 +116,7 @@ export class TarScanner {
     else if (this.pad > 0) this.error = 'unexpected end of data (padding)'
   }
 
-  private onHeader(): void {
+  private onHeader(hasher: PieceHasher): void {
     const h = this.header
     if (h.every((x) => x === 0)) {
       this.ended = true
@@ -137,7 +139,7 @@ export class TarScanner {
     }
     if (meta) {
       this.meta = { kind: meta, parts: [] }
-      this.startData(size)
+      this.startData(size, hasher)
       return
     }
     let name = text(h, 0, 100)
@@ -165,17 +167,17 @@ export class TarScanner {
     const m: TarMember = { name: name.replace(/\/$/, ''), kind, size: len }
     if (kind === 'symlink') m.target = target
     this.cur = m
-    this.hash = kind === 'file' ? createHash('sha256') : null
-    this.startData(len)
+    this.hash = kind === 'file' ? hasher.open((hex) => (m.sha256 = hex)) : 0
+    this.startData(len, hasher)
   }
 
-  private startData(len: number): void {
+  private startData(len: number, hasher: PieceHasher): void {
     this.left = len
     this.pad = (BLOCK - (len % BLOCK)) % BLOCK
-    if (len === 0) this.entryDone()
+    if (len === 0) this.entryDone(hasher)
   }
 
-  private entryDone(): void {
+  private entryDone(hasher: PieceHasher): void {
     if (this.meta) {
       const { kind, parts } = this.meta
       this.meta = null
@@ -186,9 +188,9 @@ export class TarScanner {
       return
     }
     const m = this.cur!
-    if (this.hash) m.sha256 = this.hash.digest('hex')
     this.members.push(m)
+    if (this.hash) hasher.close(this.hash)
     this.cur = null
-    this.hash = null
+    this.hash = 0
   }
 }

@@ -70,6 +70,13 @@ t.test('tar-stream archives: ustar prefix, pax path and linkpath, non-ASCII, emp
     t.equal(s.error, null, `pieces of ${piece}`)
     t.same(s.members, want, `pieces of ${piece}: as tar-stream reads it`)
   }
+  const file = path.join(t.testdir(), 'a.tar')
+  await fsp.writeFile(file, buf)
+  const pool = new HashPool(2)
+  t.teardown(() => pool.close())
+  const r = await checkTar(file, { gzip: false, pool })
+  t.same(r.members, want, 'member hashes on a worker thread')
+  t.equal(r.sha256, sha(buf))
 })
 
 t.test('GNU tar long names (L and K headers)', async (t) => {
