@@ -2,9 +2,10 @@
  * One artifact against what was recorded: its size always; when chosen for a data check, its
  * sha256 and (for zips and tars not stored encrypted) every member, in one read of the file.
  */
-import { hashFile } from '@clara/shared/hash'
 import { fileSize } from './disk.js'
+import type { HashPool } from './hash-pool.js'
 import type { Artifact, MemberExpect } from './model.js'
+import { readPass } from './read-pass.js'
 import { checkTar } from './tar-check.js'
 import { checkZip } from './zip-check.js'
 
@@ -52,11 +53,11 @@ export interface DataResult {
   members: number
 }
 
-/** Re-hash the artifact and check its members. */
-export async function checkData(a: Artifact): Promise<DataResult> {
+/** Re-hash the artifact (on a `pool` worker when given) and check its members, in one read. */
+export async function checkData(a: Artifact, pool: HashPool | null = null): Promise<DataResult> {
   const prefix = (p: string) => `${a.rel}: ${p}`
   if (!a.encrypted && a.kind === 'zip') {
-    const z = await checkZip(a.abs, { memberSha: Boolean(a.members?.size) })
+    const z = await checkZip(a.abs, { memberSha: Boolean(a.members?.size), pool })
     const problems = [...z.problems]
     if (z.sha256 !== a.sha256) problems.unshift(`sha256 differs from the record (${z.size} bytes read)`)
     if (z.members) {
@@ -66,7 +67,7 @@ export async function checkData(a: Artifact): Promise<DataResult> {
     return { problems: problems.map(prefix), bytes: z.size, members: z.members?.length ?? 0 }
   }
   if (!a.encrypted && (a.kind === 'tar' || a.kind === 'tgz')) {
-    const t = await checkTar(a.abs, { gzip: a.kind === 'tgz' })
+    const t = await checkTar(a.abs, { gzip: a.kind === 'tgz', pool })
     const problems = [...t.problems]
     if (t.sha256 !== a.sha256) problems.unshift(`sha256 differs from the record (${t.size} bytes read)`)
     if (!t.problems.length) {
@@ -75,6 +76,6 @@ export async function checkData(a: Artifact): Promise<DataResult> {
     }
     return { problems: problems.map(prefix), bytes: t.size, members: t.members.length }
   }
-  const h = await hashFile(a.abs)
-  return { problems: h.sha256 === a.sha256 ? [] : [prefix(`sha256 differs from the record (${h.bytes} bytes read)`)], bytes: h.bytes, members: 0 }
+  const h = await readPass(a.abs, pool)
+  return { problems: h.sha256 === a.sha256 ? [] : [prefix(`sha256 differs from the record (${h.size} bytes read)`)], bytes: h.size, members: 0 }
 }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@clara/shared/log'
 import { checkData, checkSize } from './artifact-check.js'
+import { HashPool } from './hash-pool.js'
 import type { Artifact, Unit } from './model.js'
 import { sample, type VerifyState } from './state.js'
 
@@ -49,21 +50,27 @@ export async function checkUnitsData(units: Unit[], level: DataLevel, state: Ver
   const chosen = chooseArtifacts(all.filter((a) => !missing.has(a)), level, state, o.seed)
   const out: DataOutcome = { checked: 0, bytes: 0, members: 0, verified: new Map() }
   const totalBytes = chosen.reduce((n, a) => n + a.size, 0)
-  await pool(chosen, o.jobs, async (a) => {
-    o.signal?.throwIfAborted()
-    let r
-    try {
-      r = await checkData(a)
-    } catch (err) {
-      r = { problems: [`${a.rel}: cannot be read (${(err as Error).message})`], bytes: 0, members: 0 }
-    }
-    unitOf.get(a)!.problems.push(...r.problems)
-    out.checked++
-    out.bytes += r.bytes
-    out.members += r.members
-    out.verified.set(a.rel, r.problems.length === 0)
-    o.log.progress({ label: 'verifying', items: out.checked, total: chosen.length, bytes: out.bytes, totalBytes })
-  })
+  // whole-file hashes on worker threads (one per job, two at most: the machine's cores), member checks here
+  const hashers = chosen.length ? new HashPool(Math.min(o.jobs, 2)) : null
+  try {
+    await pool(chosen, o.jobs, async (a) => {
+      o.signal?.throwIfAborted()
+      let r
+      try {
+        r = await checkData(a, hashers)
+      } catch (err) {
+        r = { problems: [`${a.rel}: cannot be read (${(err as Error).message})`], bytes: 0, members: 0 }
+      }
+      unitOf.get(a)!.problems.push(...r.problems)
+      out.checked++
+      out.bytes += r.bytes
+      out.members += r.members
+      out.verified.set(a.rel, r.problems.length === 0)
+      o.log.progress({ label: 'verifying', items: out.checked, total: chosen.length, bytes: out.bytes, totalBytes })
+    })
+  } finally {
+    await hashers?.close()
+  }
   o.log.done()
   return out
 }

@@ -1,19 +1,15 @@
 /**
  * Verify a tar (or gzipped tar) in one sequential read: the stored bytes are hashed as they are
- * read, gunzipped when needed, and every member is parsed (tar-stream) and its content hashed.
+ * read (on a HashPool worker when given), gunzipped when needed, and every member is parsed
+ * (TarScanner, on this thread) and its content hashed (on the pool's other worker; here for a .tgz).
  */
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { once } from 'node:events'
 import zlib from 'node:zlib'
-import tar from 'tar-stream'
+import type { HashPool } from './hash-pool.js'
+import { readPass } from './read-pass.js'
+import { TarScanner, type TarMember } from './tar-scan.js'
 
-export interface TarMember {
-  name: string
-  kind: 'file' | 'dir' | 'symlink' | 'other'
-  size: number
-  sha256?: string
-  target?: string
-}
+export type { TarMember }
 
 export interface TarCheck {
   sha256: string
@@ -22,47 +18,43 @@ export interface TarCheck {
   problems: string[]
 }
 
-const KIND: Record<string, TarMember['kind']> = { file: 'file', 'contiguous-file': 'file', directory: 'dir', symlink: 'symlink' }
+/** Feeds gzipped bytes through a gunzip stream into the scanner (backpressure: at most one buffer queued). */
+class Gunzipper {
+  private gz = zlib.createGunzip({ chunkSize: 1 << 20 })
+  private done: Promise<void>
+  error: string | null = null
+
+  constructor(scan: TarScanner) {
+    this.gz.on('data', (c: Buffer) => scan.feed(c))
+    this.done = new Promise((resolve) => {
+      this.gz.on('end', () => resolve())
+      this.gz.on('error', (err) => {
+        this.error = err.message
+        resolve()
+      })
+    })
+  }
+
+  async write(piece: Buffer): Promise<void> {
+    if (this.error) return
+    // copied: the read slot is reused while zlib still holds the bytes
+    if (!this.gz.write(Buffer.from(piece))) await Promise.race([once(this.gz, 'drain'), this.done])
+  }
+
+  async end(): Promise<void> {
+    if (!this.error) this.gz.end()
+    await this.done
+  }
+}
 
 /** Hash the stored bytes and list every member with the sha256 of its content. */
-export async function checkTar(file: string, opts: { gzip: boolean }): Promise<TarCheck> {
-  const hash = createHash('sha256')
-  let size = 0
-  const src = createReadStream(file, { highWaterMark: 1 << 20 })
-  src.on('data', (c) => {
-    hash.update(c as Buffer)
-    size += c.length
-  })
-  const closed = new Promise<void>((resolve) => src.on('close', () => resolve()))
-  const ex = tar.extract()
-  const members: TarMember[] = []
-  const problems: string[] = []
-  const fail = (where: string) => (err: Error) => ex.destroy(Object.assign(new Error(`${where}: ${err.message}`), { cause: err }))
-  src.on('error', fail('read'))
-  if (opts.gzip) {
-    const gz = zlib.createGunzip({ chunkSize: 1 << 20 })
-    gz.on('error', fail('gunzip'))
-    src.pipe(gz).pipe(ex)
-  } else src.pipe(ex)
-  try {
-    for await (const entry of ex) {
-      const h = entry.header
-      const m: TarMember = { name: h.name.replace(/\/$/, ''), kind: KIND[h.type] ?? 'other', size: 0 }
-      if (h.type === 'symlink') m.target = h.linkname
-      const d = createHash('sha256')
-      for await (const c of entry) {
-        d.update(c as Buffer)
-        m.size += (c as Buffer).length
-      }
-      if (m.kind === 'file') m.sha256 = d.digest('hex')
-      members.push(m)
-    }
-  } catch (err) {
-    problems.push(`not a readable ${opts.gzip ? 'gzipped tar' : 'tar'}: ${(err as Error).message}`)
-    // keep reading for the file hash
-    src.unpipe()
-    src.resume()
-  }
-  await closed
-  return { sha256: hash.digest('hex'), size, members, problems }
+export async function checkTar(file: string, opts: { gzip: boolean; pool?: HashPool | null }): Promise<TarCheck> {
+  const scan = new TarScanner()
+  const gz = opts.gzip ? new Gunzipper(scan) : null
+  const { sha256, size } = await readPass(file, opts.pool ?? null, (chunk, _pos, pieces) => (gz ? gz.write(chunk) : scan.feed(chunk, pieces)))
+  if (gz) await gz.end()
+  if (gz?.error) scan.error ??= `gunzip: ${gz.error}`
+  scan.end()
+  const problems = scan.error ? [`not a readable ${opts.gzip ? 'gzipped tar' : 'tar'}: ${scan.error}`] : []
+  return { sha256, size, members: scan.members, problems }
 }

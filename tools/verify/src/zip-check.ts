@@ -3,10 +3,10 @@
  * checked (CRC-32 and size, inflated where deflated) as it streams past. Only the central
  * directory is read separately first (a small read at the end of the file).
  */
-import { createHash } from 'node:crypto'
-import { promises as fsp } from 'node:fs'
 import { ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
+import type { HashPool } from './hash-pool.js'
 import { MemberSink, type MemberResult } from './member-sink.js'
+import { readPass } from './read-pass.js'
 
 export interface ZipMember {
   name: string
@@ -22,8 +22,6 @@ export interface ZipCheck {
   members: ZipMember[] | null
   problems: string[]
 }
-
-const CHUNK = 2 << 20
 
 /** The central directory, or why it cannot be read. */
 async function listing(file: string): Promise<ZipEntry[] | string> {
@@ -130,30 +128,15 @@ function memberProblems(e: ZipEntry, r: MemberResult | undefined): string[] {
   return []
 }
 
-/** Hash the file and check every member. `memberSha` also hashes each member's content. */
-export async function checkZip(file: string, opts: { memberSha: boolean }): Promise<ZipCheck> {
+/** Hash the file (on a `pool` worker when given) and check every member. `memberSha` also hashes each member's content. */
+export async function checkZip(file: string, opts: { memberSha: boolean; pool?: HashPool | null }): Promise<ZipCheck> {
   const list = await listing(file)
   const entries = typeof list === 'string' ? [] : [...list].sort((a, b) => a.localOffset - b.localOffset)
   const scan = new Scanner(entries, opts.memberSha)
-  const hash = createHash('sha256')
-  const fh = await fsp.open(file, 'r')
-  const buf = Buffer.allocUnsafe(CHUNK)
-  let pos = 0
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos)
-      if (bytesRead === 0) break
-      const chunk = buf.subarray(0, bytesRead)
-      hash.update(chunk)
-      await scan.feed(chunk, pos)
-      pos += bytesRead
-    }
-  } finally {
-    await fh.close()
-  }
+  const { sha256, size } = await readPass(file, opts.pool ?? null, (chunk, pos) => scan.feed(chunk, pos))
   scan.end()
   const problems = typeof list === 'string' ? [list] : [...scan.problems]
   for (const e of entries) problems.push(...memberProblems(e, scan.results.get(e)))
   const members = typeof list === 'string' ? null : list.map((e) => ({ name: e.name, kind: e.kind, size: e.size, sha256: scan.results.get(e)?.sha256 }))
-  return { sha256: hash.digest('hex'), size: pos, members, problems }
+  return { sha256, size, members, problems }
 }
