@@ -42,6 +42,18 @@ export async function domainFailures(runDir: string, dir: string): Promise<Failu
   return (await readFailures(path.join(runDir, dir, 'failures.json')))?.failures ?? []
 }
 
+/**
+ * A domain that exited 0 with no error record had no failure this time: failures.json entries left by an
+ * earlier attempt of a resumed run (a dump that failed then) are stale. Rewrites the file empty; the number dropped.
+ */
+export async function clearStaleFailures(runDir: string, dir: string): Promise<number> {
+  const file = path.join(runDir, dir, 'failures.json')
+  const doc = await readFailures(file)
+  if (!doc || doc.failures.length === 0) return 0
+  await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: [] }, { mode: 0o640 })
+  return doc.failures.length
+}
+
 /** Bring `<runDir>/<dir>/failures.json` up to the domain's error records; the number of failures added. */
 export async function ensureFailures(runDir: string, dir: string, errors: ClaraRecord[], exitCode: number): Promise<number> {
   if (exitCode >= 2 || (exitCode === 0 && errors.length === 0)) return 0

@@ -6,7 +6,7 @@ import { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
 import { runDomain } from './domain-run.js'
-import { domainFailures, ensureFailures } from './domain-failures.js'
+import { clearStaleFailures, domainFailures, ensureFailures } from './domain-failures.js'
 import { domainEnv } from './domain-env.js'
 import { finishRun } from './finish.js'
 import { readJson } from './manifest.js'
@@ -64,8 +64,11 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
     if (r.exit_code !== 0 || !r.stream_ok) codes.set(d.dir, r.stream_ok ? r.exit_code : Math.max(r.exit_code, EXIT.FATAL))
     const added = !c.o.flags.dry && r.stream_ok ? await ensureFailures(p.dir, d.dir, r.errors, r.exit_code) : 0
     if (added) c.log.detail(`${d.dir}/failures.json: ${added} failure(s) added from the error records of ${d.script}`)
+    const clean = !c.o.flags.dry && r.stream_ok && r.exit_code === 0 && r.errors.length === 0
+    const dropped = clean ? await clearStaleFailures(p.dir, d.dir) : 0
+    if (dropped) c.log.info(`${d.dir}/failures.json: ${dropped} failure(s) of an earlier attempt dropped: the domain succeeded this time`)
     // The domain's error records mostly end in its failures.json (clara-index keeps them), so both are looked at.
-    const full = c.o.flags.dry ? undefined : ((r.errors.find(outOfSpace) ?? (await domainFailures(p.dir, d.dir)).find(outOfSpace)) as { item?: unknown; message?: unknown } | undefined)
+    const full = c.o.flags.dry || r.exit_code === 0 ? undefined : ((r.errors.find(outOfSpace) ?? (await domainFailures(p.dir, d.dir)).find(outOfSpace)) as { item?: unknown; message?: unknown } | undefined)
     if (full && (codes.get(d.dir) ?? 0) < EXIT.FATAL) {
       c.log.error(d.name, `the backup filesystem is full (${String(full.item ?? d.dir)}: ${String(full.message)}): free space, then finish the run with --resume ${p.id}`)
       codes.set(d.dir, EXIT.FATAL)

@@ -16,7 +16,8 @@ import { descendants, killTree } from '../src/proc-tree.js'
 import { RunProgress } from '../src/progress.js'
 import { sweepRunTemps } from '../src/run-dir.js'
 import { summaryLines } from '../src/summary.js'
-import { ensureFailures } from '../src/domain-failures.js'
+import { clearStaleFailures, ensureFailures } from '../src/domain-failures.js'
+import { outOfSpace } from '../src/out-of-space.js'
 import { REPO, readJson } from './helpers.js'
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => runMain(main, { argv, env: { PATH: process.env.PATH, ...env } })
@@ -209,4 +210,18 @@ t.test('ensureFailures: every error record of a domain reaches its failures.json
   t.equal(await ensureFailures(run, 'media', [], 0), 0)
   t.equal(await ensureFailures(run, 'legacy_zips', [dumpError], 3), 0, 'an incomplete domain is counted as such, not here')
   t.notOk(existsSync(path.join(run, 'media')) || existsSync(path.join(run, 'legacy_zips')))
+  t.equal(await clearStaleFailures(run, 'db'), 1, 'a resumed run whose dump succeeded this time: the earlier failure is dropped')
+  t.same(readJson(path.join(run, 'db/failures.json')).failures, [])
+  t.equal(await clearStaleFailures(run, 'db'), 0)
+  t.equal(await clearStaleFailures(run, 'media'), 0, 'no failures.json: nothing to do')
+  t.notOk(existsSync(path.join(run, 'media')))
+})
+
+t.test('outOfSpace: ENOSPC, EDQUOT and SQLite\'s full disk, by code or message; nothing else', async (t) => {
+  t.ok(outOfSpace({ type: 'error', during: 'zip', item: 'x', message: 'a.txt: cannot be read (ENOSPC)', code: 'ENOSPC' }))
+  t.ok(outOfSpace({ unit: 'db', message: 'sqlite backup failed: database or disk is full', code: 'SQLITE_FULL' }))
+  t.ok(outOfSpace({ type: 'error', during: 'write', item: 'x', message: 'write failed: no space left on device' }))
+  t.ok(outOfSpace({ type: 'error', during: 'write', item: 'x', message: 'q', code: 'EDQUOT' }))
+  t.notOk(outOfSpace({ type: 'error', during: 'zip', item: 'x', message: 'permission denied', code: 'EACCES' }))
+  t.notOk(outOfSpace({ type: 'warning', during: 'zip', item: 'x', message: 'ENOSPC' }))
 })
