@@ -9,7 +9,7 @@ import { errorRecord } from '@clara/shared/records'
 import { writeDbIndex } from './db-index.js'
 import { dumpMetadata, totals, type DumpOutcome, type DumpPlan } from './db-metadata.js'
 import { DumpFailed, type DumpContext } from './dump-context.js'
-import { dumpName, metadataName } from './dump-names.js'
+import { dumpName, isDumpName, metadataName } from './dump-names.js'
 import { dumpMysql, planMysql } from './mysql-dump.js'
 import { dumpPostgres, planPostgres } from './pg-dump.js'
 import { dumpSqlite, planSqlite } from './sqlite-dump.js'
@@ -57,11 +57,24 @@ function artifactOf(job: DbJob, name: string, size_bytes: number, sha256: string
   }
 }
 
+/**
+ * Dumps in `dir` without their metadata file: an earlier attempt was stopped between the dump's rename and
+ * its metadata (the metadata is what makes a dump finished). They are removed before a new dump, so a rerun
+ * leaves only finished dumps behind; the names removed.
+ */
+export async function sweepUnfinishedDumps(dir: string): Promise<string[]> {
+  const names = await fsp.readdir(dir).catch(() => [] as string[])
+  const gone = names.filter((n) => isDumpName(n) && !names.includes(metadataName(n)))
+  for (const n of gone) await fsp.rm(path.join(dir, n), { force: true })
+  return gone
+}
+
 /** Dump, then metadata, then index. Returns the exit code: 0, or 1 after an `error` record. */
 export async function dumpDatabase(job: DbJob, ctx: Omit<DumpContext, 'file'>, w: RecordWriter): Promise<number> {
   const name = dumpName(job.engine, job.ts)
   const file = path.join(job.outDir, name)
   const created = await missingDirs(job.outDir)
+  for (const n of await sweepUnfinishedDumps(job.outDir)) ctx.log.info(`${n}: removed, a dump without its metadata left by an interrupted run`)
   let outcome: DumpOutcome
   try {
     outcome = await DUMPERS[job.engine]({ ...ctx, file })

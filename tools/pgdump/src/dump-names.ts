@@ -30,3 +30,8 @@ export function metadataName(dump: string): string {
 export function isMetadataName(name: string): boolean {
   return /^clara_db_\d{8}_\d{6}\.db_metadata\.json$/.test(name)
 }
+
+/** A dump file's name (any engine): `clara_db_YYYYMMDD_HHMMSS.{dump,sqlite3,sql}`. */
+export function isDumpName(name: string): boolean {
+  return /^clara_db_\d{8}_\d{6}\.(dump|sqlite3|sql)$/.test(name)
+}

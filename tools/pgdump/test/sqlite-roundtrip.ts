@@ -130,3 +130,20 @@ t.test('the source is only read: a rollback-journal database is byte-identical a
   t.same(await hashTables(db), meta.tables, 'the fixture hashes equal the metadata')
   await db.close()
 })
+
+t.test('a dump left without its metadata by an interrupted run is removed by the next dump; finished dumps stay', async (t) => {
+  const dir = t.testdir({ run: { db: {} } })
+  const src = path.join(dir, 'src.sqlite3')
+  await makeDb(src)
+  const db = path.join(dir, 'run', 'db')
+  const run = (ts: string) => runMain(main, { argv: ['--db', `sqlite://${src}`, '--dest', path.join(dir, 'run'), '--timestamp', ts], env: toolEnv() })
+  t.equal((await run('20250101_000000')).code, 0)
+  copyFileSync(path.join(db, 'clara_db_20250101_000000.sqlite3'), path.join(db, 'clara_db_20250101_000001.sqlite3')) // killed before its metadata
+  const r = await run('20250101_000002')
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stderr, /clara_db_20250101_000001\.sqlite3: removed, a dump without its metadata left by an interrupted run/)
+  t.same(readdirSync(db).sort(), [
+    'clara_db_20250101_000000.db_metadata.json', 'clara_db_20250101_000000.sqlite3',
+    'clara_db_20250101_000002.db_metadata.json', 'clara_db_20250101_000002.sqlite3', 'index.json',
+  ])
+})
