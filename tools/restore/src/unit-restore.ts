@@ -1,12 +1,11 @@
 /**
- * Restore one unit: skip it when its marker still holds; else check each artifact's sha256,
- * unpack into stages beside the targets (a Refusal discards them all), rewrite the C-LARA JSON
- * path files in the stage, set folder mtimes, then intent → commit → marker.
+ * Restore one unit: skip it when its marker still holds; else unpack into stages beside the
+ * targets, checking each artifact's sha256 on the way (read once with the unpack where it can
+ * be; a mismatch or a Refusal discards every stage), rewrite the C-LARA JSON path files in the
+ * stage, set folder mtimes, then intent → commit → marker.
  */
-import { promises as fsp } from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { ClaraError, EXIT } from '@clara/shared/cli'
-import { hashFile } from '@clara/shared/hash'
 import { isUtf8 } from '@clara/shared/walk'
 import { exists, Stage, type StageMode } from './stage.js'
 import { place, relOf, targetsOf, type Placement } from './mapping.js'
@@ -17,6 +16,7 @@ import { unpackZip, type Placer, type Written } from './zip-unpack.js'
 import { unpackTar } from './tar-unpack.js'
 import { rewriteStagedJson, type JsonHook } from './staged-json.js'
 import { checkSqlite } from './sqlite-check.js'
+import { openVerifiedZip, verifyArtifact } from './verify-artifact.js'
 import type { RootSet } from './old-roots.js'
 
 export interface UnitEnv {
@@ -49,23 +49,18 @@ function modeOf(a: Artifact, specIndex: number): StageMode {
 const tagOf = (u: RestoreUnit, target: string) => createHash('sha256').update(`${u.domain}\0${u.unit}\0${target}`).digest('hex').slice(0, 12)
 
 /** One stage per target; folder stages exist from the start (so an empty folder is restored too). */
-async function makeStages(u: RestoreUnit, root: string): Promise<Map<string, Stage>> {
+function makeStages(u: RestoreUnit, root: string): Map<string, Stage> {
   const stages = new Map<string, Stage>()
   for (const a of u.artifacts) {
     for (const [i, target] of targetsOf(a.specs).entries()) {
       if (stages.has(target)) continue
       const s = new Stage(root, target, u.merge ? 'merge' : modeOf(a, i), tagOf(u, target))
-      await s.sweep()
-      if (s.mode !== 'file') await fsp.mkdir(s.abs, { recursive: true })
+      s.sweep()
+      if (s.mode !== 'file') fs.mkdirSync(s.abs, { recursive: true })
       stages.set(target, s)
     }
   }
   return stages
-}
-
-async function verifyArtifact(a: Artifact): Promise<void> {
-  const { sha256 } = await hashFile(a.abs)
-  if (sha256 !== a.sha256) throw new ClaraError(`${a.path}: sha256 ${sha256} differs from the recorded ${a.sha256}: the artifact is damaged`, EXIT.PARTIAL, 'EMISMATCH')
 }
 
 async function unpack(a: Artifact, stages: Map<string, Stage>, env: UnitEnv): Promise<Written[]> {
@@ -74,8 +69,16 @@ async function unpack(a: Artifact, stages: Map<string, Stage>, env: UnitEnv): Pr
     return p && !underAny(relOf(p), env.skipUnder) ? p : null
   }
   const stageFor = (p: Placement) => stages.get(p.target)!
-  if (a.format === 'zip') return unpackZip(a.abs, placer, stageFor, env.limit)
-  if (a.format !== 'file') return unpackTar(a.abs, a.format === 'tgz', placer, stageFor, env.limit)
+  if (a.format === 'zip') {
+    const zip = await openVerifiedZip(a)
+    try {
+      return await unpackZip(a.abs, zip, placer, stageFor, env.limit)
+    } finally {
+      zip.close()
+    }
+  }
+  if (a.format !== 'file') return unpackTar(a, placer, stageFor, env.limit)
+  await verifyArtifact(a)
   const target = targetsOf(a.specs)[0]
   const st = await fsp.stat(a.abs)
   await fsp.mkdir(stages.get(target)!.abs.replace(/\/[^/]*$/, ''), { recursive: true })
@@ -96,7 +99,7 @@ async function commit(u: RestoreUnit, stages: Map<string, Stage>, env: UnitEnv):
   for (const s of stages.values()) {
     const foreign = s.mode !== 'merge' && !env.owned.has(s.target) && (await exists(s.dest))
     if (foreign) replaced.push(s.target)
-    await s.commit(foreign ? env.state.aside(s.target) : null)
+    s.commit(foreign ? env.state.aside(s.target) : null)
     env.owned.add(s.target)
   }
   return replaced
@@ -107,16 +110,15 @@ export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome
   const targets = [...new Set(u.artifacts.flatMap((a) => targetsOf(a.specs)))]
   const marker = await env.state.readMarker(u.domain, u.unit)
   if (marker && (await markerHolds(env.root, marker, want))) return { status: 'skipped', targets, files: marker.files.length, bytes: marker.files.reduce((n, f) => n + f[1], 0), replaced: [] }
-  for (const a of u.artifacts) await verifyArtifact(a)
-  const stages = await makeStages(u, env.root)
+  const stages = makeStages(u, env.root)
   const written: Written[] = []
   try {
     for (const a of u.artifacts) written.push(...(await unpack(a, stages, env)))
-    await rewriteStagedJson(written, stages, env.roots, env.onJson)
+    rewriteStagedJson(written, stages, env.roots, env.onJson)
     if (u.sqlite) for (const s of stages.values()) await checkSqlite(s.abs)
-    for (const s of stages.values()) if (s.mode === 'replace') await s.applyDirTimes(s.abs)
+    for (const s of stages.values()) if (s.mode === 'replace') s.applyDirTimes(s.abs)
   } catch (err) {
-    for (const s of stages.values()) await s.sweep()
+    for (const s of stages.values()) s.sweep()
     throw err
   }
   const replaced = await commit(u, stages, env)
