@@ -2,7 +2,8 @@
  * Restore one unit: skip it when its marker still holds; else unpack into stages beside the
  * targets, checking each artifact's sha256 on the way (read once with the unpack where it can
  * be; a mismatch or a Refusal discards every stage), rewrite the C-LARA JSON path files in the
- * stage, set folder mtimes, then intent → commit → marker.
+ * stage, set folder mtimes, then intent (when a target is not claimed) → commit → marker (in the
+ * background).
  */
 import fs, { promises as fsp } from 'node:fs'
 import { createHash } from 'node:crypto'
@@ -39,6 +40,11 @@ export interface Outcome {
   bytes: number
   /** targets that were there before and not ours: moved under .clara-restore/replaced/ */
   replaced: string[]
+  /**
+   * The marker, written (and fsynced) in the background once the unit is in place, while the
+   * next unit unpacks: the unit counts as restored when this resolves.
+   */
+  marked: Promise<void>
 }
 
 function modeOf(a: Artifact, specIndex: number): StageMode {
@@ -92,24 +98,26 @@ const markerPath = (w: Written) => {
   return isUtf8(rel) ? rel.toString('utf8') : `b64:${rel.toString('base64')}`
 }
 
-/** Put every stage in place; returns the targets that were not ours (moved aside). */
-async function commit(u: RestoreUnit, stages: Map<string, Stage>, env: UnitEnv): Promise<string[]> {
+/** Put every stage in place; returns the targets that were not ours (moved aside) and whether an intent was written. */
+async function commit(u: RestoreUnit, stages: Map<string, Stage>, env: UnitEnv): Promise<{ replaced: string[]; intent: boolean }> {
   const replaced: string[] = []
-  await env.state.writeIntent(u.domain, u.unit, { targets: [...stages.keys()] })
+  // the claim already covers targets that were not there; an intent only for the others
+  const intent = [...stages.keys()].some((t) => !env.owned.has(t))
+  if (intent) await env.state.writeIntent(u.domain, u.unit, { targets: [...stages.keys()] })
   for (const s of stages.values()) {
     const foreign = s.mode !== 'merge' && !env.owned.has(s.target) && (await exists(s.dest))
     if (foreign) replaced.push(s.target)
     s.commit(foreign ? env.state.aside(s.target) : null)
     env.owned.add(s.target)
   }
-  return replaced
+  return { replaced, intent }
 }
 
 export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome> {
   const want = u.artifacts.map((a) => ({ path: a.path, sha256: a.sha256 }))
   const targets = [...new Set(u.artifacts.flatMap((a) => targetsOf(a.specs)))]
   const marker = await env.state.readMarker(u.domain, u.unit)
-  if (marker && (await markerHolds(env.root, marker, want))) return { status: 'skipped', targets, files: marker.files.length, bytes: marker.files.reduce((n, f) => n + f[1], 0), replaced: [] }
+  if (marker && (await markerHolds(env.root, marker, want))) return { status: 'skipped', targets, files: marker.files.length, bytes: marker.files.reduce((n, f) => n + f[1], 0), replaced: [], marked: Promise.resolve() }
   const stages = makeStages(u, env.root)
   const written: Written[] = []
   try {
@@ -121,9 +129,12 @@ export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome
     for (const s of stages.values()) s.sweep()
     throw err
   }
-  const replaced = await commit(u, stages, env)
+  const { replaced, intent } = await commit(u, stages, env)
   const files = written.filter((w) => w.kind !== 'dir').map((w): [string, number] => [markerPath(w), w.size])
-  await env.state.writeMarker({ version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString() })
-  await env.state.dropIntent(u.domain, u.unit)
-  return { status: 'restored', targets, files: files.length, bytes: files.reduce((n, f) => n + f[1], 0), replaced }
+  const marked = (async () => {
+    await env.state.writeMarker({ version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString() })
+    if (intent) await env.state.dropIntent(u.domain, u.unit)
+  })()
+  marked.catch(() => {}) // awaited by the caller
+  return { status: 'restored', targets, files: files.length, bytes: files.reduce((n, f) => n + f[1], 0), replaced, marked }
 }
