@@ -12,7 +12,7 @@ import { ZipFormatError, checkDirectory, dataStart, findDirectorySync, parseDire
 import { METHOD } from './zip-format.js'
 
 /** Members up to this size (stored and expanded) are read whole by default. */
-export const SYNC_MEMBER_BYTES = 32 * 2 ** 20
+export const SYNC_MEMBER_BYTES = 16 * 2 ** 20
 
 /** Bytes past a local header's fixed part read along with it (its name and extra field, usually). */
 const LOCAL_SLACK = 512

@@ -9,7 +9,7 @@ import { ZipSync } from '@clara/shared/zip-sync'
 import type { Artifact } from './run-plan.js'
 
 /** Zips up to this size are held in memory while they are unpacked. */
-export const WHOLE_ZIP_BYTES = 64 * 2 ** 20
+export const WHOLE_ZIP_BYTES = 16 * 2 ** 20
 
 export function mismatch(a: Artifact, got: string): ClaraError {
   return new ClaraError(`${a.path}: sha256 ${got} differs from the recorded ${a.sha256}: the artifact is damaged`, EXIT.PARTIAL, 'EMISMATCH')
