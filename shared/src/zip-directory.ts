@@ -43,10 +43,14 @@ export async function readAt(fh: FileHandle, pos: number, len: number): Promise<
   return buf
 }
 
-/** Locate the central directory: {count, size, offset}, following the zip64 locator when present. */
-export async function findDirectory(fh: FileHandle, fileSize: number): Promise<{ count: number; size: number; offset: number }> {
-  const tailLen = Math.min(fileSize, 22 + MAX16)
-  const tail = await readAt(fh, fileSize - tailLen, tailLen)
+export interface Directory {
+  count: number
+  size: number
+  offset: number
+}
+
+/** The end record in the last bytes of the file: the directory, or where the zip64 record lies. */
+function endRecord(tail: Buffer): Directory & { zip64At: number | null } {
   let at = -1
   for (let i = tail.length - 22; i >= 0; i--) {
     if (tail.readUInt32LE(i) === SIG.eocd && i + 22 + tail.readUInt16LE(i + 20) <= tail.length) {
@@ -55,17 +59,58 @@ export async function findDirectory(fh: FileHandle, fileSize: number): Promise<{
     }
   }
   if (at < 0) throw new ZipFormatError('not a zip file (no end of central directory record)')
-  let count = tail.readUInt16LE(at + 10)
-  let size = tail.readUInt32LE(at + 12)
-  let offset = tail.readUInt32LE(at + 16)
-  if ((count === MAX16 || size === MAX32 || offset === MAX32) && at >= 20 && tail.readUInt32LE(at - 20) === SIG.zip64Locator) {
-    const z = await readAt(fh, big(tail, at - 12), 56)
-    if (z.readUInt32LE(0) !== SIG.zip64Eocd) throw new ZipFormatError('bad zip64 end of central directory record')
-    count = big(z, 32)
-    size = big(z, 40)
-    offset = big(z, 48)
+  const count = tail.readUInt16LE(at + 10)
+  const size = tail.readUInt32LE(at + 12)
+  const offset = tail.readUInt32LE(at + 16)
+  const zip64 = (count === MAX16 || size === MAX32 || offset === MAX32) && at >= 20 && tail.readUInt32LE(at - 20) === SIG.zip64Locator
+  return { count, size, offset, zip64At: zip64 ? big(tail, at - 12) : null }
+}
+
+function zip64Record(z: Buffer): Directory {
+  if (z.readUInt32LE(0) !== SIG.zip64Eocd) throw new ZipFormatError('bad zip64 end of central directory record')
+  return { count: big(z, 32), size: big(z, 40), offset: big(z, 48) }
+}
+
+const tailLength = (fileSize: number) => Math.min(fileSize, 22 + MAX16)
+
+/** Locate the central directory: {count, size, offset}, following the zip64 locator when present. */
+export async function findDirectory(fh: FileHandle, fileSize: number): Promise<Directory> {
+  const { zip64At, ...dir } = endRecord(await readAt(fh, fileSize - tailLength(fileSize), tailLength(fileSize)))
+  return zip64At === null ? dir : zip64Record(await readAt(fh, zip64At, 56))
+}
+
+/** The same, through a synchronous positioned read (a file descriptor, or a whole archive in memory). */
+export function findDirectorySync(read: (pos: number, len: number) => Buffer, fileSize: number): Directory {
+  const { zip64At, ...dir } = endRecord(read(fileSize - tailLength(fileSize), tailLength(fileSize)))
+  return zip64At === null ? dir : zip64Record(read(zip64At, 56))
+}
+
+/** The directory must lie inside the file (checked before it is read). */
+export function checkDirectory(dir: Directory, fileSize: number): void {
+  if (dir.offset + dir.size > fileSize) throw new ZipFormatError(`central directory (${dir.size} bytes at ${dir.offset}) lies beyond the end of the file (${fileSize} bytes): truncated?`)
+}
+
+/** Every entry of a central directory read whole (`cd`), each checked to lie before the directory. */
+export function parseDirectory(cd: Buffer, dir: Directory): ZipEntry[] {
+  const entries: ZipEntry[] = []
+  try {
+    for (let off = 0, i = 0; i < dir.count; i++) {
+      const { entry, next } = parseEntry(cd, off)
+      if (next > cd.length || entry.localOffset + entry.compressedSize > dir.offset) throw new ZipFormatError(`${entry.name}: entry runs past its bounds`)
+      entries.push(entry)
+      off = next
+    }
+  } catch (err) {
+    if (err instanceof RangeError) throw new ZipFormatError(`damaged central directory: ${err.message}`)
+    throw err
   }
-  return { count, size, offset }
+  return entries
+}
+
+/** Where a member's data starts, from its local header (30 bytes at its offset, or more). */
+export function dataStart(e: ZipEntry, local: Buffer): number {
+  if (local.length < 30 || local.readUInt32LE(0) !== SIG.local) throw new ZipFormatError(`${e.name}: bad local header`)
+  return e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28)
 }
 
 export function parseEntry(cd: Buffer, off: number): { entry: ZipEntry; next: number } {

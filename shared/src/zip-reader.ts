@@ -7,8 +7,8 @@ import { promises as fsp } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
-import { ZipFormatError, findDirectory, parseEntry, readAt, type ZipEntry } from './zip-directory.js'
-import { METHOD, SIG } from './zip-format.js'
+import { ZipFormatError, checkDirectory, dataStart, findDirectory, parseDirectory, readAt, type ZipEntry } from './zip-directory.js'
+import { METHOD } from './zip-format.js'
 
 export { ZipFormatError, type ZipEntry }
 
@@ -21,15 +21,8 @@ export class ZipReader {
     try {
       const { size } = await fh.stat()
       const dir = await findDirectory(fh, size)
-      if (dir.offset + dir.size > size) throw new ZipFormatError(`central directory (${dir.size} bytes at ${dir.offset}) lies beyond the end of the file (${size} bytes): truncated?`)
-      const cd = await readAt(fh, dir.offset, dir.size)
-      const entries: ZipEntry[] = []
-      for (let off = 0, i = 0; i < dir.count; i++) {
-        const { entry, next } = parseEntry(cd, off)
-        if (next > cd.length || entry.localOffset + entry.compressedSize > dir.offset) throw new ZipFormatError(`${entry.name}: entry runs past its bounds`)
-        entries.push(entry)
-        off = next
-      }
+      checkDirectory(dir, size)
+      const entries = parseDirectory(await readAt(fh, dir.offset, dir.size), dir)
       return new ZipReader(fh, entries, size)
     } catch (err) {
       await fh.close()
@@ -40,9 +33,7 @@ export class ZipReader {
 
   /** Where a member's data starts (after its local header). */
   async dataOffset(e: ZipEntry): Promise<number> {
-    const h = await readAt(this.fh, e.localOffset, 30)
-    if (h.readUInt32LE(0) !== SIG.local) throw new ZipFormatError(`${e.name}: bad local header`)
-    return e.localOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28)
+    return dataStart(e, await readAt(this.fh, e.localOffset, 30))
   }
 
   /** The member's raw (possibly compressed) bytes, in chunks. */

@@ -1,7 +1,7 @@
 /**
  * Writing many small members fast: synchronous calls per member (no thread-pool round trip per
  * open/chmod/utimes/close, which dominated a restore of thousands of small files) and a memo of
- * the folders already made. Bodies still arrive asynchronously, chunk by chunk.
+ * the folders already made. A small member is written from one buffer; a large one as its chunks arrive.
  */
 import fs from 'node:fs'
 
@@ -26,22 +26,73 @@ const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants
 /** Never follow a link at the final component (a member must not write through one). */
 const FLAGS = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW
 
-/** Write a file from its chunks with exact mode and mtime (seconds). Replaces whatever is there. */
-export async function writeMember(at: Buffer, chunks: AsyncIterable<Buffer>, mode: number, mtime: number): Promise<void> {
-  let fd: number
+/** Open `at` for writing, replacing a folder or link that is there (never writing through it). */
+function openMember(at: Buffer, mode: number): number {
   try {
-    fd = fs.openSync(at, FLAGS, mode)
+    return fs.openSync(at, FLAGS, mode)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EISDIR' && (err as NodeJS.ErrnoException).code !== 'ELOOP') throw err
     fs.rmSync(at, { recursive: true, force: true })
-    fd = fs.openSync(at, FLAGS, mode)
+    return fs.openSync(at, FLAGS, mode)
   }
+}
+
+function writeAll(fd: number, c: Buffer): void {
+  for (let off = 0; off < c.length; ) off += fs.writeSync(fd, c, off)
+}
+
+/** Exact mode (not the umask's) and mtime, then close. */
+function finish(fd: number, mode: number, mtime: number): void {
   try {
-    for await (const c of chunks) for (let off = 0; off < c.length; ) off += fs.writeSync(fd, c, off)
     fs.fchmodSync(fd, mode)
     fs.futimesSync(fd, mtime, mtime)
   } finally {
     fs.closeSync(fd)
+  }
+}
+
+/** Write a whole file at once with exact mode and mtime (seconds). Replaces whatever is there. */
+export function writeMemberSync(at: Buffer, data: Buffer, mode: number, mtime: number): void {
+  const fd = openMember(at, mode)
+  try {
+    writeAll(fd, data)
+  } catch (err) {
+    fs.closeSync(fd)
+    throw err
+  }
+  finish(fd, mode, mtime)
+}
+
+/** Write a file from its chunks with exact mode and mtime (seconds). Replaces whatever is there. */
+export async function writeMember(at: Buffer, chunks: AsyncIterable<Buffer>, mode: number, mtime: number): Promise<void> {
+  const fd = openMember(at, mode)
+  try {
+    for await (const c of chunks) writeAll(fd, c)
+  } catch (err) {
+    fs.closeSync(fd)
+    throw err
+  }
+  finish(fd, mode, mtime)
+}
+
+/** A file written piece by piece as its bytes arrive (synchronously), then given its mode and mtime. */
+export class MemberFile {
+  private fd: number
+  constructor(at: Buffer, private mode: number, private mtime: number) {
+    this.fd = openMember(at, mode)
+  }
+
+  write(c: Buffer): void {
+    writeAll(this.fd, c)
+  }
+
+  close(): void {
+    finish(this.fd, this.mode, this.mtime)
+  }
+
+  /** Close without finishing (the stage is discarded). */
+  abort(): void {
+    fs.closeSync(this.fd)
   }
 }
 

@@ -1,8 +1,10 @@
 /**
- * `NEWCLARA/.clara-restore/`: what a restore has done, so a rerun completes it. Per unit, an
- * intent (the targets about to be put in place) written before its commit, and a marker (the
- * artifacts' sha256 and every file written, with its size) written after it. A unit whose marker
- * matches the run's artifacts and whose files are all there is skipped on a rerun.
+ * `NEWCLARA/.clara-restore/`: what a restore has done, so a rerun completes it. Before the units,
+ * the claim (`claimed.json`: the targets that were not there, so whatever stands there later is
+ * ours); per unit, an intent (the targets about to be put in place) written before its commit when
+ * one of them is not ours yet, and a marker (the artifacts' sha256 and every file written, with
+ * its size) written after it. A unit whose marker matches the run's artifacts and whose files are
+ * all there is skipped on a rerun.
  */
 import { fitName } from '@clara/shared/names'
 import fs, { promises as fsp } from 'node:fs'
@@ -49,6 +51,18 @@ export class StateDir {
     await writeJsonAtomic(this.file(m.domain, m.unit, 'marker'), m)
   }
 
+  private get claimFile(): string {
+    return path.join(this.dir, 'claimed.json')
+  }
+
+  /** Record (durably, before any of them is put in place) targets that are not there: they are ours from now on. */
+  async claim(targets: string[]): Promise<void> {
+    const had = (await readJson<{ targets?: string[] }>(this.claimFile))?.targets ?? []
+    const all = [...new Set([...had, ...targets])].sort()
+    if (all.length === had.length) return
+    await writeJsonAtomic(this.claimFile, { targets: all })
+  }
+
   async readIntent(domain: string, unit: string): Promise<Intent | null> {
     return readJson<Intent>(this.file(domain, unit, 'intent'))
   }
@@ -62,9 +76,9 @@ export class StateDir {
     await fsp.rm(this.file(domain, unit, 'intent'), { force: true })
   }
 
-  /** Every target named by any marker or intent: these are ours to replace. */
+  /** Every target named by the claim or any marker or intent: these are ours to replace. */
   async ownedTargets(): Promise<Set<string>> {
-    const owned = new Set<string>()
+    const owned = new Set<string>((await readJson<{ targets?: string[] }>(this.claimFile))?.targets ?? [])
     const base = path.join(this.dir, 'units')
     for (const d of await fsp.readdir(base).catch(() => [] as string[])) {
       for (const f of await fsp.readdir(path.join(base, d)).catch(() => [] as string[])) {

@@ -3,7 +3,7 @@
  * path files inside the zips to be restored), detect the old roots they name, and find every
  * value the rewrite would push over its varchar limit.
  */
-import { ZipReader } from '@clara/shared/zip-reader'
+import { ZipSync } from '@clara/shared/zip-sync'
 import { PATH_COLUMNS } from '@clara/clara-model/path-columns'
 import { pathJsonFor } from './clara-paths.js'
 import type { DumpInfo } from './dump-info.js'
@@ -34,9 +34,9 @@ async function zipJsonValues(u: RestoreUnit, warnings: string[]): Promise<{ file
   const values: string[] = []
   let files = 0
   for (const a of u.artifacts.filter((x) => x.format === 'zip')) {
-    let zip: ZipReader
+    let zip: ZipSync
     try {
-      zip = await ZipReader.open(a.abs)
+      zip = ZipSync.open(a.abs)
     } catch (err) {
       warnings.push(`${a.path}: not readable in the pre-flight: ${(err as Error).message}`)
       continue
@@ -48,13 +48,13 @@ async function zipJsonValues(u: RestoreUnit, warnings: string[]): Promise<{ file
         if (!p || !rule) continue
         files++
         try {
-          values.push(...jsonPathValues((await zip.read(e)).toString('utf8'), rule))
+          values.push(...jsonPathValues(zip.content(e).toString('utf8'), rule))
         } catch (err) {
           warnings.push(`${a.path}: ${e.name}: ${(err as Error).message}`)
         }
       }
     } finally {
-      await zip.close()
+      zip.close()
     }
   }
   return { files, values }

@@ -34,42 +34,46 @@ export class Stage {
   }
 
   /** Remove what an earlier, interrupted attempt left. */
-  async sweep(): Promise<void> {
-    await fsp.rm(this.abs, { recursive: true, force: true })
-    if (this.target) await fsp.rm(this.abs.replace(/\.tmp$/, '.old'), { recursive: true, force: true })
+  sweep(): void {
+    fs.rmSync(this.abs, { recursive: true, force: true })
+    if (this.target) fs.rmSync(this.abs.replace(/\.tmp$/, '.old'), { recursive: true, force: true })
   }
 
   /** Set the recorded folder mtimes below `base` (the stage, or the target after a merge), deepest first. */
-  async applyDirTimes(base: string): Promise<void> {
+  applyDirTimes(base: string): void {
     const sorted = [...this.dirTimes].sort((a, b) => b[0].length - a[0].length)
     for (const [sub, t] of sorted) {
       const p = sub.length ? Buffer.concat([Buffer.from(base + '/'), sub]) : Buffer.from(base)
-      await fsp.utimes(p, t, t).catch(() => {})
+      try {
+        fs.utimesSync(p, t, t)
+      } catch {
+        // a folder a later member replaced: nothing to date
+      }
     }
   }
 
   /** Put the stage in place. `aside` moves a target that is not ours out of the way (null: ours, drop it). */
-  async commit(aside: string | null): Promise<void> {
-    await fsp.mkdir(path.dirname(this.dest), { recursive: true })
+  commit(aside: string | null): void {
+    fs.mkdirSync(path.dirname(this.dest), { recursive: true })
     if (this.mode === 'merge') return this.merge()
     const old = this.abs.replace(/\.tmp$/, '.old')
-    const had = await exists(this.dest)
+    const had = fs.lstatSync(this.dest, { throwIfNoEntry: false }) !== undefined
     if (had && aside) {
-      await fsp.rm(aside, { recursive: true, force: true })
-      await fsp.mkdir(path.dirname(aside), { recursive: true })
-      await fsp.rename(this.dest, aside)
+      fs.rmSync(aside, { recursive: true, force: true })
+      fs.mkdirSync(path.dirname(aside), { recursive: true })
+      fs.renameSync(this.dest, aside)
     } else if (had) {
-      await fsp.rename(this.dest, old)
+      fs.renameSync(this.dest, old)
     }
-    await fsp.rename(this.abs, this.dest)
-    await fsp.rm(old, { recursive: true, force: true })
+    fs.renameSync(this.abs, this.dest)
+    if (had && !aside) fs.rmSync(old, { recursive: true, force: true })
   }
 
-  private async merge(): Promise<void> {
-    await fsp.mkdir(this.dest, { recursive: true })
+  private merge(): void {
+    fs.mkdirSync(this.dest, { recursive: true })
     moveInto(Buffer.from(this.abs), Buffer.from(this.dest))
-    await this.applyDirTimes(this.dest)
-    await fsp.rm(this.abs, { recursive: true, force: true })
+    this.applyDirTimes(this.dest)
+    fs.rmSync(this.abs, { recursive: true, force: true })
   }
 }
 

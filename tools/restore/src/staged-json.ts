@@ -1,5 +1,5 @@
 /** Rewrite the C-LARA JSON path files of a unit while they are still in its stage (mtime and mode kept). */
-import { promises as fsp } from 'node:fs'
+import fs from 'node:fs'
 import { pathJsonFor } from './clara-paths.js'
 import { rewriteJson } from './json-rewrite.js'
 import type { Rewrite, RootSet } from './old-roots.js'
@@ -9,7 +9,7 @@ import type { Written } from './zip-unpack.js'
 /** Told about each JSON file: what changed, or why it could not be read. */
 export type JsonHook = (rel: string, changes: Rewrite[], note?: { reformatted?: boolean; error?: string }) => void
 
-export async function rewriteStagedJson(written: Written[], stages: Map<string, Stage>, roots: RootSet, hook: JsonHook): Promise<void> {
+export function rewriteStagedJson(written: Written[], stages: Map<string, Stage>, roots: RootSet, hook: JsonHook): void {
   for (const w of written) {
     if (w.kind !== 'file') continue
     const sub = w.sub.toString('utf8')
@@ -17,17 +17,17 @@ export async function rewriteStagedJson(written: Written[], stages: Map<string, 
     const rule = pathJsonFor(rel)
     if (!rule) continue
     const at = stages.get(w.target)!.at(w.sub)
-    const st = await fsp.stat(at)
+    const st = fs.statSync(at)
     let r
     try {
-      r = rewriteJson(await fsp.readFile(at, 'utf8'), rule, roots)
+      r = rewriteJson(fs.readFileSync(at, 'utf8'), rule, roots)
     } catch (err) {
       hook(rel, [], { error: (err as Error).message })
       continue
     }
     if (r.text !== null) {
-      await fsp.writeFile(at, r.text)
-      await fsp.utimes(at, st.atime, st.mtime)
+      fs.writeFileSync(at, r.text)
+      fs.utimesSync(at, st.atime, st.mtime)
       w.size = Buffer.byteLength(r.text)
     }
     hook(rel, r.changes, { reformatted: r.reformatted })

@@ -3,18 +3,21 @@
  * its body is written: unsafe names, symlinks out of the target, paths through links, hard links
  * to anything but a file already unpacked from the same archive, device nodes, the unit's byte
  * budget and the gzip expansion ratio. A refusal stops at once; the stages are then discarded.
+ * A plain tar is read in one synchronous pass that also computes its sha256 (checked before the
+ * stages are put in place); a tar.gz is verified first, then gunzipped as a stream.
  */
-import { createReadStream, promises as fsp } from 'node:fs'
+import { createHash } from 'node:crypto'
+import fs, { createReadStream } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
-import tar from 'tar-stream'
-import type { Header } from 'tar-stream'
 import { Budget, MAX_RATIO, Refusal } from './limits.js'
 import type { Placement } from './mapping.js'
+import type { Artifact } from './run-plan.js'
 import { LinkGuard, unsafeLink, unsafeName } from './safe-member.js'
+import { TarParser, type TarHeader, type TarSink } from './tar-parse.js'
+import { mismatch, verifyArtifact } from './verify-artifact.js'
 import type { Placer, StageFor, Written } from './zip-unpack.js'
-import { DirMaker, writeLink, writeMember } from './fast-write.js'
+import { DirMaker, MemberFile, writeLink } from './fast-write.js'
 
 /** Counts bytes in and out of gunzip: refuses an expansion beyond what deflate can do. */
 class RatioGuard extends Transform {
@@ -29,9 +32,6 @@ class RatioGuard extends Transform {
   }
 }
 
-/** One member as tar-stream hands it out: a readable body plus its header. */
-type Source = AsyncIterable<Buffer> & { header: Header }
-
 interface Ctx {
   placer: Placer
   stageFor: StageFor
@@ -41,80 +41,124 @@ interface Ctx {
   files: Map<string, Buffer>
   written: Written[]
   dirs: DirMaker
+  /** the file being written (closed unfinished when the unit stops) */
+  open: MemberFile | null
 }
 
 const relOf = (p: Placement) => (p.target ? `${p.target}/` : '') + p.sub.toString('utf8')
+const READ_CHUNK = 1 << 20
 
-export async function unpackTar(file: string, gzip: boolean, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
-  const ctx: Ctx = { placer, stageFor, budget: new Budget(limit), guard: new LinkGuard(), files: new Map(), written: [], dirs: new DirMaker() }
-  const counter = { in: 0 }
-  const src = createReadStream(file).on('data', (c) => (counter.in += c.length))
-  const ex = tar.extract()
-  const stages = gzip ? [src, createGunzip(), new RatioGuard(counter), ex] : [src, ex]
-  const done = pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream])
-  done.catch(() => {}) // observed below
+export async function unpackTar(a: Artifact, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
+  const ctx: Ctx = { placer, stageFor, budget: new Budget(limit), guard: new LinkGuard(), files: new Map(), written: [], dirs: new DirMaker(), open: null }
+  const parser = new TarParser((h) => member(h, ctx))
   try {
-    for await (const entry of ex) await member(entry as Source, ctx)
-  } catch (err) {
-    ex.destroy(err as Error)
-    src.destroy()
-    await done.catch(() => {})
-    throw err
+    if (a.format === 'tgz') await gunzipInto(a, parser)
+    else readInto(a, parser)
+  } finally {
+    ctx.open?.abort()
   }
-  await done
   return ctx.written
 }
 
-async function member(entry: Source, ctx: Ctx): Promise<void> {
-  const h = entry.header
-  const refuse = (why: string) => new Refusal(`${why}: ${JSON.stringify(h.name)}`, h.name)
+/** One synchronous pass over a plain tar: parse and hash. A damaged file is reported as such, whatever stopped the parse. */
+function readInto(a: Artifact, parser: TarParser): void {
+  const fd = fs.openSync(a.abs, 'r')
+  const h = createHash('sha256')
+  const buf = Buffer.allocUnsafe(READ_CHUNK)
+  let failure: unknown = null
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+      const chunk = buf.subarray(0, n)
+      h.update(chunk)
+      if (failure) continue
+      try {
+        parser.push(chunk)
+      } catch (err) {
+        failure = err // read on: is the artifact damaged?
+      }
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+  const got = h.digest('hex')
+  if (got !== a.sha256) throw mismatch(a, got)
+  if (failure) throw failure
+  parser.end()
+}
+
+async function gunzipInto(a: Artifact, parser: TarParser): Promise<void> {
+  await verifyArtifact(a)
+  const counter = { in: 0 }
+  const src = createReadStream(a.abs).on('data', (c) => (counter.in += c.length))
+  const gunzip = createGunzip()
+  const guard = new RatioGuard(counter)
+  src.on('error', (err) => gunzip.destroy(err))
+  gunzip.on('error', (err) => guard.destroy(err))
+  src.pipe(gunzip).pipe(guard)
+  try {
+    for await (const chunk of guard as AsyncIterable<Buffer>) parser.push(chunk)
+  } finally {
+    src.destroy()
+    gunzip.destroy()
+  }
+  parser.end()
+}
+
+function member(h: TarHeader, ctx: Ctx): TarSink | null {
+  const name = h.name.toString('utf8')
+  const refuse = (why: string) => new Refusal(`${why}: ${JSON.stringify(name)}`, name)
   const bad = unsafeName(h.name)
   if (bad) throw refuse(bad)
-  ctx.budget.take(h.size ?? 0, h.name)
-  const p = ctx.placer(Buffer.from(h.name))
-  if (!p) return drain(entry)
+  ctx.budget.take(h.size, name)
+  const p = ctx.placer(h.name)
+  if (!p) return null
   const rel = relOf(p)
   const through = ctx.guard.through(rel)
   if (through) throw refuse(through)
   const stage = ctx.stageFor(p)
   const at = stage.at(p.sub)
-  const mtime = h.mtime ? h.mtime.getTime() / 1000 : Date.now() / 1000
   ctx.dirs.parentOf(at)
+  let sink: TarSink | null = null
   if (h.type === 'directory') {
     ctx.dirs.ensure(at)
-    await fsp.chmod(at, h.mode ?? 0o755)
-    stage.dirTimes.push([p.sub, mtime])
+    fs.chmodSync(at, h.mode)
+    stage.dirTimes.push([p.sub, h.mtime])
   } else if (h.type === 'symlink') {
-    const why = unsafeLink(rel, h.linkname ?? '', p.target)
+    const target = (h.linkname ?? Buffer.alloc(0)).toString('utf8')
+    const why = unsafeLink(rel, target, p.target)
     if (why) throw refuse(why)
     ctx.guard.add(rel)
-    writeLink(at, h.linkname!, mtime)
+    writeLink(at, h.linkname!, h.mtime)
   } else if (h.type === 'link') {
-    await hardLink(h, rel, at, p, ctx, refuse)
+    hardLink(h, rel, at, p, ctx, refuse)
   } else if (h.type === 'file' || h.type === 'contiguous-file') {
-    await writeMember(at, entry, h.mode ?? 0o644, mtime)
-    ctx.files.set(rel, at)
+    const f = new MemberFile(at, h.mode, h.mtime)
+    ctx.open = f
+    sink = {
+      write: (c) => f.write(c),
+      end: () => {
+        ctx.open = null
+        f.close()
+        ctx.files.set(rel, at)
+      },
+    }
   } else {
     throw refuse(`a ${h.type} member`)
   }
-  ctx.written.push({ target: p.target, sub: p.sub, kind: h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'file', size: h.size ?? 0 })
-  return drain(entry)
+  ctx.written.push({ target: p.target, sub: p.sub, kind: h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'file', size: h.size })
+  return sink
 }
 
-async function hardLink(h: Header, rel: string, at: Buffer, p: Placement, ctx: Ctx, refuse: (why: string) => Refusal): Promise<void> {
-  const name = h.linkname ?? ''
+function hardLink(h: TarHeader, rel: string, at: Buffer, p: Placement, ctx: Ctx, refuse: (why: string) => Refusal): void {
+  const name = h.linkname ?? Buffer.alloc(0)
   const bad = unsafeName(name)
   if (bad) throw refuse(`hard link target: ${bad}`)
-  const to = ctx.placer(Buffer.from(name))
+  const to = ctx.placer(name)
   const src = to && ctx.files.get(relOf(to))
-  if (!src) throw refuse(`hard link to ${JSON.stringify(name)}, which is not a file unpacked before it`)
+  if (!src) throw refuse(`hard link to ${JSON.stringify(name.toString('utf8'))}, which is not a file unpacked before it`)
   const why = unsafeLink(rel, relOf(to), p.target, true)
   if (why) throw refuse(why)
-  await fsp.rm(at, { force: true })
-  await fsp.link(src, at)
+  fs.rmSync(at, { force: true })
+  fs.linkSync(src, at)
   ctx.files.set(rel, at)
-}
-
-async function drain(entry: Source): Promise<void> {
-  for await (const _ of entry) void _
 }

@@ -1,12 +1,12 @@
 /**
- * Restore one unit: skip it when its marker still holds; else check each artifact's sha256,
- * unpack into stages beside the targets (a Refusal discards them all), rewrite the C-LARA JSON
- * path files in the stage, set folder mtimes, then intent → commit → marker.
+ * Restore one unit: skip it when its marker still holds; else unpack into stages beside the
+ * targets, checking each artifact's sha256 on the way (read once with the unpack where it can
+ * be; a mismatch or a Refusal discards every stage), rewrite the C-LARA JSON path files in the
+ * stage, set folder mtimes, then intent (when a target is not claimed) → commit → marker (in the
+ * background).
  */
-import { promises as fsp } from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { ClaraError, EXIT } from '@clara/shared/cli'
-import { hashFile } from '@clara/shared/hash'
 import { isUtf8 } from '@clara/shared/walk'
 import { exists, Stage, type StageMode } from './stage.js'
 import { place, relOf, targetsOf, type Placement } from './mapping.js'
@@ -17,6 +17,7 @@ import { unpackZip, type Placer, type Written } from './zip-unpack.js'
 import { unpackTar } from './tar-unpack.js'
 import { rewriteStagedJson, type JsonHook } from './staged-json.js'
 import { checkSqlite } from './sqlite-check.js'
+import { openVerifiedZip, verifyArtifact } from './verify-artifact.js'
 import type { RootSet } from './old-roots.js'
 
 export interface UnitEnv {
@@ -39,6 +40,11 @@ export interface Outcome {
   bytes: number
   /** targets that were there before and not ours: moved under .clara-restore/replaced/ */
   replaced: string[]
+  /**
+   * The marker, written (and fsynced) in the background once the unit is in place, while the
+   * next unit unpacks: the unit counts as restored when this resolves.
+   */
+  marked: Promise<void>
 }
 
 function modeOf(a: Artifact, specIndex: number): StageMode {
@@ -49,23 +55,18 @@ function modeOf(a: Artifact, specIndex: number): StageMode {
 const tagOf = (u: RestoreUnit, target: string) => createHash('sha256').update(`${u.domain}\0${u.unit}\0${target}`).digest('hex').slice(0, 12)
 
 /** One stage per target; folder stages exist from the start (so an empty folder is restored too). */
-async function makeStages(u: RestoreUnit, root: string): Promise<Map<string, Stage>> {
+function makeStages(u: RestoreUnit, root: string): Map<string, Stage> {
   const stages = new Map<string, Stage>()
   for (const a of u.artifacts) {
     for (const [i, target] of targetsOf(a.specs).entries()) {
       if (stages.has(target)) continue
       const s = new Stage(root, target, u.merge ? 'merge' : modeOf(a, i), tagOf(u, target))
-      await s.sweep()
-      if (s.mode !== 'file') await fsp.mkdir(s.abs, { recursive: true })
+      s.sweep()
+      if (s.mode !== 'file') fs.mkdirSync(s.abs, { recursive: true })
       stages.set(target, s)
     }
   }
   return stages
-}
-
-async function verifyArtifact(a: Artifact): Promise<void> {
-  const { sha256 } = await hashFile(a.abs)
-  if (sha256 !== a.sha256) throw new ClaraError(`${a.path}: sha256 ${sha256} differs from the recorded ${a.sha256}: the artifact is damaged`, EXIT.PARTIAL, 'EMISMATCH')
 }
 
 async function unpack(a: Artifact, stages: Map<string, Stage>, env: UnitEnv): Promise<Written[]> {
@@ -74,8 +75,16 @@ async function unpack(a: Artifact, stages: Map<string, Stage>, env: UnitEnv): Pr
     return p && !underAny(relOf(p), env.skipUnder) ? p : null
   }
   const stageFor = (p: Placement) => stages.get(p.target)!
-  if (a.format === 'zip') return unpackZip(a.abs, placer, stageFor, env.limit)
-  if (a.format !== 'file') return unpackTar(a.abs, a.format === 'tgz', placer, stageFor, env.limit)
+  if (a.format === 'zip') {
+    const zip = await openVerifiedZip(a)
+    try {
+      return await unpackZip(a.abs, zip, placer, stageFor, env.limit)
+    } finally {
+      zip.close()
+    }
+  }
+  if (a.format !== 'file') return unpackTar(a, placer, stageFor, env.limit)
+  await verifyArtifact(a)
   const target = targetsOf(a.specs)[0]
   const st = await fsp.stat(a.abs)
   await fsp.mkdir(stages.get(target)!.abs.replace(/\/[^/]*$/, ''), { recursive: true })
@@ -89,39 +98,43 @@ const markerPath = (w: Written) => {
   return isUtf8(rel) ? rel.toString('utf8') : `b64:${rel.toString('base64')}`
 }
 
-/** Put every stage in place; returns the targets that were not ours (moved aside). */
-async function commit(u: RestoreUnit, stages: Map<string, Stage>, env: UnitEnv): Promise<string[]> {
+/** Put every stage in place; returns the targets that were not ours (moved aside) and whether an intent was written. */
+async function commit(u: RestoreUnit, stages: Map<string, Stage>, env: UnitEnv): Promise<{ replaced: string[]; intent: boolean }> {
   const replaced: string[] = []
-  await env.state.writeIntent(u.domain, u.unit, { targets: [...stages.keys()] })
+  // the claim already covers targets that were not there; an intent only for the others
+  const intent = [...stages.keys()].some((t) => !env.owned.has(t))
+  if (intent) await env.state.writeIntent(u.domain, u.unit, { targets: [...stages.keys()] })
   for (const s of stages.values()) {
     const foreign = s.mode !== 'merge' && !env.owned.has(s.target) && (await exists(s.dest))
     if (foreign) replaced.push(s.target)
-    await s.commit(foreign ? env.state.aside(s.target) : null)
+    s.commit(foreign ? env.state.aside(s.target) : null)
     env.owned.add(s.target)
   }
-  return replaced
+  return { replaced, intent }
 }
 
 export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome> {
   const want = u.artifacts.map((a) => ({ path: a.path, sha256: a.sha256 }))
   const targets = [...new Set(u.artifacts.flatMap((a) => targetsOf(a.specs)))]
   const marker = await env.state.readMarker(u.domain, u.unit)
-  if (marker && (await markerHolds(env.root, marker, want))) return { status: 'skipped', targets, files: marker.files.length, bytes: marker.files.reduce((n, f) => n + f[1], 0), replaced: [] }
-  for (const a of u.artifacts) await verifyArtifact(a)
-  const stages = await makeStages(u, env.root)
+  if (marker && (await markerHolds(env.root, marker, want))) return { status: 'skipped', targets, files: marker.files.length, bytes: marker.files.reduce((n, f) => n + f[1], 0), replaced: [], marked: Promise.resolve() }
+  const stages = makeStages(u, env.root)
   const written: Written[] = []
   try {
     for (const a of u.artifacts) written.push(...(await unpack(a, stages, env)))
-    await rewriteStagedJson(written, stages, env.roots, env.onJson)
+    rewriteStagedJson(written, stages, env.roots, env.onJson)
     if (u.sqlite) for (const s of stages.values()) await checkSqlite(s.abs)
-    for (const s of stages.values()) if (s.mode === 'replace') await s.applyDirTimes(s.abs)
+    for (const s of stages.values()) if (s.mode === 'replace') s.applyDirTimes(s.abs)
   } catch (err) {
-    for (const s of stages.values()) await s.sweep()
+    for (const s of stages.values()) s.sweep()
     throw err
   }
-  const replaced = await commit(u, stages, env)
+  const { replaced, intent } = await commit(u, stages, env)
   const files = written.filter((w) => w.kind !== 'dir').map((w): [string, number] => [markerPath(w), w.size])
-  await env.state.writeMarker({ version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString() })
-  await env.state.dropIntent(u.domain, u.unit)
-  return { status: 'restored', targets, files: files.length, bytes: files.reduce((n, f) => n + f[1], 0), replaced }
+  const marked = (async () => {
+    await env.state.writeMarker({ version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString() })
+    if (intent) await env.state.dropIntent(u.domain, u.unit)
+  })()
+  marked.catch(() => {}) // awaited by the caller
+  return { status: 'restored', targets, files: files.length, bytes: files.reduce((n, f) => n + f[1], 0), replaced, marked }
 }

@@ -1,4 +1,6 @@
 /** Restore every planned unit in order; a refused or failed unit is reported and the others go on. */
+import { lstatSync } from 'node:fs'
+import path from 'node:path'
 import type { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { errorRecord } from '@clara/shared/records'
@@ -8,7 +10,7 @@ import type { StateDir } from './markers.js'
 import type { RootSet } from './old-roots.js'
 import type { Report } from './report.js'
 import type { RestoreUnit } from './run-plan.js'
-import { restoreUnit } from './unit-restore.js'
+import { restoreUnit, type Outcome } from './unit-restore.js'
 
 export interface UnitsContext {
   root: string
@@ -30,38 +32,62 @@ export function coveredTargets(all: RestoreUnit[]): Set<string> {
   return new Set(all.filter((u) => u.group !== 'snapshots').flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs))))
 }
 
+/** Claim every target of the units that is not there yet (one durable write instead of an intent per unit). */
+async function claimAbsent(units: RestoreUnit[], c: UnitsContext, owned: Set<string>): Promise<void> {
+  const absent = [...new Set(units.flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs))))]
+    .filter((t) => !owned.has(t) && !lstatSync(path.join(c.root, t), { throwIfNoEntry: false }))
+  await c.state.claim(absent)
+  for (const t of absent) owned.add(t)
+}
+
 export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promise<void> {
   const owned = await c.state.ownedTargets()
+  await claimAbsent(units, c, owned)
   const others = c.covered
+  // a unit is reported once its marker is written; markers land in order, behind the unpacking
+  let reported: Promise<void> = Promise.resolve()
   for (const [i, u] of units.entries()) {
-    const item = `${u.domain}/${u.unit}`
+    let r: Outcome | null = null
+    let failure: unknown = null
     try {
       const limit = await unitBudget(c.root, c.maxUnitBytes)
       const skipUnder = u.group === 'snapshots' ? others : new Set<string>()
-      const r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, onJson: (rel, ch, note) => c.report.json(rel, ch, note) })
-      if (r.status === 'skipped') c.report.units.skipped++
-      else c.report.units.restored++
-      c.report.files_restored += r.files
-      c.report.bytes_restored += r.bytes
-      for (const t of r.replaced) {
-        c.report.units.replaced.push(t)
-        c.log.warn(t, `was already there: moved to ${c.state.aside(t)}`)
-        c.report.warnings.push(`${t}: was already there: moved to ${c.state.aside(t)}`)
-      }
-      await c.out.write({ type: 'restored', domain: u.domain, unit: u.unit, targets: r.targets, files: r.files, bytes: r.bytes, ...(r.status === 'skipped' ? { already: true } : {}), ...(r.replaced.length ? { replaced: r.replaced } : {}) })
-      c.log.detail(`${item}: ${r.status} (${r.files} files)`)
+      r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, onJson: (rel, ch, note) => c.report.json(rel, ch, note) })
     } catch (err) {
-      if (err instanceof Refusal) {
-        c.report.units.refused.push({ domain: u.domain, unit: u.unit, reason: err.message, member: err.member })
-        c.log.error(item, `refused: ${err.message}`)
-        await c.out.write({ type: 'refused', domain: u.domain, unit: u.unit, reason: err.message, ...(err.member !== undefined ? { member: err.member } : {}) })
-      } else {
-        const rec = errorRecord('restore', item, err, { domain: u.domain, unit: u.unit })
-        c.report.units.failed.push({ domain: u.domain, unit: u.unit, reason: rec.message, code: rec.code })
-        c.log.error(item, rec.message)
-        await c.out.write(rec)
-      }
+      failure = err
     }
+    const outcome = r
+    reported = reported.then(() => (outcome ? outcome.marked.then(() => restored(u, outcome, c), (err) => failed(u, err, c)) : failed(u, failure, c)))
     c.log.progress({ items: i + 1, total: units.length, bytes: c.report.bytes_restored })
+  }
+  await reported
+}
+
+async function restored(u: RestoreUnit, r: Outcome, c: UnitsContext): Promise<void> {
+  const item = `${u.domain}/${u.unit}`
+  if (r.status === 'skipped') c.report.units.skipped++
+  else c.report.units.restored++
+  c.report.files_restored += r.files
+  c.report.bytes_restored += r.bytes
+  for (const t of r.replaced) {
+    c.report.units.replaced.push(t)
+    c.log.warn(t, `was already there: moved to ${c.state.aside(t)}`)
+    c.report.warnings.push(`${t}: was already there: moved to ${c.state.aside(t)}`)
+  }
+  await c.out.write({ type: 'restored', domain: u.domain, unit: u.unit, targets: r.targets, files: r.files, bytes: r.bytes, ...(r.status === 'skipped' ? { already: true } : {}), ...(r.replaced.length ? { replaced: r.replaced } : {}) })
+  c.log.detail(`${item}: ${r.status} (${r.files} files)`)
+}
+
+async function failed(u: RestoreUnit, err: unknown, c: UnitsContext): Promise<void> {
+  const item = `${u.domain}/${u.unit}`
+  if (err instanceof Refusal) {
+    c.report.units.refused.push({ domain: u.domain, unit: u.unit, reason: err.message, member: err.member })
+    c.log.error(item, `refused: ${err.message}`)
+    await c.out.write({ type: 'refused', domain: u.domain, unit: u.unit, reason: err.message, ...(err.member !== undefined ? { member: err.member } : {}) })
+  } else {
+    const rec = errorRecord('restore', item, err, { domain: u.domain, unit: u.unit })
+    c.report.units.failed.push({ domain: u.domain, unit: u.unit, reason: rec.message, code: rec.code })
+    c.log.error(item, rec.message)
+    await c.out.write(rec)
   }
 }

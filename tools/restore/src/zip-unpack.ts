@@ -2,15 +2,17 @@
  * Unpack a zip into its stages. Every check runs on the central directory BEFORE anything is
  * written: unsafe names, links out of their target, paths through links, overlapping members,
  * an impossible expansion ratio, and the unit's byte budget. The reader then stops any member
- * that yields more than it declared.
+ * that yields more than it declared. Members are read, checked and written synchronously (one
+ * read, one native inflate, one write each); only members too large to hold are streamed.
  */
-import { promises as fsp } from 'node:fs'
+import fs from 'node:fs'
 import { ZipFormatError, ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
+import type { ZipSync } from '@clara/shared/zip-sync'
 import { checkRatio, Refusal } from './limits.js'
 import type { Placement } from './mapping.js'
 import { LinkGuard, unsafeLink, unsafeName } from './safe-member.js'
 import type { Stage } from './stage.js'
-import { DirMaker, writeLink, writeMember } from './fast-write.js'
+import { DirMaker, writeLink, writeMember, writeMemberSync } from './fast-write.js'
 
 /** One thing written into a stage. */
 export interface Written {
@@ -32,7 +34,7 @@ interface Planned {
 const relText = (p: Placement) => (p.target ? `${p.target}/` : '') + p.sub.toString('latin1')
 
 /** Check the whole archive; returns the members to write. Throws Refusal. */
-async function planZip(zip: ZipReader, placer: Placer, limit: number): Promise<Planned[]> {
+function planZip(zip: ZipSync, placer: Placer, limit: number): Planned[] {
   const out: Planned[] = []
   const guard = new LinkGuard()
   let declared = 0
@@ -45,7 +47,7 @@ async function planZip(zip: ZipReader, placer: Placer, limit: number): Promise<P
     const p = placer(e.nameBytes)
     if (!p) continue
     if (e.kind === 'symlink') {
-      const why = unsafeLink(relText(p), (await zip.symlinkTarget(e)).toString('utf8'), p.target)
+      const why = unsafeLink(relText(p), zip.content(e).toString('utf8'), p.target)
       if (why) throw new Refusal(`${why}: ${JSON.stringify(e.name)}`, e.name)
       guard.add(relText(p))
     }
@@ -62,7 +64,7 @@ async function planZip(zip: ZipReader, placer: Placer, limit: number): Promise<P
 }
 
 /** Members must not share bytes (overlapping entries are how a small zip claims petabytes). */
-function checkOverlap(zip: ZipReader): void {
+function checkOverlap(zip: ZipSync): void {
   const sorted = [...zip.entries].sort((a, b) => a.localOffset - b.localOffset)
   for (let i = 0; i < sorted.length; i++) {
     const e = sorted[i]
@@ -72,38 +74,54 @@ function checkOverlap(zip: ZipReader): void {
   }
 }
 
-async function extract(zip: ZipReader, e: ZipEntry, at: Buffer): Promise<void> {
+/** Large members are streamed through ZipReader (opened once, when the first one comes). */
+class Streamer {
+  private reader: ZipReader | null = null
+  constructor(private file: string) {}
+
+  async write(e: ZipEntry, at: Buffer): Promise<void> {
+    this.reader ??= await ZipReader.open(this.file)
+    await writeMember(at, this.reader.chunks(e), e.mode || 0o644, e.mtime)
+  }
+
+  async close(): Promise<void> {
+    await this.reader?.close()
+  }
+}
+
+async function extract(zip: ZipSync, big: Streamer, e: ZipEntry, at: Buffer): Promise<void> {
   try {
-    if (e.kind === 'symlink') writeLink(at, await zip.symlinkTarget(e), e.mtime)
-    else await writeMember(at, zip.chunks(e), e.mode || 0o644, e.mtime)
+    if (e.kind === 'symlink') writeLink(at, zip.content(e), e.mtime)
+    else if (zip.fits(e)) writeMemberSync(at, zip.content(e), e.mode || 0o644, e.mtime)
+    else await big.write(e, at)
   } catch (err) {
     // the artifact's sha256 matched, so the archive was made this way: a lying member is refused
     throw err instanceof ZipFormatError ? new Refusal(err.message, e.name) : err
   }
 }
 
-/** Unpack `file` into the stages; returns what was written. Throws Refusal before writing anything unsafe. */
-export async function unpackZip(file: string, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
-  const zip = await ZipReader.open(file)
+/** Unpack the archive `file` (open as `zip`) into the stages; returns what was written. Throws Refusal before writing anything unsafe. */
+export async function unpackZip(file: string, zip: ZipSync, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
+  const plan = planZip(zip, placer, limit)
+  const written: Written[] = []
+  const dirs = new DirMaker()
+  const big = new Streamer(file)
   try {
-    const plan = await planZip(zip, placer, limit)
-    const written: Written[] = []
-    const dirs = new DirMaker()
     for (const { e, p } of plan) {
       const stage = stageFor(p)
       const at = stage.at(p.sub)
       if (e.kind === 'dir') {
         dirs.ensure(at)
-        await fsp.chmod(at, e.mode || 0o755)
+        fs.chmodSync(at, e.mode || 0o755)
         stage.dirTimes.push([p.sub, e.mtime])
       } else {
         dirs.parentOf(at)
-        await extract(zip, e, at)
+        await extract(zip, big, e, at)
       }
       written.push({ target: p.target, sub: p.sub, kind: e.kind, size: e.kind === 'file' ? e.size : 0 })
     }
     return written
   } finally {
-    await zip.close()
+    await big.close()
   }
 }
