@@ -1,18 +1,14 @@
 /**
  * Worker thread behind ArchiveSink: writes an archive's bytes through AtomicFile (which hashes them)
  * on its own core, and flushes them to disk as it goes (a background fdatasync every 64 MiB), so the
- * final fsync at commit has little left to do and disk time overlaps the reading. It also hashes the
- * member content spans marked in each block (see member-hashing.ts). Every message gets one reply:
- * `written` (the block comes back for reuse) or `done` (open, commit, abort).
+ * final fsync at commit has little left to do and disk time overlaps the reading. Every message
+ * gets one reply: `written` (the block comes back for reuse) or `done` (open, commit, abort).
  */
-import { createHash, type Hash } from 'node:crypto'
 import fs from 'node:fs'
 import { parentPort } from 'node:worker_threads'
 import { AtomicFile } from '@clara/shared/atomic'
 
-/** member data in a block: [member index, offset, length, 1 if it ends the member] */
-type Span = [number, number, number, number]
-type Msg = { op: 'open'; path: string; mode: number } | { op: 'write'; buf: ArrayBuffer; len: number; spans: Span[] } | { op: 'commit' } | { op: 'abort' }
+type Msg = { op: 'open'; path: string; mode: number } | { op: 'write'; buf: ArrayBuffer; len: number } | { op: 'commit' } | { op: 'abort' }
 
 const FLUSH_EVERY = 64 << 20
 let file: AtomicFile | null = null
@@ -22,28 +18,11 @@ let failed: NodeJS.ErrnoException | null = null
 /** the background fdatasync in progress (one at a time; writes go on meanwhile) */
 let flushing: Promise<void> | null = null
 let queue: Promise<void> = Promise.resolve()
-let open = new Map<number, Hash>()
-let members: Record<number, string> = {}
 
-/** Hash the member content spans of a block (the archive's own hash is AtomicFile's). */
-function hashSpans(bytes: Uint8Array, spans: Span[]): void {
-  for (const [idx, off, len, last] of spans) {
-    let h = open.get(idx)
-    if (!h) open.set(idx, (h = createHash('sha256')))
-    h.update(bytes.subarray(off, off + len))
-    if (last) {
-      members[idx] = h.digest('hex')
-      open.delete(idx)
-    }
-  }
-}
-
-async function write(buf: ArrayBuffer, len: number, spans: Span[]): Promise<void> {
+async function write(buf: ArrayBuffer, len: number): Promise<void> {
   if (failed) return
   try {
-    const bytes = new Uint8Array(buf, 0, len)
-    hashSpans(bytes, spans)
-    await file!.write(bytes)
+    await file!.write(new Uint8Array(buf, 0, len))
     unflushed += len
     if (unflushed >= FLUSH_EVERY && !flushing) {
       const fd = probe!
@@ -60,8 +39,6 @@ async function write(buf: ArrayBuffer, len: number, spans: Span[]): Promise<void
 async function control(m: Msg): Promise<object> {
   if (m.op === 'open') {
     failed = null
-    open = new Map()
-    members = {}
     unflushed = 0
     file = await AtomicFile.open(m.path, { mode: m.mode })
     probe = fs.openSync(file.tmp, 'r') // fdatasync on any fd of the file flushes its data
@@ -76,7 +53,7 @@ async function control(m: Msg): Promise<object> {
     if (m.op === 'commit') throw failed
     return {}
   }
-  return { res: await f!.commit(), members }
+  return { res: await f!.commit() }
 }
 
 function closeProbe(): void {
@@ -87,7 +64,7 @@ function closeProbe(): void {
 parentPort!.on('message', (m: Msg) => {
   queue = queue.then(async () => {
     if (m.op === 'write') {
-      await write(m.buf, m.len, m.spans)
+      await write(m.buf, m.len)
       parentPort!.postMessage({ op: 'written', buf: m.buf, error: failed?.message, code: failed?.code }, [m.buf])
       return
     }
