@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads'
 import type { WriteResult } from '@clara/shared/atomic'
 import { ClaraError, EXIT } from '@clara/shared/cli'
+import { blockWriter, type WriterMsg } from './block-writer.js'
 
 const BLOCK = 1 << 20
 const IN_FLIGHT = 4
@@ -17,37 +18,49 @@ function fail(what: string, r: Reply): never {
   throw new ClaraError(`${what}: ${r.error}`, EXIT.FATAL, r.code ?? 'EIO')
 }
 
-/** One writer thread, reused for every archive of a run; `close()` ends it. */
+/**
+ * The writer of a run's archives (one at a time), reused for every archive: a thread of its own,
+ * or with `{ local: true }` this thread (for pool workers: there the writes overlap the reading on
+ * libuv's threads, and a second thread per worker would only cost memory). `close()` ends it.
+ */
 export class WriterThread {
-  // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start by seconds)
-  private worker = new Worker(new URL('./write-worker.js', import.meta.url), { execArgv: [] })
+  private worker: Worker | null = null
+  private handle: ((m: WriterMsg) => void) | null = null
   private waiters: ((r: Reply) => void)[] = []
   onWritten: ((r: Reply) => void) | null = null
-  /** 1 MiB blocks back from the thread, for the next writes (of any archive) */
+  /** 1 MiB blocks back from the writer, for the next writes (of any archive) */
   free: ArrayBuffer[] = []
 
-  constructor() {
+  constructor(opts: { local?: boolean } = {}) {
+    const dispatch = (r: Reply) => (r.op === 'written' ? this.onWritten?.(r) : this.waiters.shift()?.(r))
+    if (opts.local) {
+      this.handle = blockWriter((r) => dispatch(r as Reply))
+      return
+    }
+    // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start by seconds)
+    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } })
     this.worker.unref()
-    this.worker.on('message', (r: Reply) => (r.op === 'written' ? this.onWritten?.(r) : this.waiters.shift()?.(r)))
+    this.worker.on('message', dispatch)
     this.worker.on('error', (err) => {
       for (const w of this.waiters.splice(0)) w({ op: 'done', error: err.message })
     })
   }
 
   /** Send a control message (open, commit, abort) and wait for its answer. */
-  request(msg: object): Promise<Reply> {
+  request(msg: WriterMsg): Promise<Reply> {
     return new Promise((resolve) => {
       this.waiters.push(resolve)
-      this.worker.postMessage(msg)
+      this.post(msg, [])
     })
   }
 
-  post(msg: object, transfer: ArrayBuffer[]): void {
-    this.worker.postMessage(msg, transfer)
+  post(msg: WriterMsg, transfer: ArrayBuffer[]): void {
+    if (this.handle) this.handle(msg)
+    else this.worker!.postMessage(msg, transfer)
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate()
+    await this.worker?.terminate()
   }
 }
 

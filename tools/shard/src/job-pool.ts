@@ -1,7 +1,7 @@
 /**
- * `--workers N`: archives written in parallel, each by a worker thread of its own (which reads the
- * files, lays out the tar and hashes the members) paired with its own writer thread (which hashes
- * and writes the archive and fsyncs it). Jobs go to whichever worker is free; results come back
+ * `--workers N`: archives written in parallel, each by a worker thread of its own that reads the
+ * files, lays out the tar, hashes the members and the archive, and writes it (the write calls run on
+ * libuv's threads, so disk time overlaps the reading). Jobs go to whichever worker is free; results come back
  * in any order and are handed out in job order by the caller.
  */
 import { Worker } from 'node:worker_threads'
@@ -67,7 +67,7 @@ export class JobPool {
   constructor(n: number, ctx: PoolContext) {
     for (let i = 0; i < n; i++) {
       // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start by seconds)
-      const w = new Worker(new URL('./job-worker.js', import.meta.url), { execArgv: [], workerData: { ctx, abortFlag: this.abortFlag } })
+      const w = new Worker(new URL('./job-worker.js', import.meta.url), { execArgv: [], workerData: { ctx, abortFlag: this.abortFlag }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
       w.on('message', (r: Reply) => {
         const p = this.pending.get(r.id)
         this.pending.delete(r.id)

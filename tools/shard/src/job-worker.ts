@@ -6,7 +6,7 @@ import { writeJob, type Job } from './archive-job.js'
 import { fromWire, toWireError, type PoolContext, type WireMember } from './job-pool.js'
 
 const { ctx, abortFlag } = workerData as { ctx: PoolContext; abortFlag: Int32Array }
-const thread = new WriterThread()
+const thread = new WriterThread({ local: true })
 const fault = faultsFromEnv({ CLARA_FAULT_INJECT: ctx.faultSpec })
 /** what writeArchive asks before each member: has the run been interrupted (or has another job failed)? */
 const signal = {
