@@ -3,6 +3,7 @@
  * get `path_b64`), special files (socket, FIFO, device) reported, never opened.
  */
 import { promises as fsp, type Stats } from 'node:fs'
+import { isUtf8 as nativeIsUtf8 } from 'node:buffer'
 import path from 'node:path'
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'special'
@@ -36,8 +37,9 @@ export interface WalkOptions {
 const SLASH = Buffer.from('/')
 const STAT_BATCH = 64
 
+/** Valid UTF-8 (no overlongs, no surrogates): native, no round trip through a string. */
 export function isUtf8(b: Buffer): boolean {
-  return Buffer.from(b.toString('utf8'), 'utf8').equals(b)
+  return nativeIsUtf8(b)
 }
 
 function kindOf(st: Stats): { kind: EntryKind; special?: string } {

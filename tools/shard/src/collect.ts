@@ -55,16 +55,22 @@ export async function collectFromRecords(stdin: NodeJS.ReadableStream, pass: (re
   return c
 }
 
+/** `root/` as bytes, per root (records name a handful of roots) */
+const rootPrefixes = new Map<string, Buffer>()
+
 function memberOf(r: FileRecord): Member {
   if (typeof r.root !== 'string' || typeof r.path !== 'string') throw Object.assign(new Error('file record without root and path'), { code: 'EBADRECORD' })
   const rel = r.path_b64 ? Buffer.from(r.path_b64, 'base64') : Buffer.from(r.path)
-  const segs = rel.toString('utf8').split('/')
+  const name = rel.toString('utf8')
+  const segs = name.split('/')
   if (path.isAbsolute(r.path) || segs.some((s) => s === '..' || s === '.' || s === '')) {
     throw Object.assign(new Error(`${r.path}: not a plain relative path`), { code: 'EBADRECORD' })
   }
-  const abs = Buffer.concat([Buffer.from(path.resolve(r.root) + '/'), rel])
+  let prefix = rootPrefixes.get(r.root)
+  if (!prefix) rootPrefixes.set(r.root, (prefix = Buffer.from(path.resolve(r.root) + '/')))
+  const abs = Buffer.concat([prefix, rel])
   try {
-    return { name: rel.toString('utf8'), nameBytes: rel, entry: statEntrySync(abs, rel) }
+    return { name, nameBytes: rel, entry: statEntrySync(abs, rel) }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     throw Object.assign(new Error(`${r.path}: ${e.code === 'ENOENT' ? 'vanished' : 'cannot be read'} (${e.code})`), { code: e.code })
