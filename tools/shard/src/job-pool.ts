@@ -1,8 +1,7 @@
 /**
- * `--workers N`: archives written in parallel, each by a worker thread of its own that reads the
- * files, lays out the tar, hashes the members and the archive, and writes it (the write calls run on
- * libuv's threads, so disk time overlaps the reading). Jobs go to whichever worker is free; results come back
- * in any order and are handed out in job order by the caller.
+ * `--workers N`: archives written in parallel, by the main thread and N-1 worker threads of this
+ * pool (see run.ts). Each reads the files, lays out the tar, hashes the members and the archive,
+ * and writes it (the write calls run on libuv's threads, so disk time overlaps the reading).
  */
 import { Worker } from 'node:worker_threads'
 import { ClaraError } from '@clara/shared/cli'
@@ -67,7 +66,7 @@ export class JobPool {
   constructor(n: number, ctx: PoolContext) {
     for (let i = 0; i < n; i++) {
       // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start by seconds)
-      const w = new Worker(new URL('./job-worker.js', import.meta.url), { execArgv: [], workerData: { ctx, abortFlag: this.abortFlag }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
+      const w = new Worker(new URL('./job-worker.js', import.meta.url), { execArgv: [], workerData: { ctx, abortFlag: this.abortFlag }, resourceLimits: { maxYoungGenerationSizeMb: 6 } })
       w.on('message', (r: Reply) => {
         const p = this.pending.get(r.id)
         this.pending.delete(r.id)
@@ -95,9 +94,14 @@ export class JobPool {
     return w ? Promise.resolve(w) : new Promise((resolve) => this.waiting.push(resolve))
   }
 
+  /** Workers without a job. */
+  get free(): number {
+    return this.idle.length
+  }
+
   /** Write one archive on the next free worker. */
   async run(job: Job): Promise<JobResult> {
-    const w = await this.acquire()
+    const w = this.idle.pop() ?? (await this.acquire())
     const id = ++this.ids
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })

@@ -118,21 +118,54 @@ interface ArchiveWriter {
   close(): Promise<void>
 }
 
-/** One writer thread driven from here, or a pool of `lanes` workers (each with its own writer thread). */
+/**
+ * One lane: archives written from here, with a writer thread. More lanes: this thread is one of
+ * them (writing on libuv's threads instead of a writer thread) plus `lanes - 1` pool workers, each
+ * archive going to whichever lane is free first (the pool's workers before this thread, which
+ * also hands out the records).
+ */
 function archiveWriter(lanes: number, ctx: WriteContext, signal: AbortSignal): ArchiveWriter {
+  const fault = faultsFromEnv({ CLARA_FAULT_INJECT: ctx.faultSpec })
   if (lanes <= 1) {
     const thread = new WriterThread()
-    const jc: JobContext = { ...ctx, thread, fault: faultsFromEnv({ CLARA_FAULT_INJECT: ctx.faultSpec }), signal }
+    const jc: JobContext = { ...ctx, thread, fault, signal }
     return { write: (job) => writeJob(job, jc), abort: () => {}, close: () => thread.close() }
   }
-  const pool = new JobPool(lanes, ctx)
-  const onAbort = () => pool.abort()
-  signal.addEventListener('abort', onAbort)
+  const ac = new AbortController()
+  const pool = new JobPool(lanes - 1, ctx)
+  const abort = () => {
+    ac.abort()
+    pool.abort()
+  }
+  signal.addEventListener('abort', abort)
+  const jc: JobContext = { ...ctx, thread: new WriterThread({ local: true }), fault, signal: ac.signal }
+  const queue: { job: Job; resolve: (r: JobResult) => void; reject: (e: unknown) => void }[] = []
+  let here = false // this thread is writing an archive
+  const pump = (): void => {
+    while (queue.length && (pool.free > 0 || !here)) {
+      const q = queue.shift()!
+      if (pool.free > 0) {
+        pool.run(q.job).then(q.resolve, q.reject).finally(pump)
+        continue
+      }
+      here = true
+      writeJob(q.job, jc)
+        .then(q.resolve, q.reject)
+        .finally(() => {
+          here = false
+          pump()
+        })
+    }
+  }
   return {
-    write: (job) => pool.run(job),
-    abort: onAbort,
+    write: (job) =>
+      new Promise((resolve, reject) => {
+        queue.push({ job, resolve, reject })
+        pump()
+      }),
+    abort,
     close: async () => {
-      signal.removeEventListener('abort', onAbort)
+      signal.removeEventListener('abort', abort)
       await pool.close()
     },
   }
