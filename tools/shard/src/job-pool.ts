@@ -8,7 +8,7 @@ import { ClaraError } from '@clara/shared/cli'
 import type { TreeEntry } from '@clara/shared/walk'
 import type { Job, JobResult } from './archive-job.js'
 import type { CompressMode } from './compression.js'
-import type { Member } from './member.js'
+import { byteKey, type Member } from './member.js'
 
 /** What a worker needs besides the job (all of it cloneable). */
 export interface PoolContext {
@@ -28,7 +28,7 @@ export interface WireMember {
 }
 
 export function toWire(m: Member): WireMember {
-  return { name: m.name, nameBytes: m.nameBytes.toString('latin1'), entry: { ...m.entry, abs: m.entry.abs.toString('latin1'), relBytes: m.entry.relBytes.toString('latin1') } }
+  return { name: m.name, nameBytes: byteKey(m), entry: { ...m.entry, abs: m.entry.abs.toString('latin1'), relBytes: m.entry.relBytes.toString('latin1') } }
 }
 
 export function fromWire(w: WireMember): Member {

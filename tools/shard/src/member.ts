@@ -7,6 +7,13 @@ export interface Member {
   /** the archive path as raw bytes (differs from `name` only for non-UTF-8 names) */
   nameBytes: Buffer
   entry: TreeEntry
+  /** `nameBytes` as latin1 (one char per byte: such strings compare like their bytes), made once by byteKey */
+  key?: string
+}
+
+/** The archive path as a string that sorts and compares like its bytes. */
+export function byteKey(m: Member): string {
+  return (m.key ??= m.nameBytes.toString('latin1'))
 }
 
 /** One line of a `.members.ndjson` listing. */
@@ -28,7 +35,7 @@ export function mtimeString(mtimeMs: number): string {
 
 /** Sort members by archive path, segment-wise, in byte order (as latin1 strings: they compare like their bytes). */
 export function sortByPath(members: Member[]): Member[] {
-  const keyed = members.map((m) => ({ m, k: m.nameBytes.toString('latin1').replaceAll('/', '\0') }))
+  const keyed = members.map((m) => ({ m, k: byteKey(m).replaceAll('/', '\0') }))
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
   return keyed.map((x) => x.m)
 }
