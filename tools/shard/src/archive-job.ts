@@ -67,11 +67,11 @@ export async function writeJob(job: Job, ctx: JobContext): Promise<JobResult> {
   let members = job.members
   for (let attempt = 1; ; attempt++) {
     try {
-      const opts = { thread: ctx.thread, gzip: choice.compression === 'gzip', level: ctx.level, fault: ctx.fault, signal: ctx.signal }
+      const listing = (rows: MemberRow[]) => writeMembers(path.join(ctx.outDir, r.members), rows)
+      const opts = { thread: ctx.thread, gzip: choice.compression === 'gzip', level: ctx.level, fault: ctx.fault, signal: ctx.signal, listing }
       const res = await writeArchive(path.join(ctx.outDir, r.archive), members, opts)
       problems.push(...res.problems)
-      const listing = await writeMembers(path.join(ctx.outDir, r.members), res.rows)
-      const entry = entryOf(job, r, choice, res, res.rows, listing.sha256, ctx.settings)
+      const entry = entryOf(job, r, choice, res, res.rows, res.listing!.sha256, ctx.settings)
       return { entry, problems }
     } catch (err) {
       if (!(err instanceof RetryArchive)) throw err

@@ -23,6 +23,8 @@ export interface ArchiveOptions {
   fault?: FaultHook
   /** how often a small file that keeps changing is re-read (default 3) */
   attempts?: number
+  /** write the member listing: called once every member is in, while the archive is flushed and fsynced */
+  listing?: (rows: MemberRow[]) => Promise<WriteResult>
 }
 
 /** Something that happened to one member: it is left out (error) or skipped on purpose (warning). */
@@ -35,6 +37,8 @@ export interface Problem {
 
 export interface ArchiveResult extends WriteResult {
   rows: MemberRow[]
+  /** what `opts.listing` wrote */
+  listing?: WriteResult
   problems: Problem[]
   /** content bytes of the regular files */
   bytes: number
@@ -70,8 +74,12 @@ export async function writeArchive(finalPath: string, members: Member[], opts: A
     }
     await out.put(END_OF_ARCHIVE)
     if (out instanceof GzipOut) await out.end()
-    const written = await sink.commit()
-    return { path: written.path, size_bytes: written.size_bytes, sha256: written.sha256, rows, problems, bytes }
+    // the listing's fsync and the archive's overlap (either may land first; index.json, written last, names both)
+    const committing = sink.commit()
+    committing.catch(() => {}) // awaited below
+    const listing = await opts.listing?.(rows)
+    const written = await committing
+    return { path: written.path, size_bytes: written.size_bytes, sha256: written.sha256, rows, problems, bytes, ...(listing ? { listing } : {}) }
   } catch (err) {
     if (out instanceof GzipOut) await out.destroy(err as Error)
     await sink.abort()
