@@ -12,7 +12,10 @@ import { blockWriter, type WriterMsg } from './block-writer.js'
 const BLOCK = 1 << 20
 const IN_FLIGHT = 4
 
-type Reply = { op: 'written' | 'done'; buf?: ArrayBuffer; res?: WriteResult; error?: string; code?: string }
+type Reply = { op: 'written' | 'done'; buf?: ArrayBuffer; res?: WriteResult; sums?: Record<number, string>; error?: string; code?: string }
+
+/** Member content inside a block: [member index, offset, length, 1 if it ends the member]. */
+export type Span = [number, number, number, number]
 
 function fail(what: string, r: Reply): never {
   throw new ClaraError(`${what}: ${r.error}`, EXIT.FATAL, r.code ?? 'EIO')
@@ -25,6 +28,7 @@ function fail(what: string, r: Reply): never {
  */
 export class WriterThread {
   private worker: Worker | null = null
+  readonly local: boolean
   private handle: ((m: WriterMsg) => void) | null = null
   private waiters: ((r: Reply) => void)[] = []
   onWritten: ((r: Reply) => void) | null = null
@@ -33,6 +37,7 @@ export class WriterThread {
 
   constructor(opts: { local?: boolean } = {}) {
     const dispatch = (r: Reply) => (r.op === 'written' ? this.onWritten?.(r) : this.waiters.shift()?.(r))
+    this.local = Boolean(opts.local)
     if (opts.local) {
       this.handle = blockWriter((r) => dispatch(r as Reply))
       return
@@ -79,6 +84,14 @@ export interface BlockOut {
   mark(): number
   /** false once the block holding the mark was handed on */
   rewind(mark: number): boolean
+  /**
+   * Should the writer hash the next member's content? Yes when it is a thread of its own and
+   * keeping up (few blocks queued): the reading thread is then the busier one. The reader marks
+   * such content with `content` instead of hashing it. Either way the same sha256.
+   */
+  offload(): boolean
+  /** The last `n` bytes advanced are content of member `idx` (`last`: its final bytes). */
+  content(idx: number, n: number, last: boolean): void
 }
 
 export class ArchiveSink implements BlockOut {
@@ -88,6 +101,7 @@ export class ArchiveSink implements BlockOut {
   private inFlight = 0
   private wake: (() => void) | null = null
   private error: Reply | null = null
+  private spans: Span[] = []
 
   private constructor(private t: WriterThread) {
     this.cur = this.block()
@@ -128,7 +142,24 @@ export class ArchiveSink implements BlockOut {
   rewind(mark: number): boolean {
     if (Math.floor(mark / (BLOCK + 1)) !== this.sent) return false
     this.used = mark % (BLOCK + 1)
+    while (this.spans.length && this.spans[this.spans.length - 1][1] >= this.used) this.spans.pop()
     return true
+  }
+
+  offload(): boolean {
+    return !this.t.local && this.inFlight < IN_FLIGHT / 2
+  }
+
+  content(idx: number, n: number, last: boolean): void {
+    this.spans.push([idx, this.used - n, n, last ? 1 : 0])
+  }
+
+  /** The sha256 of every member marked with `content`, by index, once the writer has all blocks. */
+  async memberSums(): Promise<Record<number, string>> {
+    await this.next()
+    const r = await this.t.request({ op: 'sums' })
+    if (r.error) fail('writing archive', r)
+    return r.sums ?? {}
   }
 
   async put(bytes: Uint8Array): Promise<void> {
@@ -149,11 +180,12 @@ export class ArchiveSink implements BlockOut {
     while (this.inFlight >= IN_FLIGHT) await new Promise<void>((r) => (this.wake = r))
     this.wake = null
     const buf = this.cur.buffer as ArrayBuffer
-    this.t.post({ op: 'write', buf, len: this.used }, [buf])
+    this.t.post({ op: 'write', buf, len: this.used, spans: this.spans }, [buf])
     this.inFlight++
     this.sent++
     this.cur = this.block()
     this.used = 0
+    this.spans = []
   }
 
   /** Flush, fsync, rename. */

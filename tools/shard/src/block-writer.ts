@@ -2,15 +2,19 @@
  * The writing side of an archive (behind ArchiveSink): blocks are written through AtomicFile (which
  * hashes them), flushed to disk as they go (a background fdatasync every 64 MiB, so the final fsync
  * at commit has little left to do and disk time overlaps the reading), then committed (fsync,
- * rename, fsync of the directory). Runs on a writer thread of its own (write-worker.ts) or, in a
- * pool worker that already has a core to itself, on that thread (the writes go to libuv's pool).
- * Every message gets one reply: `written` (the block comes back for reuse) or `done` (open,
- * commit, abort); messages are handled one at a time, in order.
+ * rename, fsync of the directory). It also hashes the member content spans marked in a block (the
+ * members the reading thread left to it, see BlockOut.offload). Runs on a writer thread of its own
+ * (write-worker.ts) or, in a pool worker that already has a core to itself, on that thread (the
+ * writes go to libuv's pool). Every message gets one reply: `written` (the block comes back for
+ * reuse) or `done` (open, sums, commit, abort); messages are handled one at a time, in order.
  */
+import { createHash, type Hash } from 'node:crypto'
 import fs from 'node:fs'
 import { AtomicFile } from '@clara/shared/atomic'
 
-export type WriterMsg = { op: 'open'; path: string; mode: number } | { op: 'write'; buf: ArrayBuffer; len: number } | { op: 'commit' } | { op: 'abort' }
+/** member content in a block: [member index, offset, length, 1 if it ends the member] */
+type Span = [number, number, number, number]
+export type WriterMsg = { op: 'open'; path: string; mode: number } | { op: 'write'; buf: ArrayBuffer; len: number; spans?: Span[] } | { op: 'sums' } | { op: 'commit' } | { op: 'abort' }
 export type Reply = (r: object, transfer?: ArrayBuffer[]) => void
 
 const FLUSH_EVERY = 64 << 20
@@ -24,11 +28,28 @@ export function blockWriter(reply: Reply): (m: WriterMsg) => void {
   /** the background fdatasync in progress (one at a time; writes go on meanwhile) */
   let flushing: Promise<void> | null = null
   let queue: Promise<void> = Promise.resolve()
+  let open = new Map<number, Hash>()
+  let sums: Record<number, string> = {}
 
-  async function write(buf: ArrayBuffer, len: number): Promise<void> {
+  /** Hash the member content spans of a block (the archive's own hash is AtomicFile's). */
+  function hashSpans(bytes: Uint8Array, spans: Span[]): void {
+    for (const [idx, off, len, last] of spans) {
+      let h = open.get(idx)
+      if (!h) open.set(idx, (h = createHash('sha256')))
+      h.update(bytes.subarray(off, off + len))
+      if (last) {
+        sums[idx] = h.digest('hex')
+        open.delete(idx)
+      }
+    }
+  }
+
+  async function write(buf: ArrayBuffer, len: number, spans: Span[] | undefined): Promise<void> {
     if (failed) return
     try {
-      await file!.write(new Uint8Array(buf, 0, len))
+      const bytes = new Uint8Array(buf, 0, len)
+      if (spans?.length) hashSpans(bytes, spans)
+      await file!.write(bytes)
       unflushed += len
       if (unflushed >= FLUSH_EVERY && !flushing) {
         const fd = probe!
@@ -48,9 +69,15 @@ export function blockWriter(reply: Reply): (m: WriterMsg) => void {
   }
 
   async function control(m: WriterMsg): Promise<object> {
+    if (m.op === 'sums') {
+      if (failed) throw failed
+      return { sums }
+    }
     if (m.op === 'open') {
       failed = null
       unflushed = 0
+      open = new Map()
+      sums = {}
       file = await AtomicFile.open(m.path, { mode: m.mode })
       probe = fs.openSync(file.tmp, 'r') // fdatasync on any fd of the file flushes its data
       return {}
@@ -70,7 +97,7 @@ export function blockWriter(reply: Reply): (m: WriterMsg) => void {
   return (m) => {
     queue = queue.then(async () => {
       if (m.op === 'write') {
-        await write(m.buf, m.len)
+        await write(m.buf, m.len, m.spans)
         reply({ op: 'written', buf: m.buf, error: failed?.message, code: failed?.code }, [m.buf])
         return
       }

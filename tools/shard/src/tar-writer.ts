@@ -2,8 +2,8 @@
  * Write one tar (or tar.gz) archive of sorted members, atomically, with fixed headers (uid/gid 0,
  * empty owner names, modes 0644/0755, the source mtime; see tar-format.ts), and the member listing.
  * File contents are read straight into the output blocks (no intermediate buffers) and each
- * member's sha256 is taken from those bytes as they are read (no second read); the writer thread
- * hashes the archive as it writes it.
+ * member's sha256 is taken from those bytes (no second read): here, or on the writer thread when
+ * that one is keeping up; the writer thread hashes the archive as it writes it.
  */
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
@@ -63,9 +63,9 @@ export async function writeArchive(finalPath: string, members: Member[], opts: A
     const rows: MemberRow[] = []
     const problems: Problem[] = []
     let bytes = 0
-    for (const m of members) {
+    for (const [idx, m] of members.entries()) {
       opts.signal?.throwIfAborted()
-      const r = await addMember(out, m, opts)
+      const r = await addMember(out, m, idx, opts)
       if ('problem' in r) problems.push(r.problem)
       else {
         rows.push(r.row)
@@ -74,6 +74,10 @@ export async function writeArchive(finalPath: string, members: Member[], opts: A
     }
     await out.put(END_OF_ARCHIVE)
     if (out instanceof GzipOut) await out.end()
+    if (rows.some((r) => r.sha256 === PENDING)) {
+      const sums = await sink.memberSums()
+      for (const row of rows) if (row.sha256 === PENDING) row.sha256 = sums[pendingIdx.get(row)!]
+    }
     // the listing's fsync and the archive's overlap (either may land first; index.json, written last, names both)
     const committing = sink.commit()
     committing.catch(() => {}) // awaited below
@@ -102,13 +106,17 @@ function headerOf(m: Member, kind: 'file' | 'dir' | 'symlink', target?: string):
 
 type Added = { row: MemberRow } | { problem: Problem }
 
+/** a member sha256 the writer thread is computing (BlockOut.offload) */
+const PENDING = 'pending'
+const pendingIdx = new WeakMap<MemberRow, number>()
+
 const problemOf = (m: Member, err: unknown): { problem: Problem } => {
   const e = err as NodeJS.ErrnoException
   return { problem: { kind: 'error', item: m.name, message: e.message, code: e.code } }
 }
 
 /** Add one member (its header and content) to `out`; a member that cannot be read is left out with a problem. */
-async function addMember(out: BlockOut, m: Member, opts: ArchiveOptions): Promise<Added> {
+async function addMember(out: BlockOut, m: Member, idx: number, opts: ArchiveOptions): Promise<Added> {
   const action = sourceAction(m.entry)
   if (action === 'skip') return { problem: { kind: 'warning', item: m.name, message: skipMessage(m.entry) } }
   if (action === 'dir') {
@@ -128,8 +136,10 @@ async function addMember(out: BlockOut, m: Member, opts: ArchiveOptions): Promis
   const attempts = opts.attempts ?? 3
   for (let i = 1; ; i++) {
     try {
-      const sha256 = await addFile(out, m, opts)
-      return { row: { ...memberRow(m), sha256 } }
+      const sha256 = await addFile(out, m, idx, opts)
+      const row = { ...memberRow(m), sha256 }
+      if (sha256 === PENDING) pendingIdx.set(row, idx)
+      return { row }
     } catch (err) {
       if (err instanceof RetryArchive) throw err
       if ((err as NodeJS.ErrnoException).code !== 'ECHANGED' || i >= attempts) return problemOf(m, err)
@@ -138,7 +148,7 @@ async function addMember(out: BlockOut, m: Member, opts: ArchiveOptions): Promis
       } catch (e) {
         return problemOf(m, e)
       }
-      if (sourceAction(m.entry) !== 'read') return addMember(out, m, opts)
+      if (sourceAction(m.entry) !== 'read') return addMember(out, m, idx, opts)
     }
   }
 }
@@ -147,9 +157,10 @@ async function addMember(out: BlockOut, m: Member, opts: ArchiveOptions): Promis
  * A regular file: header, content read into the output blocks, padding. A file that fits in the
  * current block (all files up to ~1 MiB: the block is handed on first if it has too little room)
  * is taken back entirely when reading fails; a larger one that fails after a block holding part of
- * it was handed on throws RetryArchive. Returns the content's sha256.
+ * it was handed on throws RetryArchive. Returns the content's sha256 (PENDING when the writer
+ * thread hashes it, see BlockOut.offload).
  */
-async function addFile(out: BlockOut, m: Member, opts: ArchiveOptions): Promise<string> {
+async function addFile(out: BlockOut, m: Member, idx: number, opts: ArchiveOptions): Promise<string> {
   const e = m.entry
   const fd = openSourceSync(e, { fault: opts.fault })
   try {
@@ -158,7 +169,8 @@ async function addFile(out: BlockOut, m: Member, opts: ArchiveOptions): Promise<
     if (total > out.room() && total <= BLOCK_BYTES) await out.next()
     const mark = out.mark()
     await out.put(hdr)
-    const hash = e.size ? createHash('sha256') : null
+    const remote = out.offload()
+    const hash = e.size && !remote ? createHash('sha256') : null
     let pos = 0
     try {
       while (pos < e.size) {
@@ -166,9 +178,10 @@ async function addFile(out: BlockOut, m: Member, opts: ArchiveOptions): Promise<
         const want = Math.min(e.size - pos, out.room())
         const view = out.view(want)
         const n = readSource(e, fd, view, pos, opts)
-        hash!.update(n === want ? view : view.subarray(0, n))
+        if (hash) hash.update(n === want ? view : view.subarray(0, n))
         out.advance(n)
         pos += n
+        if (remote && n) out.content(idx, n, pos === e.size)
         if (n < want) break // shrank: the final check says so
       }
       finishSource(e, fd, pos)
@@ -179,7 +192,7 @@ async function addFile(out: BlockOut, m: Member, opts: ArchiveOptions): Promise<
     }
     const pad = padded(e.size) - e.size
     if (pad) await out.put(ZEROS.subarray(0, pad))
-    return hash ? hash.digest('hex') : EMPTY_SHA256
+    return !e.size ? EMPTY_SHA256 : hash ? hash.digest('hex') : PENDING
   } finally {
     fs.closeSync(fd)
   }
@@ -210,6 +223,11 @@ function finishSource(e: Member['entry'], fd: number, total: number): void {
 
 /** For a .tgz: tar bytes are laid into a local block, then deflated (native zlib) into the archive sink. */
 class GzipOut implements BlockOut {
+  /** the archive holds compressed bytes: members are hashed on the reading thread */
+  offload(): boolean {
+    return false
+  }
+
   private cur = Buffer.allocUnsafe(BLOCK_BYTES)
   private used = 0
   private sent = 0
@@ -257,6 +275,8 @@ class GzipOut implements BlockOut {
       off += n
     }
   }
+
+  content(): void {}
 
   async next(): Promise<void> {
     if (!this.used) return
