@@ -70,6 +70,21 @@ export class RecordWriter {
     if (!this.out.write(JSON.stringify(rec) + '\n')) await drained(this.out)
   }
 
+  /** Write many records, joined into writes of ~64 KB (one write per record costs a syscall each on a pipe). */
+  async writeMany(recs: Iterable<ClaraRecord>): Promise<void> {
+    let text = ''
+    for (const rec of recs) {
+      if (rec.type === 'end') continue
+      this.count++
+      text += JSON.stringify(rec) + '\n'
+      if (text.length >= 1 << 16) {
+        if (!this.out.write(text)) await drained(this.out)
+        text = ''
+      }
+    }
+    if (text && !this.out.write(text)) await drained(this.out)
+  }
+
   /** Close the stream normally with `{"type":"end","count":N}`. Call only on success. */
   async end(): Promise<void> {
     if (this.closed) return

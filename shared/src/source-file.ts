@@ -115,12 +115,35 @@ function readFully(e: TreeEntry, fd: number, buf: Buffer, pos: number, opts: Rea
   return off
 }
 
+const probe = Buffer.alloc(1)
+
 /** Check after reading: exactly `size` bytes came, and size/mtime are unchanged. */
 function finishRead(e: TreeEntry, fd: number, total: number): void {
   if (total !== e.size) throw new SourceChangedError(e.rel, `read ${total} of ${e.size} bytes`)
-  const probe = Buffer.alloc(1)
   if (fs.readSync(fd, probe, 0, 1, total) !== 0) throw new SourceChangedError(e.rel, 'grew while being read')
   checkStat(e, fs.fstatSync(fd), 'after reading')
+}
+
+/**
+ * Read part of a file opened with `openSourceSync` straight into the caller's buffer (e.g. an
+ * archive's output block): fills `buf` from file position `pos`, fewer bytes only at the end of
+ * the file. Call `finishSourceRead` after the last part. Errors are described as in `readSourceSync`.
+ */
+export function readSourceAt(e: TreeEntry, fd: number, buf: Buffer, pos: number, opts: ReadOptions = {}): number {
+  try {
+    return readFully(e, fd, buf, pos, opts)
+  } catch (err) {
+    throw describe(e, err as NodeJS.ErrnoException)
+  }
+}
+
+/** After the last `readSourceAt`: `total` bytes came, the file did not grow, size and mtime are unchanged (else `ECHANGED`). */
+export function finishSourceRead(e: TreeEntry, fd: number, total: number): void {
+  try {
+    finishRead(e, fd, total)
+  } catch (err) {
+    throw describe(e, err as NodeJS.ErrnoException)
+  }
 }
 
 /** Read a (small) regular file entry whole. Throws `ECHANGED`, or an error naming why it failed. */

@@ -1,7 +1,7 @@
 /** The audio cache as `file` records (root = the cache directory), in walk order. */
 import { promises as fsp } from 'node:fs'
 import type { FileRecord } from '@clara/shared/records'
-import { walkTree } from '@clara/shared/walk'
+import { walkTreeSync } from '@clara/shared/walk-sync'
 
 export interface CacheListing {
   exists: boolean
@@ -16,7 +16,8 @@ export async function listCache(root: string): Promise<CacheListing> {
   const records: FileRecord[] = []
   const unreadable: CacheListing['unreadable'] = []
   const onError = (rel: string, err: NodeJS.ErrnoException) => void unreadable.push({ path: rel, code: err.code, message: `${rel}: cannot be read (${err.code})` })
-  for await (const e of walkTree(root, { onError })) {
+  // sync lstats: a few µs each against tens for a thread-pool round trip (see @clara/shared/walk-sync)
+  for (const e of walkTreeSync(root, { onError })) {
     if (e.kind === 'dir') continue
     const rec: FileRecord = { type: 'file', root, path: e.rel, size: e.size, mtime: new Date(Math.floor(e.mtimeMs)).toISOString() }
     if (e.path_b64) rec.path_b64 = e.path_b64

@@ -57,7 +57,7 @@ async function emit(out: RecordWriter, log: Logger, root: string, rows: AudioRow
   const cache = await listCache(root)
   let errors = 0
   if (!cache.exists) log.warn(root, 'no audio cache here (every row is reported missing)')
-  for (const rec of cache.records) await out.write(rec)
+  await out.writeMany(cache.records)
   for (const u of cache.unreadable) {
     errors++
     log.error(u.path, u.message)
@@ -69,7 +69,7 @@ async function emit(out: RecordWriter, log: Logger, root: string, rows: AudioRow
     return errors + 1
   }
   const r = reconcile(rows, cache.records.map((f) => f.path))
-  for (const rec of [...r.missing, ...r.unreferenced]) await out.write(rec)
+  await out.writeMany([...r.missing, ...r.unreferenced])
   log.detail(`${cache.records.length} files, ${rows.length} rows: ${r.missing.length} rows without a file, ${r.unreferenced.length} files without a row, ${r.by_layout} found by layout`)
   return errors
 }

@@ -4,8 +4,7 @@ import type { FaultHook } from '@clara/shared/source-file'
 import { chooseCompression, type CompressMode, type Compression } from './compression.js'
 import { fingerprint } from './fingerprint.js'
 import type { ShardEntry } from './index-doc.js'
-import { restat } from './member-body.js'
-import { memberRow, sortByPath, type Member, type MemberRow } from './member.js'
+import { memberRow, restat, sortByPath, type Member, type MemberRow } from './member.js'
 import { membersName, writeMembers } from './members-file.js'
 import type { WriterThread } from './archive-sink.js'
 import { stageLinks, type Candidate, type Staged } from './reuse.js'
@@ -51,10 +50,10 @@ function rel(job: Job, compression: Compression): { archive: string; members: st
 }
 
 /** Stage hard links to a known identical archive (re-hashed first with `rehash`); null when there is none usable. */
-export async function stageReuse(job: Job, c: Candidate | undefined, ctx: JobContext, rehash = false): Promise<{ entry: ShardEntry; staged: Staged[] } | null> {
+export async function stageReuse(job: Job, c: Candidate | undefined, outDir: string, rehash = false): Promise<{ entry: ShardEntry; staged: Staged[] } | null> {
   if (!c) return null
   const r = rel(job, c.entry.compression)
-  const staged = await stageLinks(c, path.join(ctx.outDir, r.archive), path.join(ctx.outDir, r.members), rehash)
+  const staged = await stageLinks(c, path.join(outDir, r.archive), path.join(outDir, r.members), rehash)
   if (!staged) return null
   const entry: ShardEntry = { ...c.entry, name: path.posix.basename(r.archive), group: job.group, path: r.archive, members_path: r.members, reused: true }
   return { entry, staged }
@@ -68,11 +67,11 @@ export async function writeJob(job: Job, ctx: JobContext): Promise<JobResult> {
   let members = job.members
   for (let attempt = 1; ; attempt++) {
     try {
-      const opts = { thread: ctx.thread, gzip: choice.compression === 'gzip', level: ctx.level, fault: ctx.fault, signal: ctx.signal }
+      const listing = (rows: MemberRow[]) => writeMembers(path.join(ctx.outDir, r.members), rows)
+      const opts = { thread: ctx.thread, gzip: choice.compression === 'gzip', level: ctx.level, fault: ctx.fault, signal: ctx.signal, listing }
       const res = await writeArchive(path.join(ctx.outDir, r.archive), members, opts)
       problems.push(...res.problems)
-      const listing = await writeMembers(path.join(ctx.outDir, r.members), res.rows)
-      const entry = entryOf(job, r, choice, res, res.rows, listing.sha256, ctx.settings)
+      const entry = entryOf(job, r, choice, res, res.rows, res.listing!.sha256, ctx.settings)
       return { entry, problems }
     } catch (err) {
       if (!(err instanceof RetryArchive)) throw err

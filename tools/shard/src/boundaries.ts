@@ -9,7 +9,7 @@
  * next one, instead of shifting every later boundary.
  */
 import { hash } from 'node:crypto'
-import type { Member } from './member.js'
+import { byteKey, type Member } from './member.js'
 
 /** Bytes a member takes in a tar: one header block plus its content padded to 512. */
 export function tarBytes(m: Member): number {
@@ -22,11 +22,11 @@ export function pathHash(m: Member): number {
   return hash('sha256', m.nameBytes, 'buffer').readUInt32BE(0) / 2 ** 32
 }
 
-/** Oldest first; ties by path bytes. */
+/** Oldest first; ties by path bytes (latin1 strings compare like their bytes, and much faster than Buffers). */
 export function byAge(members: Member[]): Member[] {
   return members
-    .map((m) => ({ m, t: Math.floor(m.entry.mtimeMs) }))
-    .sort((a, b) => a.t - b.t || Buffer.compare(a.m.nameBytes, b.m.nameBytes))
+    .map((m) => ({ m, t: Math.floor(m.entry.mtimeMs), k: byteKey(m) }))
+    .sort((a, b) => a.t - b.t || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .map((x) => x.m)
 }
 

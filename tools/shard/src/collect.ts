@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream'
 import { readRecords } from '@clara/shared/ndjson'
 import type { ClaraRecord, FileRecord } from '@clara/shared/records'
 import { skipMessage } from '@clara/shared/source-file'
-import { excluder, statEntry, walkTree } from '@clara/shared/walk'
+import { excluder } from '@clara/shared/walk'
+import { statEntrySync, walkTreeSync } from '@clara/shared/walk-sync'
 import type { Member } from './member.js'
 import { archiveName, type RootSpec } from './root-spec.js'
 import type { Problem } from './tar-writer.js'
@@ -30,45 +31,46 @@ function empty(): Collected {
 export async function collectFromRecords(stdin: NodeJS.ReadableStream, pass: (rec: ClaraRecord) => Promise<void>, reportTypes: string[], onProblem: OnProblem): Promise<Collected> {
   const c = empty()
   for (const t of reportTypes) c.reports.set(t, [])
-  let batch: FileRecord[] = []
-  const flush = async () => {
-    const settled = await Promise.allSettled(batch.map(memberOf))
-    for (const [i, r] of settled.entries()) {
-      if (r.status === 'rejected') {
-        const err = r.reason as NodeJS.ErrnoException
-        await onProblem({ kind: 'error', item: String(batch[i].path), message: err.message, code: err.code }, 'stat')
-      } else if (r.value.entry.kind === 'special') {
-        await onProblem({ kind: 'warning', item: r.value.name, message: skipMessage(r.value.entry) }, 'stat')
-      } else c.members.push(r.value)
-    }
-    batch = []
-  }
   for await (const rec of readRecords(stdin as Readable)) {
     if (rec.type === 'file') {
       const r = rec as FileRecord
       if (!c.roots.includes(r.root)) c.roots.push(r.root)
-      batch.push(r)
-      if (batch.length >= 64) await flush()
+      // a sync lstat costs a few µs, a thread-pool round trip tens (see @clara/shared/walk-sync)
+      let m: Member
+      try {
+        m = memberOf(r)
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException
+        await onProblem({ kind: 'error', item: String(r.path), message: e.message, code: e.code }, 'stat')
+        continue
+      }
+      if (m.entry.kind === 'special') await onProblem({ kind: 'warning', item: m.name, message: skipMessage(m.entry) }, 'stat')
+      else c.members.push(m)
       continue
     }
     c.reports.get(rec.type)?.push(rec)
     if (rec.type === 'error') c.upstream.push(rec)
     await pass(rec)
   }
-  await flush()
   return c
 }
 
-async function memberOf(r: FileRecord): Promise<Member> {
+/** `root/` as bytes, per root (records name a handful of roots) */
+const rootPrefixes = new Map<string, Buffer>()
+
+function memberOf(r: FileRecord): Member {
   if (typeof r.root !== 'string' || typeof r.path !== 'string') throw Object.assign(new Error('file record without root and path'), { code: 'EBADRECORD' })
   const rel = r.path_b64 ? Buffer.from(r.path_b64, 'base64') : Buffer.from(r.path)
-  const segs = rel.toString('utf8').split('/')
+  const name = rel.toString('utf8')
+  const segs = name.split('/')
   if (path.isAbsolute(r.path) || segs.some((s) => s === '..' || s === '.' || s === '')) {
     throw Object.assign(new Error(`${r.path}: not a plain relative path`), { code: 'EBADRECORD' })
   }
-  const abs = Buffer.concat([Buffer.from(path.resolve(r.root) + '/'), rel])
+  let prefix = rootPrefixes.get(r.root)
+  if (!prefix) rootPrefixes.set(r.root, (prefix = Buffer.from(path.resolve(r.root) + '/')))
+  const abs = Buffer.concat([prefix, rel])
   try {
-    return { name: rel.toString('utf8'), nameBytes: rel, entry: await statEntry(abs, rel) }
+    return { name, nameBytes: rel, entry: statEntrySync(abs, rel) }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     throw Object.assign(new Error(`${r.path}: ${e.code === 'ENOENT' ? 'vanished' : 'cannot be read'} (${e.code})`), { code: e.code })
@@ -95,7 +97,7 @@ export async function collectFromRoots(specs: RootSpec[], opts: WalkOptions, onP
     }
     const errors: Problem[] = []
     const onError = (rel: string, err: NodeJS.ErrnoException) => void errors.push({ kind: 'error', item: rel, message: `${rel}: cannot be read (${err.code})`, code: err.code })
-    for await (const e of walkTree(spec.dir, { exclude: (rel) => skip(rel), onError })) {
+    for (const e of walkTreeSync(spec.dir, { exclude: (rel) => skip(rel), onError })) {
       if (e.kind === 'dir' && !opts.dirs) continue
       const nameBytes = archiveName(spec.prefix, e.relBytes)
       const name = nameBytes.toString('utf8')
@@ -114,6 +116,6 @@ export async function collectFromRoots(specs: RootSpec[], opts: WalkOptions, onP
 /** Directory entries for the prefix itself (e.g. `clara_content/`), so it keeps the root's mtime. */
 async function prefixDirs(spec: RootSpec): Promise<Member[]> {
   const nameBytes = Buffer.from(spec.prefix)
-  const entry = await statEntry(Buffer.from(spec.dir), nameBytes)
+  const entry = statEntrySync(Buffer.from(spec.dir), nameBytes)
   return [{ name: spec.prefix, nameBytes, entry }]
 }

@@ -7,6 +7,14 @@ export const FORMAT = 'clara-shard/1'
 
 export function fingerprint(rows: Pick<MemberRow, 'path' | 'kind' | 'size' | 'mtime' | 'target'>[], settings: string): string {
   const h = createHash('sha256').update(`${FORMAT}\n${settings}\n`)
-  for (const r of rows) h.update(`${r.path}\0${r.kind}\0${r.size}\0${r.mtime}\0${r.target ?? ''}\n`)
+  let text = ''
+  for (const r of rows) {
+    text += `${r.path}\0${r.kind}\0${r.size}\0${r.mtime}\0${r.target ?? ''}\n`
+    if (text.length > 1 << 16) {
+      h.update(text)
+      text = ''
+    }
+  }
+  h.update(text)
   return h.digest('hex')
 }

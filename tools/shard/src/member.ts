@@ -1,5 +1,5 @@
 /** A member of an archive: a walked tree entry and the name it gets inside the archive. */
-import type { TreeEntry } from '@clara/shared/walk'
+import { statEntry, type TreeEntry } from '@clara/shared/walk'
 
 export interface Member {
   /** archive path (POSIX, UTF-8) */
@@ -7,6 +7,13 @@ export interface Member {
   /** the archive path as raw bytes (differs from `name` only for non-UTF-8 names) */
   nameBytes: Buffer
   entry: TreeEntry
+  /** `nameBytes` as latin1 (one char per byte: such strings compare like their bytes), made once by byteKey */
+  key?: string
+}
+
+/** The archive path as a string that sorts and compares like its bytes. */
+export function byteKey(m: Member): string {
+  return (m.key ??= m.nameBytes.toString('latin1'))
 }
 
 /** One line of a `.members.ndjson` listing. */
@@ -26,17 +33,10 @@ export function mtimeString(mtimeMs: number): string {
   return new Date(Math.floor(mtimeMs)).toISOString()
 }
 
-/** Key that sorts paths segment by segment (a directory before its contents, `a/x` before `a b`). */
-export function pathKey(nameBytes: Buffer): Buffer {
-  const k = Buffer.from(nameBytes)
-  for (let i = 0; i < k.length; i++) if (k[i] === 0x2f) k[i] = 0
-  return k
-}
-
-/** Sort members by archive path, segment-wise, in byte order. */
+/** Sort members by archive path, segment-wise, in byte order (as latin1 strings: they compare like their bytes). */
 export function sortByPath(members: Member[]): Member[] {
-  const keyed = members.map((m) => ({ m, k: pathKey(m.nameBytes) }))
-  keyed.sort((a, b) => Buffer.compare(a.k, b.k))
+  const keyed = members.map((m) => ({ m, k: byteKey(m).replaceAll('/', '\0') }))
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
   return keyed.map((x) => x.m)
 }
 
@@ -48,4 +48,15 @@ export function memberRow(m: Member): MemberRow {
   if (e.path_b64 !== undefined) row.path_b64 = m.nameBytes.toString('base64')
   if (kind === 'symlink') row.target = e.target ?? ''
   return row
+}
+
+/** Look at a member's file again (it changed under us). */
+export async function restat(m: Member): Promise<TreeEntry> {
+  try {
+    return await statEntry(m.entry.abs, m.entry.relBytes)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    const why = e.code === 'ENOENT' ? 'vanished' : 'cannot be read'
+    throw Object.assign(new Error(`${m.entry.rel}: ${why} (${e.code ?? e.message})`), { code: e.code ?? 'EIO' })
+  }
 }

@@ -30,6 +30,8 @@ export interface Options extends LogFlags {
   reportTypes: string[]
   restoreTo?: string
   dryRun: boolean
+  /** archives written at once */
+  workers: number
   /** live progress on stderr (a TTY) */
   progress?: boolean
 }
@@ -56,7 +58,7 @@ export async function parseOptions(io: Io): Promise<Options | null> {
         .option('full', { type: 'boolean', default: false, describe: 'rewrite every archive (no reuse)' })
         .option('existing', { choices: ['skip', 'overwrite'] as const, default: 'skip' as const, describe: 'skip: keep archives already in this run directory whose members are unchanged; overwrite: rewrite them' })
         .option('checksums', { type: 'boolean', default: false, describe: 'before reusing an archive, re-hash it and compare with its index entry (member sha256s are always listed)' })
-        .option('workers', { type: 'number', default: 1, describe: 'accepted for symmetry with clara-zip-unit; archives are written one at a time (reading, and writing plus hashing, run on two threads)' })
+        .option('workers', { type: 'number', default: 1, describe: 'archives written at once (1: files read here, the archive written on a second thread; N: N threads each writing whole archives)' })
         .option('report-types', { type: 'string', array: true, describe: 'count these record types into index.json and keep them in reports.ndjson' })
         .option('restore-to', { type: 'string', describe: 'recorded in index.json: where the members go back to, relative to the install root' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan as artifact records (planned: true); write nothing' }),
@@ -68,6 +70,8 @@ export async function parseOptions(io: Io): Promise<Options | null> {
   }
   const size = o['shard-size-mb'] as number
   if (!(size > 0)) throw new UsageError('--shard-size-mb must be positive')
+  const workers = o.workers as number
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: ${workers} is not a whole number ≥ 1`)
   const level = o['gzip-level'] as number
   if (!Number.isInteger(level) || level < 1 || level > 9) throw new UsageError('--gzip-level must be 1-9')
   return {
@@ -87,6 +91,7 @@ export async function parseOptions(io: Io): Promise<Options | null> {
     reportTypes: listFlag(o['report-types']),
     restoreTo: o['restore-to'] as string | undefined,
     dryRun: Boolean(o['dry-run']),
+    workers,
     quiet: Boolean(o.quiet),
     'log-json': Boolean(o['log-json']),
     verbose: Boolean(o.verbose),

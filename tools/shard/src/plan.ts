@@ -1,7 +1,7 @@
 /** From collected members to archive jobs: one single archive, or stable size-bounded shards. */
 import { planShards } from './boundaries.js'
 import { makeJob, type Job } from './archive-job.js'
-import type { Member } from './member.js'
+import { byteKey, type Member } from './member.js'
 import type { Options } from './options.js'
 
 /** The write settings that go into every fingerprint. */
@@ -19,7 +19,7 @@ export function dedupe(members: Member[]): { kept: Member[]; dropped: Member[] }
   const kept: Member[] = []
   const dropped: Member[] = []
   for (const m of members) {
-    const k = m.nameBytes.toString('latin1')
+    const k = byteKey(m)
     if (seen.has(k)) dropped.push(m)
     else {
       seen.add(k)
