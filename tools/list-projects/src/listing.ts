@@ -8,6 +8,8 @@ import { orphanSelected, projectSelected, selection } from './selection.js'
 export interface Listing {
   projects: ProjectInfo[]
   orphans: OrphanInfo[]
+  /** orphans whose names are not valid UTF-8: reported as errors, not backed up (yet) */
+  unnamable: OrphanInfo[]
   /** --only values that matched nothing */
   unmatched: string[]
 }
@@ -24,7 +26,8 @@ export async function listing(db: Db, clara: string, only: string[], skip: strin
   })
   const sel = selection(only, skip)
   const projects = all.filter((p) => projectSelected(sel, p.id, p.internal_id))
-  const kept = orphans.filter((o) => orphanSelected(sel, o.name, o.path))
+  const kept = orphans.filter((o) => orphanSelected(sel, o.name, o.path) && !o.name_b64)
+  const unnamable = orphans.filter((o) => o.name_b64 && orphanSelected(sel, o.name, o.path))
   const seen = new Set([...projects.flatMap((p) => [String(p.id), p.internal_id]), ...kept.flatMap((o) => [o.name, `orphan-${o.name}`, o.path])])
-  return { projects, orphans: kept, unmatched: only.filter((v) => !seen.has(v)) }
+  return { projects, orphans: kept, unnamable, unmatched: only.filter((v) => !seen.has(v)) }
 }

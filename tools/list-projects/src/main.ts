@@ -66,6 +66,15 @@ export async function main(io: Io): Promise<number> {
       for (const rec of [...plan.warnings, ...(plan.unit ? [plan.unit] : [])]) await out.write(rec)
     }
   }
+  // A folder whose name is not UTF-8 cannot be carried by a unit record yet: never a silent skip.
+  const unnamable = list.unnamable.filter((o) => !opts.units || (opts.units === 'source') === (o.kind === 'content' || o.kind === 'images'))
+  for (const o of unnamable) {
+    const message = 'folder name is not valid UTF-8: not backed up; rename it (its bytes are in path_b64) and run again'
+    log.error(o.path, message)
+    const bytes = Buffer.concat([Buffer.from(o.path.slice(0, o.path.length - o.name.length)), Buffer.from(o.name_b64!, 'base64')])
+    await out.write({ type: 'error', during: 'list', item: o.path, path_b64: bytes.toString('base64'), message, code: 'ENAME',
+      ...(opts.units ? { domain: opts.units === 'source' ? 'source_exports' : 'compiled_exports', unit: `orphan-${o.name}` } : {}) })
+  }
   await out.end()
-  return EXIT.OK
+  return unnamable.length ? EXIT.PARTIAL : EXIT.OK
 }

@@ -4,6 +4,7 @@
  */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { isUtf8 } from '@clara/shared/walk'
 import type { OrphanRecord } from '@clara/shared/records'
 import type { Row } from '@clara/shared/db'
 import { ORPHAN_ROOTS, type PlaceKind } from './clara-layout.js'
@@ -15,6 +16,8 @@ export interface OrphanInfo extends OrphanRecord {
   /** image rows whose project_id is this name (content and image orphans only) */
   images?: Row[]
   image_descriptions?: Row[]
+  /** the name's bytes (base64) when they are not valid UTF-8: such a folder cannot be named in a unit yet */
+  name_b64?: string
 }
 
 export interface Owners {
@@ -24,17 +27,21 @@ export interface Owners {
   descriptionsByIid: Map<string, Row[]>
 }
 
-async function entries(dir: string): Promise<{ name: string; type: OrphanInfo['file_type'] }[]> {
+async function entries(dir: string): Promise<{ name: string; b64?: string; type: OrphanInfo['file_type'] }[]> {
   let list
   try {
-    list = await fsp.readdir(dir, { withFileTypes: true })
+    list = await fsp.readdir(dir, { withFileTypes: true, encoding: 'buffer' })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return []
     throw err
   }
   return list
-    .map((d) => ({ name: d.name, type: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other' }) as const)
-    .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+    .sort((a, b) => Buffer.compare(a.name, b.name))
+    .map((d) => ({
+      name: d.name.toString(),
+      ...(isUtf8(d.name) ? {} : { b64: d.name.toString('base64') }),
+      type: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other',
+    }) as const)
 }
 
 /** Every orphan, root by root (content, images, compiled normal/phonetic/questionnaire), names in byte order. */
@@ -44,7 +51,7 @@ export async function findOrphans(clara: string, owners: Owners): Promise<Orphan
     const owned = key === 'id' ? owners.ids : owners.internalIds
     for (const e of await entries(path.join(clara, root))) {
       if (owned.has(e.name)) continue
-      const rec: OrphanInfo = { type: 'orphan', kind, name: e.name, path: `${root}/${e.name}`, file_type: e.type }
+      const rec: OrphanInfo = { type: 'orphan', kind, name: e.name, path: `${root}/${e.name}`, file_type: e.type, ...(e.b64 ? { name_b64: e.b64 } : {}) }
       if (key === 'internal_id') {
         rec.images = owners.imagesByIid.get(e.name) ?? []
         rec.image_descriptions = owners.descriptionsByIid.get(e.name) ?? []

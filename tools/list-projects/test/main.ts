@@ -1,9 +1,10 @@
 import t from 'tap'
-import { readdirSync } from 'node:fs'
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
 import { realFixture, snapshot } from './real-fixture.js'
+import { miniClara } from './mini-clara.js'
 
 const dir = t.testdir()
 const fx = await realFixture(dir)
@@ -130,4 +131,24 @@ t.test('the README shows the --help text verbatim', async (t) => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   const r = await runMain(main, { argv: ['--help'] })
   t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
+})
+
+t.test('an orphan folder whose name is not UTF-8: an error record naming its bytes, exit 1 — never a silently empty unit', async (t) => {
+  const mini = await miniClara(t.testdir(), 'sqlite')
+  const name = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2d, 0x31]) // "caf\xe9-1", Latin-1
+  const folder = Buffer.concat([Buffer.from(path.join(mini.clara, 'clara_content') + '/'), name])
+  mkdirSync(folder)
+  writeFileSync(Buffer.concat([folder, Buffer.from('/text.txt')]), 'kept?\n')
+  const args = ['--clara', mini.clara, '--db', mini.url]
+  const src = await runMain(main, { argv: [...args, '--units', 'source'] })
+  t.equal(src.code, 1, 'partial')
+  const err = of(src.records, 'error')
+  t.match(err, [{ during: 'list', code: 'ENAME', domain: 'source_exports', message: /not valid UTF-8: not backed up; rename it/ }])
+  t.same(Buffer.from(err[0].path_b64, 'base64'), Buffer.concat([Buffer.from('clara_content/'), name]), 'path_b64 holds the exact bytes')
+  t.notOk(of(src.records, 'unit').some((u) => String(u.unit).startsWith('orphan-caf')), 'no unit pretends to hold it')
+  t.match(src.stderr, /clara_content\/caf.-1: folder name is not valid UTF-8/)
+  const compiled = await runMain(main, { argv: [...args, '--units', 'compiled'] })
+  t.equal(compiled.code, 0, 'a content folder is not the compiled domain’s concern')
+  t.same(of(compiled.records, 'error'), [])
+  await mini.drop()
 })
