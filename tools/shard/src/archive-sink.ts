@@ -94,6 +94,18 @@ export interface BlockOut {
   content(idx: number, n: number, last: boolean): void
 }
 
+/** Copy `bytes` into `out`, block after block: the one way both sinks take bytes they did not lay themselves. */
+export async function putBytes(out: BlockOut, bytes: Uint8Array): Promise<void> {
+  let off = 0
+  while (off < bytes.length) {
+    if (!out.room()) await out.next()
+    const n = Math.min(bytes.length - off, out.room())
+    out.view(n).set(bytes.subarray(off, off + n))
+    out.advance(n)
+    off += n
+  }
+}
+
 export class ArchiveSink implements BlockOut {
   private cur: Buffer
   private used = 0
@@ -162,15 +174,8 @@ export class ArchiveSink implements BlockOut {
     return r.sums ?? {}
   }
 
-  async put(bytes: Uint8Array): Promise<void> {
-    let off = 0
-    while (off < bytes.length) {
-      if (!this.room()) await this.next()
-      const n = Math.min(bytes.length - off, this.room())
-      this.cur.set(bytes.subarray(off, off + n), this.used)
-      this.used += n
-      off += n
-    }
+  put(bytes: Uint8Array): Promise<void> {
+    return putBytes(this, bytes)
   }
 
   /** Hand the current block (full or not) to the writer thread. */

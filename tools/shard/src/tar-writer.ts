@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import { createGzip, type Gzip } from 'node:zlib'
 import type { WriteResult } from '@clara/shared/atomic'
 import { finishSourceRead, openSourceSync, readLinkSync, readSourceAt, skipMessage, sourceAction, type FaultHook } from '@clara/shared/source-file'
-import { ArchiveSink, type BlockOut, type WriterThread } from './archive-sink.js'
+import { ArchiveSink, putBytes, type BlockOut, type WriterThread } from './archive-sink.js'
 import { memberRow, restat, type Member, type MemberRow } from './member.js'
 import { encodeHeader, END_OF_ARCHIVE, padded, type TarHeader } from './tar-format.js'
 
@@ -265,15 +265,8 @@ class GzipOut implements BlockOut {
     return true
   }
 
-  async put(bytes: Uint8Array): Promise<void> {
-    let off = 0
-    while (off < bytes.length) {
-      if (!this.room()) await this.next()
-      const n = Math.min(bytes.length - off, this.room())
-      this.cur.set(bytes.subarray(off, off + n), this.used)
-      this.used += n
-      off += n
-    }
+  put(bytes: Uint8Array): Promise<void> {
+    return putBytes(this, bytes)
   }
 
   content(): void {}
