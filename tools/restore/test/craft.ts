@@ -2,7 +2,9 @@
  * Test helper (not a test): hand-made malicious archives. Raw zip bytes with any name, kind,
  * declared size or shared data; tars through tar-stream's pack with any name or link.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { hashFile } from '@clara/shared/hash'
 import zlib from 'node:zlib'
 import tar from 'tar-stream'
 import { centralHeader, dosDateTime, endRecords, localHeader, S_IFDIR, S_IFLNK, S_IFREG } from '@clara/shared/zip-format'
@@ -75,4 +77,14 @@ export async function craftTar(file: string, members: TarMember[], gzip = false)
   await done
   const buf = Buffer.concat(chunks)
   writeFileSync(file, gzip ? zlib.gzipSync(buf) : buf)
+}
+
+/** A legacy_zips unit in `run` holding one crafted zip, with the metadata.json a backup would write. */
+export async function legacyUnit(run: string, name: string, entries: CraftEntry[]): Promise<void> {
+  const dir = path.join(run, 'legacy_zips', name)
+  mkdirSync(dir, { recursive: true })
+  craftZip(path.join(dir, 'legacy.zip'), entries)
+  const { sha256 } = await hashFile(path.join(dir, 'legacy.zip'))
+  const meta = { version: 1, domain: 'legacy_zips', unit: name, archives: [{ name: 'legacy', path: `legacy_zips/${name}/legacy.zip`, sha256, restore: [{ prefix: '', to: `LARA_legacy/${name}` }] }] }
+  writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(meta))
 }

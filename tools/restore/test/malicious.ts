@@ -8,18 +8,9 @@ import t from 'tap'
 import { hashFile } from '@clara/shared/hash'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
-import { craftTar, craftZip, type CraftEntry, type TarMember } from './craft.js'
+import { craftTar, legacyUnit, type CraftEntry, type TarMember } from './craft.js'
 
 const HOST = '/tmp/clara-restore-test-escape'
-
-async function legacyUnit(run: string, name: string, entries: CraftEntry[]): Promise<void> {
-  const dir = path.join(run, 'legacy_zips', name)
-  mkdirSync(dir, { recursive: true })
-  craftZip(path.join(dir, 'legacy.zip'), entries)
-  const { sha256 } = await hashFile(path.join(dir, 'legacy.zip'))
-  const meta = { version: 1, domain: 'legacy_zips', unit: name, archives: [{ name: 'legacy', path: `legacy_zips/${name}/legacy.zip`, sha256, restore: [{ prefix: '', to: `LARA_legacy/${name}` }] }] }
-  writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(meta))
-}
 
 async function shards(run: string, list: [string, TarMember[], boolean?][]): Promise<void> {
   const dir = path.join(run, 'audio_cache', 'archives')

@@ -6,19 +6,9 @@
 import { existsSync, mkdirSync, promises as fsp, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
-import { hashFile } from '@clara/shared/hash'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
-import { craftZip, type CraftEntry } from './craft.js'
-
-async function legacyUnit(run: string, name: string, entries: CraftEntry[]): Promise<void> {
-  const dir = path.join(run, 'legacy_zips', name)
-  mkdirSync(dir, { recursive: true })
-  craftZip(path.join(dir, 'legacy.zip'), entries)
-  const { sha256 } = await hashFile(path.join(dir, 'legacy.zip'))
-  const meta = { version: 1, domain: 'legacy_zips', unit: name, archives: [{ name: 'legacy', path: `legacy_zips/${name}/legacy.zip`, sha256, restore: [{ prefix: '', to: `LARA_legacy/${name}` }] }] }
-  writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(meta))
-}
+import { legacyUnit } from './craft.js'
 
 t.test('a target that was there is moved aside once; ours are replaced in place', async (t) => {
   const base = t.testdir({})
