@@ -8,23 +8,8 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { writeJsonAtomic } from '@clara/shared/atomic'
+import { failureOf, type Failure } from '@clara/shared/failures'
 import type { ClaraRecord } from '@clara/shared/records'
-
-export interface Failure {
-  unit: string
-  step: string
-  message: string
-  code?: string
-  item?: string
-}
-
-function failureOf(rec: Record<string, unknown>, fallback: string): Failure {
-  const unit = String(rec.unit ?? rec.item ?? fallback)
-  const f: Failure = { unit, step: String(rec.during ?? 'unknown'), message: String(rec.message ?? '') }
-  if (rec.code !== undefined) f.code = String(rec.code)
-  if (rec.item !== undefined && String(rec.item) !== unit) f.item = String(rec.item)
-  return f
-}
 
 const same = (a: Failure, b: Failure) => a.unit === b.unit && a.step === b.step && a.message === b.message
 

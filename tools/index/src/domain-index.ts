@@ -58,7 +58,7 @@ async function carriedOver(units: Set<string>, domainDir: string) {
 export async function indexDomain(s: DomainStream, o: IndexOptions): Promise<IndexResult> {
   const domainDir = path.resolve(o.dest, o.domain)
   const fresh = await streamEntries(s, o, domainDir)
-  const newFailures = [...s.errors, ...fresh.problems].map(failureOf)
+  const newFailures = [...s.errors, ...fresh.problems].map((e) => failureOf(e))
   const units = new Set([...s.artifacts.map((a) => String(a.unit)), ...newFailures.map((f) => f.unit)])
   const old = o.fresh ? { entries: [], failures: [] } : await carriedOver(units, domainDir)
   const entries = sortEntries([...old.entries, ...fresh.entries])
