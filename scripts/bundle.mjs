@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Part of `pnpm run build`, after tsc: bundles each tool's compiled entry (tools/<t>/dist/src/bin.js) with the
 // workspace code and the small pure-JS dependencies (yargs, split2, tar-stream, …) into one file,
-// tools/<t>/dist/src/bin.bundle.mjs, which tools/<t>/bin.js loads when it is there. Why: a backup run starts
+// tools/<t>/dist/src/bin.bundle.mjs, which tools/<t>/bin.js loads (shared/src/launch.ts) when it is there and fresh. Why: a backup run starts
 // ~20 short-lived node processes (three per domain pipeline), and resolving and loading ~60 ES modules each
 // cost ~40 ms of CPU per process; one file loads in a fraction of that. The bundle sits beside the modules
 // it replaces, so every `new URL('./x.js', import.meta.url)` (worker threads, package.json) still finds
