@@ -1,6 +1,7 @@
 /** Helpers for tests: run a tool's `main` in-process, and throwaway PostgreSQL/MariaDB databases. */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import path from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import type { Io, Main } from './cli.js'
 import { exitFor } from './cli.js'
@@ -131,6 +132,11 @@ export async function createMysqlDb(prefix = 'clara_test'): Promise<ScratchDb> {
 }
 
 /** The repository root (for tests that spawn built bins or read ../shared). */
+/** The real C-LARA schema for tests: $CLARA_SCHEMA_DIR, else ../shared/clara-schema beside the checkout (clara-fixture's rule). */
+export function claraSchemaDir(): string {
+  return process.env.CLARA_SCHEMA_DIR ? path.resolve(process.env.CLARA_SCHEMA_DIR) : path.resolve(repoRoot(), '..', 'shared', 'clara-schema')
+}
+
 export function repoRoot(): string {
   return execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim()
 }

@@ -7,7 +7,8 @@ import { AUDIO_LAYOUT_COLUMNS } from '../src/audio-layout.js'
 import { AUDIO_TABLE, PATH_COLUMNS } from '../src/path-columns.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
-const SCHEMA = path.resolve(HERE, '../../../../..', 'shared/clara-schema/postgres.sql')
+// clara-fixture's rule: $CLARA_SCHEMA_DIR, else ../shared/clara-schema beside the checkout (this package has no @clara/shared)
+const SCHEMA = path.join(process.env.CLARA_SCHEMA_DIR ? path.resolve(process.env.CLARA_SCHEMA_DIR) : path.resolve(HERE, '../../../../..', 'shared/clara-schema'), 'postgres.sql')
 
 /** table → column → type, from the CREATE TABLE statements. */
 function tables(sql: string): Map<string, Map<string, string>> {

@@ -6,9 +6,9 @@
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { openDb } from '@clara/shared/db'
-import { createPgDb, repoRoot } from '@clara/shared/testkit'
+import { claraSchemaDir, createPgDb } from '@clara/shared/testkit'
 
-export const SCHEMA = path.resolve(repoRoot(), '..', 'shared', 'clara-schema')
+export const SCHEMA = claraSchemaDir()
 const TS = '2024-01-05 10:15:00'
 const MTIME = new Date('2024-02-03T04:05:06Z')
 
