@@ -137,6 +137,9 @@ export function claraSchemaDir(): string {
   return process.env.CLARA_SCHEMA_DIR ? path.resolve(process.env.CLARA_SCHEMA_DIR) : path.resolve(repoRoot(), '..', 'shared', 'clara-schema')
 }
 
+/** An in-process tool's env that finds the schema the way the test runner does. */
+export const schemaEnv = (): NodeJS.ProcessEnv => ({ CLARA_SCHEMA_DIR: claraSchemaDir() })
+
 export function repoRoot(): string {
   return execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim()
 }
