@@ -2,7 +2,7 @@
  * Backup permissions (design §9): directories 750, files 640, one backup group. Generic: it knows
  * nothing of C-LARA, only modes and groups. Symlinks are never followed (nor chmod-ed).
  */
-import { promises as fsp } from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 
 /** The umask a backup process sets for itself, so anything it creates is at most 750/640. */
@@ -46,6 +46,8 @@ export async function resolveGroup(group: string | number, groupFile = '/etc/gro
  * chmod every directory under (and including) `root` to 750 and every regular file to 640, and
  * chgrp both to the backup group when it exists. Hard-linked files share one inode, so they get
  * the same mode in every run, which is what we want. Symlinks and special files are left alone.
+ * Entries already right are only stat-ed (most of a run is hard links to the previous one), and the
+ * calls are synchronous: a few µs each instead of a thread-pool round trip.
  */
 export async function applyBackupPerms(root: string, opts: PermsOptions = {}): Promise<PermsResult> {
   const dirMode = opts.dirMode ?? BACKUP_DIR_MODE
@@ -55,24 +57,24 @@ export async function applyBackupPerms(root: string, opts: PermsOptions = {}): P
     res.gid = await resolveGroup(opts.group, opts.groupFile)
     if (res.gid === null) res.note = `group ${opts.group} does not exist: modes set, group left as it was`
   }
-  const visit = async (p: string): Promise<void> => {
-    const st = await fsp.lstat(p)
+  const visit = (p: string): void => {
+    const st = fs.lstatSync(p)
     if (st.isSymbolicLink()) return
     if (st.isDirectory()) {
-      await fixOne(p, st.uid, dirMode, res.gid)
+      fixOne(p, st, dirMode, res.gid)
       res.dirs++
-      for (const name of await fsp.readdir(p)) await visit(path.join(p, name))
+      for (const name of fs.readdirSync(p)) visit(path.join(p, name))
     } else if (st.isFile()) {
-      await fixOne(p, st.uid, fileMode, res.gid)
+      fixOne(p, st, fileMode, res.gid)
       res.files++
     }
   }
-  await visit(root)
+  visit(root)
   return res
 }
 
-async function fixOne(p: string, uid: number, mode: number, gid: number | null): Promise<void> {
+function fixOne(p: string, st: fs.Stats, mode: number, gid: number | null): void {
   // p was lstat-ed as a non-symlink just before; lchown keeps the chgrp on the entry itself.
-  if (gid !== null) await fsp.lchown(p, uid, gid)
-  await fsp.chmod(p, mode)
+  if (gid !== null && st.gid !== gid) fs.lchownSync(p, st.uid, gid)
+  if ((st.mode & 0o7777) !== mode) fs.chmodSync(p, mode)
 }

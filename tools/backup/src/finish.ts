@@ -7,6 +7,7 @@ import { ClaraError, EXIT } from '@clara/shared/cli'
 import { writeJsonAtomic } from '@clara/shared/atomic'
 import type { Logger } from '@clara/shared/log'
 import { applyBackupPerms } from '@clara/shared/perms'
+import { mergeFailures } from '@clara/shared/run-failures'
 import { switchLatest, type RunDir } from './run-dir.js'
 import { domainTotals, totalsOf, type DomainTotals, type Manifest, type Selection } from './manifest.js'
 import { DOMAINS, missesDefaults, type Domain } from './domains.js'
@@ -28,6 +29,8 @@ export interface FinishCtx {
   domains: Domain[]
   /** domains whose script did not complete, with its exit code */
   broken: Map<string, number>
+  /** domains reused whole, by the run they were linked from */
+  reused: Map<string, string>
   selection: Selection
   /** --only was given: the run leaves out part of the install, `latest` stays where it is (so it does when a default domain is missing) */
   only: boolean
@@ -73,6 +76,8 @@ async function perDomain(runDir: string, c: FinishCtx, earlier: any): Promise<Re
     const t: DomainTotals = await domainTotals(runDir, d, c.prev)
     const secs = c.seconds(d.dir)
     if (secs > 0) t.seconds = Math.round(secs * 1000) / 1000
+    const from = c.reused.get(d.dir)
+    if (from) t.reused_from = from
     const code = await brokenCode(runDir, d, c, earlier)
     out[d.dir] = code === undefined ? t : { ...t, incomplete: true, exit_code: code }
   }
@@ -82,7 +87,7 @@ async function perDomain(runDir: string, c: FinishCtx, earlier: any): Promise<Re
 /** Encrypt, set permissions, merge failures, write the manifest last, then switch `latest`. */
 export async function finishRun(run: RunDir, c: FinishCtx): Promise<{ manifest: Manifest; latest: string }> {
   if (c.encryptTo.length) runTool(c, 'clara-encrypt', ['--run', run.dir, ...c.encryptTo.flatMap((r) => ['--to', r])])
-  runTool(c, 'clara-index', ['--merge', '--dest', run.dir])
+  await mergeFailures(run.dir)
   // Totals are read back after encryption, so they count the bytes actually stored.
   const domains = await perDomain(run.dir, c, run.earlier)
   const totals = totalsOf(domains)

@@ -11,6 +11,8 @@ export interface DomainTotals {
   reused: number
   /** bytes of artifacts that are not links to the previous run's files: the disk this run cost */
   new_bytes: number
+  /** the run this domain was hard-linked from whole: its inputs were unchanged since */
+  reused_from?: string
   /** wall seconds its script took in this invocation (absent: it did not run now, e.g. kept from before a resume) */
   seconds?: number
   /** the domain's script ended abnormally (exit ≥ 2) */

@@ -16,7 +16,8 @@ Run a complete backup of a C-LARA install into BACKUP_ROOT/<run-id>/: source, co
 db, audio cache, media, infra (and snapshots with --snapshots), each domain by its script in
 scripts/; --jobs of them at once (default 2: the longest ones by the previous run's times first;
 --jobs 1: one by one, in that order). Incremental by default: units unchanged since the run 'latest' points at are
-hard-linked from it. One run at a time (lock). manifest.json is written last, then 'latest' is
+hard-linked from it, and a domain none of whose inputs changed (same stat data, options and toolkit
+build) is hard-linked whole without starting its tools (--rescan runs them anyway). One run at a time (lock). manifest.json is written last, then 'latest' is
 switched to the new run. Records go to stdout; progress, the tools' log lines and a summary to
 stderr (--quiet, --log-json and --verbose are passed on to the tools in CLARA_LOG).
 Exit 0: every unit done; 1: some units failed (failures.json); 3: the run could not complete
@@ -28,6 +29,8 @@ export interface BackupOptions {
   root: string
   resume?: string
   full: boolean
+  /** run every domain's tools even when its inputs are unchanged (units are still reused) */
+  rescan: boolean
   flags: RunFlags
   domains: Domain[]
   lockFile: string
@@ -45,6 +48,7 @@ function build(y: any): any {
     .option('db', { type: 'string', describe: 'database URL (env DATABASE_URL, default sqlite://$CLARA/db.sqlite3)' })
     .option('resume', { type: 'string', describe: 'finish the interrupted or failed run RUN_ID: finished units are kept' })
     .option('full', { type: 'boolean', default: false, describe: 'rebuild everything (no hard links from the previous run)' })
+    .option('rescan', { type: 'boolean', default: false, describe: 'run every domain\'s tools even when nothing it reads changed (unchanged units are still linked)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan as records, write nothing' })
     .option('checksums', { type: 'boolean', default: false, describe: 'record every member file sha256 in the unit metadata' })
     .option('only', { type: 'string', array: true, describe: 'project ids or internal_ids (legacy: names) to include' })
@@ -96,6 +100,7 @@ export async function readOptions(io: Io): Promise<BackupOptions | null> {
     root: path.resolve(io.cwd, o.dest ?? io.env.BACKUP_ROOT ?? '/srv/clara_backups'),
     resume: o.resume,
     full: o.full,
+    rescan: o.rescan,
     flags: {
       dry: o['dry-run'], checksums: o.checksums, only: listFlag(o.only), skip: listFlag(o.skip),
       textTypes: o['text-types'], existing: o.existing, workers: o.workers,

@@ -18,6 +18,8 @@ import { PlanTally, type RecordSink } from './plan-tally.js'
 import { pool, startOrder } from './schedule.js'
 import { outOfSpace } from './out-of-space.js'
 import type { Domain } from './domains.js'
+import { domainConfig, InputsLedger, inputsContext, linkDomain, takeInputs, toolkitStamp, whyNotReuse } from './domain-reuse.js'
+import { VERSION } from './finish.js'
 
 export interface RunCtx {
   io: Io
@@ -39,22 +41,42 @@ interface Place {
 /** The live progress, and the seconds each domain took in the previous run (for the start order). */
 async function progressFor(c: RunCtx, prev: string | null): Promise<[RunProgress, Record<string, number | undefined>]> {
   const m = prev ? await readJson(path.join(prev, 'manifest.json')) : null
-  const prevDomains: Record<string, PrevTotals & { seconds?: number }> = m?.domains ?? {}
-  const seconds = Object.fromEntries(Object.entries(prevDomains).map(([dir, d]) => [dir, typeof d?.seconds === 'number' ? d.seconds : undefined]))
+  const prevDomains: Record<string, PrevTotals & { seconds?: number; reused_from?: string }> = m?.domains ?? {}
+  // a domain reused whole last time says nothing of what running it costs: it starts after those that ran
+  const seconds = Object.fromEntries(Object.entries(prevDomains).map(([dir, d]) => [dir, d?.reused_from ? 0 : typeof d?.seconds === 'number' ? d.seconds : undefined]))
   return [new RunProgress(c.log, () => new Logger(c.io, NAME, c.o.log), c.io.isTTY, c.io.stderr, prevDomains), seconds]
 }
 
-/** Run every selected domain's script (--jobs at a time); returns the exit code of each domain that did not exit 0. */
-async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSeconds: Record<string, number | undefined>): Promise<Map<string, number>> {
+/**
+ * Run every selected domain's script (--jobs at a time), or reuse it whole; returns the exit code of each
+ * domain that did not exit 0, and the domains reused whole (by the run they came from).
+ */
+async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSeconds: Record<string, number | undefined>): Promise<{ codes: Map<string, number>; reused: Map<string, string> }> {
   const env = domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: p.dir, runId: p.id, prev: p.prev }, c.o.flags, c.o.log)
   const codes = new Map<string, number>()
+  const reused = new Map<string, string>()
   const sink = c.sink ?? c.out
   const n = c.o.domains.length
   const place = new Map(c.o.domains.map((d, i) => [d, i]))
+  const scripts = path.join(c.repo, 'scripts')
+  // a dry run plans every domain with its tools; a real one first asks whether a domain can be reused whole
+  const reuse = c.o.flags.dry ? null : { ctx: inputsContext(c.o.clara, c.o.db, env), stamp: toolkitStamp(c.repo, VERSION), walked: new Map(), ledger: new InputsLedger(p.dir) }
   const one = async (d: Domain): Promise<void> => {
     const i = place.get(d) ?? 0
     progress.startDomain(i, n, d)
-    const r = await runDomain(path.join(c.repo, 'scripts'), d, {
+    const inputs = reuse && takeInputs(d, reuse.ctx, domainConfig(d, scripts, env, reuse.stamp, c.o.encryptTo), reuse.walked)
+    // a domain that is always run (no inputs to compare) starts at once
+    if (inputs && p.prev && !c.o.rescan) {
+      const why = await whyNotReuse(p.prev, p.dir, d, inputs)
+      if (why === null) {
+        reused.set(d.dir, await reuseDomain(c, p.dir, p.prev, d, codes))
+        await reuse.ledger.add(inputs)
+        progress.endDomain(d)
+        return
+      }
+      c.log.detail(`${d.dir}: running its script (not reused whole: ${why})`)
+    }
+    const r = await runDomain(scripts, d, {
       env, out: sink, signal: c.io.signal,
       onLine: (line) => progress.relay(line),
       onProgress: (u) => progress.update(u, d.dir),
@@ -64,6 +86,8 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
     if (r.exit_code !== 0 || !r.stream_ok) codes.set(d.dir, r.stream_ok ? r.exit_code : Math.max(r.exit_code, EXIT.FATAL))
     const added = !c.o.flags.dry && r.stream_ok ? await ensureFailures(p.dir, d.dir, r.errors, r.exit_code) : 0
     if (added) c.log.detail(`${d.dir}/failures.json: ${added} failure(s) added from the error records of ${d.script}`)
+    // what the domain read, for the next run to compare (a domain that did not complete has nothing to offer)
+    if (reuse && inputs && r.stream_ok && r.exit_code < 2) await reuse.ledger.add(inputs)
     const clean = !c.o.flags.dry && r.stream_ok && r.exit_code === 0 && r.errors.length === 0
     const dropped = clean ? await clearStaleFailures(p.dir, d.dir) : 0
     if (dropped) c.log.info(`${d.dir}/failures.json: ${dropped} failure(s) of an earlier attempt dropped: the domain succeeded this time`)
@@ -81,7 +105,18 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
   }
   await pool(startOrder(c.o.domains, c.o.jobs, prevSeconds), c.o.jobs, one, () => c.io.signal.aborted)
   if (c.io.signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
-  return codes
+  return { codes, reused }
+}
+
+/** Hard-link the previous run's domain whole: its failures (inputs-bound, so the same) make the run partial again. */
+async function reuseDomain(c: RunCtx, runDir: string, prev: string, d: Domain, codes: Map<string, number>): Promise<string> {
+  const from = path.basename(prev)
+  const files = await linkDomain(path.join(prev, d.dir), path.join(runDir, d.dir))
+  const failures = (await domainFailures(runDir, d.dir)).length
+  if (failures) codes.set(d.dir, EXIT.PARTIAL)
+  c.log.detail(`${d.dir}: inputs unchanged since run ${from}: reused whole (${files} files hard-linked)`)
+  await (c.sink ?? c.out).write({ type: 'summary', tool: NAME, domain: d.dir, reused_from: from, files, failures })
+  return from
 }
 
 const brokenOf = (codes: Map<string, number>) => new Map([...codes].filter(([, code]) => code >= 2))
@@ -92,7 +127,7 @@ export async function dryRun(c: RunCtx): Promise<number> {
   const prev = c.o.full ? null : await previousRun(c.o.root)
   c.log.info(`dry run: planning run ${id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ''}; nothing is written`)
   const tally = new PlanTally(c.out)
-  const codes = await runDomains({ ...c, sink: tally }, { id, dir: path.join(c.o.root, id), resumed: false, prev }, ...(await progressFor(c, prev)))
+  const { codes } = await runDomains({ ...c, sink: tally }, { id, dir: path.join(c.o.root, id), resumed: false, prev }, ...(await progressFor(c, prev)))
   c.log.info(tally.line())
   await c.out.end()
   return brokenOf(codes).size ? EXIT.FATAL : codes.size ? EXIT.PARTIAL : EXIT.OK
@@ -109,13 +144,14 @@ export async function backupRun(c: RunCtx): Promise<number> {
   const prev = c.o.full ? null : await previousRun(c.o.root, run.dir)
   c.log.info(`${run.resumed ? 'resuming' : 'starting'} run ${run.id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ' (full)'}; database ${redactUrl(c.o.db)}`)
   const [progress, prevSeconds] = await progressFor(c, prev)
-  const broken = brokenOf(await runDomains(c, { ...run, prev }, progress, prevSeconds).catch((err) => {
+  const { codes, reused } = await runDomains(c, { ...run, prev }, progress, prevSeconds).catch((err) => {
     if ((err as Error).name === 'AbortError') c.log.error(run.id, `interrupted: finish it with --resume ${run.id}`)
     throw err
-  }))
+  })
+  const broken = brokenOf(codes)
   const f = c.o.flags
   const { manifest, latest } = await finishRun(run, {
-    repo: c.repo, root: c.o.root, clara: c.o.clara, started, prev, domains: c.o.domains, broken,
+    repo: c.repo, root: c.o.root, clara: c.o.clara, started, prev, domains: c.o.domains, broken, reused,
     selection: { only: f.only, skip: f.skip, text_types: f.textTypes ?? null, domains: c.o.domains.map((d) => d.name) },
     only: f.only.length > 0,
     encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),

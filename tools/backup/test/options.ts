@@ -115,7 +115,8 @@ t.test('--log-json reaches the tools: every stderr line is a JSON log line', asy
 
 t.test('on a TTY: one live line with the domain, unit n of N (from the previous run), bytes, rate and ETA', async (t) => {
   const root = path.join(f.dir, 'tty')
-  const argv = backupArgs(f, root, ['--domains', 'legacy,media'])
+  // --rescan: the domains are unchanged, and would otherwise be reused whole without a tool started
+  const argv = backupArgs(f, root, ['--domains', 'legacy,media', '--rescan'])
   // The --log-json run above is the previous run here (selective runs leave latest alone: point it by hand).
   const first = readdirSync(root).find((n) => /^\d{8}T\d{6}Z$/.test(n))!
   symlinkSync(first, path.join(root, 'latest'))

@@ -15,6 +15,15 @@ export const GLOSS_IMAGE_FOLDER = 'gloss_images/image_repository_orm'
 /** Prompt templates: tracked in git and edited at runtime (clara-facts §5.4). */
 export const PROMPT_FOLDER = 'prompt_templates'
 
+/** Rendered output roots, one dir per project id (`[renderer] output_dir*`), by text type. */
+export const COMPILED_FOLDERS = {
+  normal: 'clara_compiled',
+  phonetic: 'clara_compiled_phonetic',
+  questionnaire: 'clara_compiled_for_questionnaire',
+} as const
+/** Legacy LARA content (clara-facts §6): the Makefile's spelling, then the plan's. */
+export const LEGACY_FOLDERS = ['LARA_legacy', 'lara_legacy'] as const
+
 export const DATA_FOLDERS = [CONTENT_FOLDER, AUDIO_FOLDER, IMAGE_FOLDER, GLOSS_IMAGE_FOLDER, PROMPT_FOLDER] as const
 export type DataFolder = (typeof DATA_FOLDERS)[number]
 

@@ -6,7 +6,7 @@ import { Logger, withLogFlags } from '@clara/shared/log'
 import { RecordWriter, readRecords } from '@clara/shared/ndjson'
 import { indexDomain } from './domain-index.js'
 import { readDomainStream } from './domain-stream.js'
-import { mergeFailures } from './merge-failures.js'
+import { mergeFailures } from '@clara/shared/run-failures'
 
 const NAME = 'clara-index'
 const USAGE = `$0 --dest RUNDIR --domain DOMAIN [--fresh] [--dry-run] < records.ndjson

@@ -5,8 +5,9 @@
 import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { UsageError } from '@clara/shared/cli'
+import { LEGACY_FOLDERS } from '@clara/clara-model/data-folders'
 
-export const LEGACY_DIRS = ['LARA_legacy', 'lara_legacy'] as const
+export const LEGACY_DIRS = LEGACY_FOLDERS
 
 export interface LegacyRoot {
   /** absolute path */

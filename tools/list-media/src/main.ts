@@ -5,7 +5,7 @@ import { EXIT, UsageError } from '@clara/shared/cli'
 import { parseArgs } from '@clara/shared/args'
 import { RecordWriter } from '@clara/shared/ndjson'
 import type { UnitRecord } from '@clara/shared/records'
-import { MEDIA_EXCLUDES, MEDIA_ROOTS, type MediaRoot } from './media-roots.js'
+import { MEDIA_EXCLUDES, MEDIA_ROOTS, type MediaRoot } from '@clara/clara-model/media-roots'
 
 const USAGE = `$0 [--clara DIR]
 

@@ -3,14 +3,10 @@
  * in this tool that knows directory names, text types and what to leave out, besides the data
  * folders every tool shares (`@clara/clara-model/data-folders`).
  */
-import { CONTENT_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
+import { COMPILED_FOLDERS, CONTENT_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
 
 /** Rendered output roots, one dir per project id (`[renderer] output_dir*`). */
-export const COMPILED_ROOTS = {
-  normal: 'clara_compiled',
-  phonetic: 'clara_compiled_phonetic',
-  questionnaire: 'clara_compiled_for_questionnaire',
-} as const
+export const COMPILED_ROOTS = COMPILED_FOLDERS
 
 export type TextType = keyof typeof COMPILED_ROOTS
 export const TEXT_TYPES = Object.keys(COMPILED_ROOTS) as TextType[]

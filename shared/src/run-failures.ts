@@ -1,10 +1,13 @@
-/** `--merge`: every domain's failures.json in a run directory into `<dest>/failures.json`, for the run manifest. */
+/**
+ * The run's failures.json: every domain's failures.json in a run directory merged into one, for the
+ * manifest (clara-backup at the end of a run, and `clara-index --merge`).
+ */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { writeJsonAtomic } from '@clara/shared/atomic'
-import { ClaraError, EXIT } from '@clara/shared/cli'
-import { existingFailures } from './existing.js'
+import { writeJsonAtomic } from './atomic.js'
+import { ClaraError, EXIT } from './cli.js'
 import type { Failure } from './failures.js'
+import { readJson } from './read-json.js'
 
 export interface RunFailuresDoc {
   version: 1
@@ -25,11 +28,20 @@ async function domainsWithFailures(dest: string): Promise<string[]> {
   return found
 }
 
+/** A domain's failures; a file that is not a version 1 failures document stops the merge (never a silent loss). */
+async function domainFailures(file: string): Promise<Failure[]> {
+  const doc = await readJson<{ version?: unknown; failures?: unknown }>(file).catch(() => null)
+  if (!doc || doc.version !== 1 || !Array.isArray(doc.failures)) {
+    throw new ClaraError(`${file}: not a version 1 document with "failures" (rerun the domain to rebuild it)`, EXIT.FATAL, 'EBADINDEX')
+  }
+  return doc.failures as Failure[]
+}
+
 /** Merge and write; domains in name order, each domain's failures in its own order. */
 export async function mergeFailures(dest: string, now = new Date()): Promise<RunFailuresDoc> {
   const doc: RunFailuresDoc = { version: 1, generated_at: now.toISOString(), domains: {}, failures: [] }
   for (const domain of await domainsWithFailures(dest)) {
-    const fs = await existingFailures(path.join(dest, domain))
+    const fs = await domainFailures(path.join(dest, domain, 'failures.json'))
     doc.domains[domain] = fs.length
     for (const f of fs) doc.failures.push({ domain, ...f })
   }

@@ -1,0 +1,69 @@
+import t from 'tap'
+import { appendFileSync, chmodSync, mkdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fingerprintInputs, fingerprintRoot, type InputFingerprint } from '../src/input-fingerprint.js'
+
+const tree = (p: string) => ({ path: p, walk: true })
+
+t.test('the same tree gives the same digest; every kind of change gives another', async (t) => {
+  const root = t.testdir({ a: { 'x.txt': 'one', 'y.txt': 'two' }, 'b.bin': Buffer.from([0xff, 0xfe]) })
+  const fp = () => fingerprintRoot(tree(root)).sha256
+  const base = fp()
+  t.equal(fp(), base, 'walked twice, unchanged')
+  t.equal(fingerprintRoot(tree(root)).entries, 5, 'the root, a/, two files in it, b.bin')
+
+  // same size, mtime put back: ctime (which cannot be set) still tells
+  const x = path.join(root, 'a/x.txt')
+  const st = statSync(x)
+  await new Promise((r) => setTimeout(r, 20))
+  writeFileSync(x, 'ONE')
+  utimesSync(x, st.atime, st.mtime)
+  const rewritten = fp()
+  t.not(rewritten, base, 'content rewritten in place with the old mtime')
+
+  chmodSync(x, 0o600)
+  const chmodded = fp()
+  t.not(chmodded, rewritten, 'mode changed')
+  writeFileSync(path.join(root, 'a/new.txt'), '')
+  const added = fp()
+  t.not(added, chmodded, 'an empty file added')
+  renameSync(path.join(root, 'a/new.txt'), path.join(root, 'a/new2.txt'))
+  const renamed = fp()
+  t.not(renamed, added, 'a file renamed')
+  mkdirSync(path.join(root, 'a/sub'))
+  t.not(fp(), renamed, 'an empty folder added')
+})
+
+t.test('a missing root counts, and appearing is a change; a single-entry root is not walked', async (t) => {
+  const dir = t.testdir({ d: { 'f.txt': 'f' } })
+  const gone = path.join(dir, 'later')
+  const before = fingerprintInputs([tree(gone)])
+  t.equal(before.entries, 1)
+  t.equal(before.marginMs, Infinity, 'nothing seen, nothing racy')
+  writeFileSync(gone, 'now here')
+  t.not(fingerprintInputs([tree(gone)]).sha256, before.sha256, 'the root appeared')
+  const entryOnly = fingerprintRoot({ path: path.join(dir, 'd'), walk: false })
+  t.equal(entryOnly.entries, 1, 'an entry root is the entry alone')
+  appendFileSync(path.join(dir, 'd/f.txt'), 'more')
+  t.equal(fingerprintRoot({ path: path.join(dir, 'd'), walk: false }).sha256, entryOnly.sha256, 'a change inside an entry root is not its business')
+})
+
+t.test('marginMs: a change just before the walk is seen as racy', async (t) => {
+  const root = t.testdir({ 'f.txt': 'f' })
+  t.ok(fingerprintRoot(tree(root)).marginMs < 2000, 'just written')
+  const old = new Date(Date.now() - 3_600_000)
+  utimesSync(path.join(root, 'f.txt'), old, old)
+  utimesSync(root, old, old)
+  // ctime was set now by utimes: still racy, as it must be (the file did change just now)
+  t.ok(fingerprintRoot(tree(root)).marginMs < 2000, 'ctime keeps it racy')
+})
+
+t.test('roots walked once are remembered for later callers', async (t) => {
+  const root = t.testdir({ 'f.txt': 'f' })
+  const walked = new Map<string, InputFingerprint>()
+  const a = fingerprintInputs([tree(root)], walked)
+  appendFileSync(path.join(root, 'f.txt'), 'changed after the walk')
+  t.equal(fingerprintInputs([tree(root)], walked).sha256, a.sha256, 'the earlier walk stands (it came before the caller read anything)')
+  t.not(fingerprintInputs([tree(root)]).sha256, a.sha256, 'a fresh walk sees the change')
+  t.not(fingerprintInputs([tree(root), tree(root + '-x')], walked).sha256, a.sha256, 'more roots, another digest')
+})

@@ -1,0 +1,150 @@
+/**
+ * Whole domains reused: on the SQLite fixture, a second run with nothing changed links every domain
+ * but infra without starting a tool, and the run verifies; a change to any input a domain reads
+ * (a legacy file, the database, an audio file) makes exactly the domains that read it run again, and
+ * the change is in the backup; --rescan and changed options run the tools; every source the listers
+ * name lies under the inputs clara-model declares for its domain.
+ */
+import t from 'tap'
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { domainInputs } from '@clara/clara-model/domain-inputs'
+import { openDb } from '@clara/shared/db'
+import { binPath, spawnTool } from '@clara/shared/testkit-spawn'
+import { artifactInodes, backup, latest, makeFixture, readJson, runEnv, type Fixture } from './helpers.js'
+import { inputsContext } from '../src/domain-reuse.js'
+
+let f: Fixture
+/** The fingerprint refuses entries changed within 2 s of its walk (racily clean): let the fixture age first. */
+const settle = () => new Promise((r) => setTimeout(r, 2100))
+t.before(async () => {
+  f = await makeFixture('reuse')
+  await settle()
+})
+t.teardown(() => f?.cleanup())
+
+const root = () => path.join(f.dir, 'backups')
+const reusedFrom = (run: string) => Object.fromEntries(Object.entries(readJson(path.join(run, 'manifest.json')).domains).map(([d, x]: [string, any]) => [d, x.reused_from ?? null]))
+const ALL_BUT_INFRA = ['source_exports', 'compiled_exports', 'legacy_zips', 'db', 'audio_cache', 'media']
+
+async function verify(t: any, run: string): Promise<void> {
+  const v = await spawnTool(binPath('clara-verify'), [run, '--data', 'full', '--quiet'], { env: runEnv(), timeoutMs: 120_000 })
+  t.equal(v.code, 0, `clara-verify --data full passes on ${path.basename(run)}`, { stderr: v.stderr })
+}
+
+t.test('nothing changed: every domain but infra is the previous run’s, linked whole, and the run verifies', async (t) => {
+  const first = await backup(f, root())
+  t.equal(first.code, 1, 'exit 1 (project 12 has an unresolved reference)', { stderr: first.stderr })
+  const prev = latest(root())!
+  const inputs = readJson(path.join(prev, 'inputs.json'))
+  for (const d of ALL_BUT_INFRA) t.match(inputs.domains[d], { version: 1, domain: d, reusable: true, fingerprint: /^[0-9a-f]{64}$/ }, `${d}: inputs kept`)
+  t.notOk(inputs.domains.infra, 'infra keeps none')
+  const r = await backup(f, root())
+  t.equal(r.code, 1, 'the same exit: the inputs-bound failure comes back with its domain', { stderr: r.stderr })
+  const run = latest(root())!
+  t.not(run, prev)
+  const from = reusedFrom(run)
+  for (const d of ALL_BUT_INFRA) t.equal(from[d], path.basename(prev), `${d}: reused whole`)
+  t.equal(from.infra, null, 'infra is always run')
+  const summaries = r.records.filter((x) => x.type === 'summary' && x.reused_from)
+  t.same(summaries.map((x) => x.domain).sort(), [...ALL_BUT_INFRA].sort(), 'one summary record per reused domain')
+  const [a, b] = [artifactInodes(prev), artifactInodes(run)]
+  for (const [k, ino] of a) if (!k.startsWith('infra/')) t.equal(b.get(k), ino, `${k}: same inode`)
+  t.match(readJson(path.join(run, 'failures.json')).failures, [{ domain: 'compiled_exports', unit: '12', code: 'EUNRESOLVED' }], 'the failure is carried')
+  t.match(r.run, { status: 'partial', totals: { new_bytes: Number } })
+  await verify(t, run)
+})
+
+t.test('a changed input runs exactly the domains that read it, and the change is in the backup', async (t) => {
+  const prev = latest(root())!
+  const legacyDir = path.join(f.clara, 'LARA_legacy')
+  const unit = readdirSync(legacyDir).sort()[0]
+  const legacyFile = path.join(legacyDir, unit, readdirSync(path.join(legacyDir, unit)).filter((n) => n.includes('.')).sort()[0])
+  appendFileSync(legacyFile, '\nchanged by the domain-reuse test\n')
+  const db = await openDb(f.db, { readonly: false })
+  await db.exec(`UPDATE clara_app_claraproject SET title = title || ' (renamed)' WHERE id = (SELECT min(id) FROM clara_app_claraproject)`)
+  await db.close()
+  await settle()
+  const r = await backup(f, root())
+  t.equal(r.code, 1, { stderr: r.stderr })
+  const run = latest(root())!
+  const from = reusedFrom(run)
+  t.same(from, { source_exports: null, compiled_exports: null, legacy_zips: null, db: null, audio_cache: null, media: path.basename(prev), infra: null },
+    'the database feeds source, compiled, db and audio; the legacy file its domain; media untouched')
+  const [a, b] = [artifactInodes(prev), artifactInodes(run)]
+  const legacyKeys = [...b.keys()].filter((k) => k.startsWith('legacy_zips/'))
+  t.ok(legacyKeys.some((k) => k.startsWith(`legacy_zips/${unit}/`) && b.get(k) !== a.get(k)), 'the changed legacy unit was rebuilt')
+  t.ok(legacyKeys.some((k) => !k.startsWith(`legacy_zips/${unit}/`) && b.get(k) === a.get(k)), 'the other legacy unit is still linked by unit')
+  const source = [...b.keys()].filter((k) => k.startsWith('source_exports/'))
+  t.ok(source.filter((k) => b.get(k) === a.get(k)).length >= source.length - 2, 'in the source domain, unchanged units are still linked one by one')
+  await verify(t, run)
+})
+
+t.test('a change within 2 s of the walk is not trusted: the domain runs, and its inputs are not offered to the next run', async (t) => {
+  writeFileSync(path.join(f.clara, 'prompt_templates', 'added-by-test.txt'), 'new template\n')
+  const r = await backup(f, root())
+  t.equal(r.code, 1, { stderr: r.stderr })
+  const run = latest(root())!
+  t.equal(reusedFrom(run).media, null, 'media ran')
+  t.match(readJson(path.join(run, 'inputs.json')).domains.media, { reusable: false, why: /within 2 s/ })
+  await settle()
+  const again = await backup(f, root())
+  t.equal(reusedFrom(latest(root())!).media, null, 'the next run runs it again, and only then offers its inputs', { stderr: again.stderr })
+  t.match(readJson(path.join(latest(root())!, 'inputs.json')).domains.media, { reusable: true })
+})
+
+t.test('--rescan and changed options run the tools (units still linked one by one)', async (t) => {
+  const prev = latest(root())!
+  const r = await backup(f, root(), ['--rescan'])
+  const run = latest(root())!
+  t.same(Object.values(reusedFrom(run)).filter(Boolean), [], '--rescan: no domain reused whole', { stderr: r.stderr })
+  const [a, b] = [artifactInodes(prev), artifactInodes(run)]
+  t.ok([...a].filter(([k, ino]) => !k.startsWith('infra/') && b.get(k) === ino).length > 20, 'unchanged units are linked')
+  const c = await backup(f, root(), ['--checksums'])
+  t.same(Object.values(reusedFrom(latest(root())!)).filter(Boolean), [], 'another archive option: nothing reused whole', { stderr: c.stderr })
+})
+
+t.test('every source a lister names lies under the inputs declared for its domain', async (t) => {
+  const ctx = inputsContext(f.clara, f.db, {})
+  const under = (domain: string, p: string) => domainInputs(domain, ctx)!.roots.some((r) => p === r.path || (r.walk && p.startsWith(r.path + '/')))
+  const list = async (bin: string, args: string[]) => {
+    const r = await spawnTool(binPath(bin), ['--clara', f.clara, ...args], { env: runEnv(), timeoutMs: 60_000 })
+    return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  }
+  const cases: [string, string, string[]][] = [
+    ['source_exports', 'clara-list-projects', ['--db', f.db, '--units', 'source']],
+    ['compiled_exports', 'clara-list-projects', ['--db', f.db, '--units', 'compiled']],
+    ['legacy_zips', 'clara-list-legacy', []],
+    ['media', 'clara-list-media', []],
+    ['audio_cache', 'clara-list-audio', ['--db', f.db]],
+  ]
+  for (const [domain, bin, args] of cases) {
+    const paths: string[] = []
+    for (const rec of await list(bin, args)) {
+      if (rec.type === 'unit') for (const a of rec.archives) for (const s of a.sources ?? []) if (s.dir ?? s.file) paths.push(s.dir ?? s.file)
+      if (rec.type === 'file') paths.push(path.join(rec.root, rec.path))
+    }
+    t.ok(paths.length > 0, `${domain}: ${paths.length} sources`)
+    t.same(paths.filter((p) => !under(domain, p)), [], `${domain}: all under its declared inputs`)
+  }
+  // what compiled units copied in while rewriting their links (recorded in each unit's metadata.json)
+  const run = latest(root())!
+  const copied: string[] = []
+  for (const u of readdirSync(path.join(run, 'compiled_exports'))) {
+    const meta = path.join(run, 'compiled_exports', u, 'metadata.json')
+    try {
+      for (const c of readJson(meta).copied ?? []) copied.push(c.from)
+    } catch {
+      // index.json and failures.json are files, not unit folders
+    }
+  }
+  t.ok(copied.length > 0, `${copied.length} files copied in by rewrites`)
+  t.same(copied.filter((p) => typeof p !== 'string' || !under('compiled_exports', p)), [], 'compiled_exports: all under its inputs')
+})
+
+t.test('a server database has no change stamp: the domains that read it are always run', async (t) => {
+  const ctx = inputsContext(f.clara, 'postgres://postgres@127.0.0.1:5432/clara', {})
+  for (const d of ['source_exports', 'compiled_exports', 'db', 'audio_cache']) t.match(domainInputs(d, ctx), { open: /postgres database/ }, d)
+  for (const d of ['legacy_zips', 'media']) t.notOk(domainInputs(d, ctx)!.open, `${d} does not read it`)
+  t.equal(domainInputs('infra', ctx), null, 'infra: always run')
+})
