@@ -39,6 +39,9 @@ export async function makeWorld(work: string, seed = 1): Promise<World> {
   const clara = path.join(work, 'clara')
   must(await runCmd({ cmd: bin('clara-fixture'), args: ['--clara', clara, '--seed', String(seed), '--quiet'] }), 'clara-fixture')
   const db = `sqlite://${path.join(clara, 'db.sqlite3')}`
+  // Let the install age past clara-backup's racy window (2 s), so that the reference run's fingerprints
+  // are reusable and incremental trials reuse whole domains: kills then land in the linking too.
+  await new Promise((r) => setTimeout(r, 2100))
   const w: World = { work, clara, db, baseRoot: path.join(work, 'base-root'), refRunId: '', refRunExit: 0, refRunRecords: 0, cleanups: [] }
   // the fixture holds one deliberate unresolved reference (clara-facts §9): its backups are "partial", exit 1
   const d = must(await runCmd(backupCmd(w, w.baseRoot, path.join(work, 'base.lock'))), 'reference backup', [0, 1])
