@@ -6,7 +6,8 @@
  * name lies under the inputs clara-model declares for its domain.
  */
 import t from 'tap'
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { domainInputs } from '@clara/clara-model/domain-inputs'
 import { openDb } from '@clara/shared/db'
@@ -102,6 +103,26 @@ t.test('--rescan and changed options run the tools (units still linked one by on
   t.ok([...a].filter(([k, ino]) => !k.startsWith('infra/') && b.get(k) === ino).length > 20, 'unchanged units are linked')
   const c = await backup(f, root(), ['--checksums'])
   t.same(Object.values(reusedFrom(latest(root())!)).filter(Boolean), [], 'another archive option: nothing reused whole', { stderr: c.stderr })
+})
+
+t.test('encrypted runs: the encrypted domains are reused as stored, and the reused run decrypts', async (t) => {
+  const keyFile = path.join(f.dir, 'reuse-age.key')
+  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' })
+  const pub = readFileSync(keyFile, 'utf8').match(/public key: (age1\S+)/)![1]
+  const eroot = path.join(f.dir, 'encrypted')
+  await backup(f, eroot, ['--encrypt-to', pub])
+  const prev = latest(eroot)!
+  const r = await backup(f, eroot, ['--encrypt-to', pub])
+  const run = latest(eroot)!
+  const from = reusedFrom(run)
+  for (const d of ALL_BUT_INFRA) t.equal(from[d], path.basename(prev), `${d}: reused whole`, { stderr: r.stderr })
+  t.ok(readdirSync(path.join(run, 'db')).some((n) => n.endsWith('.age')), 'db/ holds the encrypted dump')
+  await verify(t, run)
+  const out = path.join(f.dir, 'decrypted')
+  execFileSync(binPath('clara-encrypt'), ['--decrypt', '--identity', keyFile, '--run', run, '--out', out, '--quiet'], { env: runEnv(), stdio: 'ignore' })
+  t.ok(readdirSync(path.join(out, 'db')).some((n) => n.endsWith('.sqlite3')), 'and decrypts (digests checked by clara-encrypt)')
+  const other = await backup(f, eroot, [])
+  t.same(Object.values(reusedFrom(latest(eroot)!)).filter(Boolean), [], 'without --encrypt-to the options differ: nothing reused whole', { stderr: other.stderr })
 })
 
 t.test('every source a lister names lies under the inputs declared for its domain', async (t) => {
