@@ -28,16 +28,19 @@ export interface OrphanRecord {
 /**
  * What goes into an archive: either a directory (`dir`, its contents under `prefix`) or one file
  * (`file`, stored at archive path `path`). `restore_to` (relative to the install root) tells a
- * restore where these members go back to.
+ * restore where these members go back to. A directory whose path is not valid UTF-8 cannot be a
+ * JSON string: it comes as `dir_b64` (the absolute path's bytes) with `restore_to_b64` instead.
  */
 export interface UnitSource {
   dir?: string
+  dir_b64?: string
   prefix?: string
   file?: string
   path?: string
   /** glob patterns matched against the path relative to `dir` (a pattern without `/` matches any basename) */
   exclude?: string[]
   restore_to?: string
+  restore_to_b64?: string
 }
 
 /** An entry whose bytes are given inline rather than read from disk. */

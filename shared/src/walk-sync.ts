@@ -17,9 +17,9 @@ export function statEntrySync(abs: Buffer, relBytes: Buffer): TreeEntry {
   return e
 }
 
-/** Yield every entry below `root` (not the root itself), depth-first, names in byte order. */
-export function* walkTreeSync(root: string, opts: WalkOptions = {}): Generator<TreeEntry> {
-  yield* walkDirSync(Buffer.from(path.resolve(root)), Buffer.alloc(0), opts)
+/** Yield every entry below `root` (not the root itself), depth-first, names in byte order. A Buffer root is taken as its exact bytes. */
+export function* walkTreeSync(root: string | Buffer, opts: WalkOptions = {}): Generator<TreeEntry> {
+  yield* walkDirSync(typeof root === 'string' ? Buffer.from(path.resolve(root)) : root, Buffer.alloc(0), opts)
 }
 
 function* walkDirSync(abs: Buffer, rel: Buffer, opts: WalkOptions): Generator<TreeEntry> {

@@ -9,6 +9,7 @@ import path from 'node:path'
 import type { ArchiveSpec, Rewrite, UnitRecord, UnitSource } from '@clara/shared/records'
 import { AUDIO_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
 import { COMPILED_EXCLUDES, COMPILED_ROOTS, MULTIMEDIA_DIR, URL_PATHS, type TextType } from './clara-layout.js'
+import { dirSource } from './places.js'
 
 export const COMPILED_DOMAIN = 'compiled_exports'
 export type Bundle = 'per-type' | 'single'
@@ -70,31 +71,33 @@ export interface Rendered {
   file?: boolean
 }
 
-function source(clara: string, name: string, r: Rendered, prefix: string): UnitSource {
+/** `name` is a project id, or an orphan's name (its bytes when they are not UTF-8: dirs only, never a stray file). */
+function source(clara: string, name: string | Buffer, r: Rendered, prefix: string): UnitSource {
   const rel = `${COMPILED_ROOTS[r.type]}/${name}`
   if (r.file) return { file: path.join(clara, rel), path: prefix + name, restore_to: rel }
-  return { dir: path.join(clara, rel), prefix, exclude: COMPILED_EXCLUDES, restore_to: rel }
+  return dirSource(clara, COMPILED_ROOTS[r.type], name, prefix, COMPILED_EXCLUDES)
 }
 
 /** The archives for the types present: one per type, or one `compiled` with a folder per type. */
-export function compiledArchives(clara: string, name: string, rendered: Rendered[], bundle: Bundle): ArchiveSpec[] {
+export function compiledArchives(clara: string, name: string | Buffer, rendered: Rendered[], bundle: Bundle): ArchiveSpec[] {
   const media = mediaRewrites(clara)
-  const pages = (r: Rendered) => pagesOf(path.join(clara, COMPILED_ROOTS[r.type], name))
+  // a name that is not UTF-8 is no project id: no server link names its pages
+  const pages = (r: Rendered) => (typeof name === 'string' ? pagesOf(path.join(clara, COMPILED_ROOTS[r.type], name)) : [])
   if (bundle === 'single') {
     return [{
       name: 'compiled',
       sources: rendered.map((r) => source(clara, name, r, `${r.type}/`)),
-      rewrites: [...media, ...rendered.filter((r) => !r.file).flatMap((r) => pageLinkRewrite(name, r.type, `../${r.type}/`, pages(r)))],
+      rewrites: [...media, ...rendered.filter((r) => !r.file).flatMap((r) => pageLinkRewrite(String(name), r.type, `../${r.type}/`, pages(r)))],
     }]
   }
   return rendered.map((r) => ({
     name: `compiled_${r.type}`,
     sources: [source(clara, name, r, '')],
-    rewrites: [...media, ...(r.file ? [] : pageLinkRewrite(name, r.type, '', pages(r)))],
+    rewrites: [...media, ...(r.file ? [] : pageLinkRewrite(String(name), r.type, '', pages(r)))],
   }))
 }
 
-export function compiledUnit(unit: string, name: string, rendered: Rendered[], bundle: Bundle, clara: string, metadata: Record<string, unknown>, fingerprint?: string): UnitRecord {
+export function compiledUnit(unit: string, name: string | Buffer, rendered: Rendered[], bundle: Bundle, clara: string, metadata: Record<string, unknown>, fingerprint?: string): UnitRecord {
   const rec: UnitRecord = {
     type: 'unit', domain: COMPILED_DOMAIN, unit, archives: compiledArchives(clara, name, rendered, bundle),
     metadata: { ...metadata, text_types: rendered.map((r) => r.type), bundle },

@@ -2,13 +2,13 @@
 import type { Db } from '@clara/shared/db'
 import { loadRows } from './project-rows.js'
 import { projectRecord, type ProjectInfo } from './project-record.js'
-import { findOrphans, type OrphanInfo } from './orphans.js'
+import { findOrphans, orphanName, orphanUnitName, type OrphanInfo } from './orphans.js'
 import { orphanSelected, projectSelected, selection } from './selection.js'
 
 export interface Listing {
   projects: ProjectInfo[]
   orphans: OrphanInfo[]
-  /** orphans whose names are not valid UTF-8: reported as errors, not backed up (yet) */
+  /** stray files (and links) whose names are not valid UTF-8: a file source names them as text, so they are reported as errors, not backed up */
   unnamable: OrphanInfo[]
   /** --only values that matched nothing */
   unmatched: string[]
@@ -26,8 +26,11 @@ export async function listing(db: Db, clara: string, only: string[], skip: strin
   })
   const sel = selection(only, skip)
   const projects = all.filter((p) => projectSelected(sel, p.id, p.internal_id))
-  const kept = orphans.filter((o) => orphanSelected(sel, o.name, o.path) && !o.name_b64)
-  const unnamable = orphans.filter((o) => o.name_b64 && orphanSelected(sel, o.name, o.path))
-  const seen = new Set([...projects.flatMap((p) => [String(p.id), p.internal_id]), ...kept.flatMap((o) => [o.name, `orphan-${o.name}`, o.path])])
+  const unit = (o: OrphanInfo) => orphanUnitName(orphanName(o))
+  const picked = orphans.filter((o) => orphanSelected(sel, o.name, o.path, unit(o)))
+  const isUnnamable = (o: OrphanInfo) => o.name_b64 !== undefined && (o.file_type === 'file' || o.file_type === 'symlink')
+  const kept = picked.filter((o) => !isUnnamable(o))
+  const unnamable = picked.filter(isUnnamable)
+  const seen = new Set([...projects.flatMap((p) => [String(p.id), p.internal_id]), ...kept.flatMap((o) => [o.name, `orphan-${o.name}`, o.path, unit(o)])])
   return { projects, orphans: kept, unnamable, unmatched: only.filter((v) => !seen.has(v)) }
 }

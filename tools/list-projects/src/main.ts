@@ -10,6 +10,7 @@ import { listing } from './listing.js'
 import { appCommit } from './app-commit.js'
 import { compiledUnits, sourceUnits } from './units.js'
 import type { Bundle } from './compiled-unit.js'
+import { orphanName, orphanUnitName } from './orphans.js'
 
 export const USAGE = `$0 [options]
 
@@ -66,14 +67,13 @@ export async function main(io: Io): Promise<number> {
       for (const rec of [...plan.warnings, ...(plan.unit ? [plan.unit] : [])]) await out.write(rec)
     }
   }
-  // A folder whose name is not UTF-8 cannot be carried by a unit record yet: never a silent skip.
+  // A stray file whose name is not UTF-8 cannot be carried by a unit record (folders can): never a silent skip.
   const unnamable = list.unnamable.filter((o) => !opts.units || (opts.units === 'source') === (o.kind === 'content' || o.kind === 'images'))
   for (const o of unnamable) {
-    const message = 'folder name is not valid UTF-8: not backed up; rename it (its bytes are in path_b64) and run again'
+    const message = 'file name is not valid UTF-8: not backed up; rename it (its bytes are in path_b64) and run again'
     log.error(o.path, message)
-    const bytes = Buffer.concat([Buffer.from(o.path.slice(0, o.path.length - o.name.length)), Buffer.from(o.name_b64!, 'base64')])
-    await out.write({ type: 'error', during: 'list', item: o.path, path_b64: bytes.toString('base64'), message, code: 'ENAME',
-      ...(opts.units ? { domain: opts.units === 'source' ? 'source_exports' : 'compiled_exports', unit: `orphan-${o.name}` } : {}) })
+    await out.write({ type: 'error', during: 'list', item: o.path, path_b64: o.path_b64, message, code: 'ENAME',
+      ...(opts.units ? { domain: opts.units === 'source' ? 'source_exports' : 'compiled_exports', unit: orphanUnitName(orphanName(o)) } : {}) })
   }
   await out.end()
   return unnamable.length ? EXIT.PARTIAL : EXIT.OK

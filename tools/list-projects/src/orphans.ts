@@ -2,8 +2,10 @@
  * Orphans (clara-facts §8.5): entries of the per-project roots that no clara_app_claraproject row
  * owns. They are data too, so each gets an `orphan` record and, later, a unit of its own.
  */
+import { createHash } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { fitName } from '@clara/shared/names'
 import { isUtf8 } from '@clara/shared/walk'
 import type { OrphanRecord } from '@clara/shared/records'
 import type { Row } from '@clara/shared/db'
@@ -16,8 +18,9 @@ export interface OrphanInfo extends OrphanRecord {
   /** image rows whose project_id is this name (content and image orphans only) */
   images?: Row[]
   image_descriptions?: Row[]
-  /** the name's bytes (base64) when they are not valid UTF-8: such a folder cannot be named in a unit yet */
+  /** when the name is not valid UTF-8 (`name` and `path` are then lossy): its bytes and the path's, base64 */
   name_b64?: string
+  path_b64?: string
 }
 
 export interface Owners {
@@ -27,7 +30,7 @@ export interface Owners {
   descriptionsByIid: Map<string, Row[]>
 }
 
-async function entries(dir: string): Promise<{ name: string; b64?: string; type: OrphanInfo['file_type'] }[]> {
+async function entries(dir: string): Promise<{ name: string; bytes?: Buffer; type: OrphanInfo['file_type'] }[]> {
   let list
   try {
     list = await fsp.readdir(dir, { withFileTypes: true, encoding: 'buffer' })
@@ -39,7 +42,7 @@ async function entries(dir: string): Promise<{ name: string; b64?: string; type:
     .sort((a, b) => Buffer.compare(a.name, b.name))
     .map((d) => ({
       name: d.name.toString(),
-      ...(isUtf8(d.name) ? {} : { b64: d.name.toString('base64') }),
+      ...(isUtf8(d.name) ? {} : { bytes: d.name }),
       type: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other',
     }) as const)
 }
@@ -50,14 +53,47 @@ export async function findOrphans(clara: string, owners: Owners): Promise<Orphan
   for (const { kind, root, key } of ORPHAN_ROOTS) {
     const owned = key === 'id' ? owners.ids : owners.internalIds
     for (const e of await entries(path.join(clara, root))) {
-      if (owned.has(e.name)) continue
-      const rec: OrphanInfo = { type: 'orphan', kind, name: e.name, path: `${root}/${e.name}`, file_type: e.type, ...(e.b64 ? { name_b64: e.b64 } : {}) }
+      // a name that is not UTF-8 is no DB value: no row owns it, even one its lossy text equals
+      const named = e.bytes ? undefined : e.name
+      if (named !== undefined && owned.has(named)) continue
+      const rec: OrphanInfo = { type: 'orphan', kind, name: e.name, path: `${root}/${e.name}`, file_type: e.type }
+      if (e.bytes) {
+        rec.name_b64 = e.bytes.toString('base64')
+        rec.path_b64 = Buffer.concat([Buffer.from(`${root}/`), e.bytes]).toString('base64')
+      }
       if (key === 'internal_id') {
-        rec.images = owners.imagesByIid.get(e.name) ?? []
-        rec.image_descriptions = owners.descriptionsByIid.get(e.name) ?? []
+        rec.images = named === undefined ? [] : owners.imagesByIid.get(named) ?? []
+        rec.image_descriptions = named === undefined ? [] : owners.descriptionsByIid.get(named) ?? []
       }
       out.push(rec)
     }
   }
   return out
+}
+
+/** The entry's name: its text, or its exact bytes when they are not valid UTF-8. */
+export function orphanName(o: OrphanInfo): string | Buffer {
+  return o.name_b64 === undefined ? o.name : Buffer.from(o.name_b64, 'base64')
+}
+
+/** The entry's path relative to the install: text, or exact bytes. */
+export function orphanPath(o: OrphanInfo): string | Buffer {
+  return o.path_b64 === undefined ? o.path : Buffer.from(o.path_b64, 'base64')
+}
+
+/** How unit metadata names an orphan: `name`, plus `name_b64` (its bytes) when it is not UTF-8. */
+export function nameFields(name: string | Buffer): { name: string; name_b64?: string } {
+  return typeof name === 'string' ? { name } : { name: name.toString(), name_b64: name.toString('base64') }
+}
+
+/**
+ * Orphans get `orphan-<dir name>`: project units are numeric ids, so the two never clash. A name
+ * too long for a folder (a 250-byte orphan name is legal) keeps a prefix plus a hash of the whole.
+ * A name that is not UTF-8 gets its text with `_` for each bad sequence, plus a hash of its bytes
+ * (names that differ only in those bytes stay apart).
+ */
+export function orphanUnitName(name: string | Buffer): string {
+  if (typeof name === 'string') return fitName(`orphan-${name}`)
+  const tag = createHash('sha256').update(name).digest('hex').slice(0, 16)
+  return fitName(`orphan-${name.toString().replace(/\uFFFD/g, '_')}~${tag}`)
 }

@@ -1,16 +1,31 @@
 /** A project's places on disk (clara-facts §1.6): where its data lives, and whether it is there. */
 import { lstatSync } from 'node:fs'
 import path from 'node:path'
-import type { Place } from '@clara/shared/records'
+import type { Place, UnitSource } from '@clara/shared/records'
 import { TEXT_TYPES, compiledPath, contentPath, imagePath } from './clara-layout.js'
 
+/** `rel` under the install: text, or exact bytes when `rel` is bytes (a name that is not UTF-8). */
+export function installPath(clara: string, rel: string | Buffer): string | Buffer {
+  return typeof rel === 'string' ? path.join(clara, rel) : Buffer.concat([Buffer.from(path.join(clara, '/')), rel])
+}
+
 /** true when `rel` (relative to the install) is an existing directory (symlinks are not followed) */
-export function isDir(clara: string, rel: string): boolean {
+export function isDir(clara: string, rel: string | Buffer): boolean {
   try {
-    return lstatSync(path.join(clara, rel)).isDirectory()
+    return lstatSync(installPath(clara, rel)).isDirectory()
   } catch {
     return false
   }
+}
+
+/**
+ * The `dir` source that archives the place `<root>/<name>` and restores it there. A name that is
+ * not UTF-8 (an orphan's) cannot be a JSON string: its paths go as bytes (`dir_b64`, `restore_to_b64`).
+ */
+export function dirSource(clara: string, root: string, name: string | Buffer, prefix: string, exclude: string[]): UnitSource {
+  if (typeof name === 'string') return { dir: path.join(clara, root, name), prefix, exclude, restore_to: `${root}/${name}` }
+  const rel = Buffer.concat([Buffer.from(`${root}/`), name])
+  return { dir_b64: (installPath(clara, rel) as Buffer).toString('base64'), prefix, exclude, restore_to_b64: rel.toString('base64') }
 }
 
 /** The five places of a project, in a fixed order. */

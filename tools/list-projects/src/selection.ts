@@ -1,4 +1,4 @@
-/** `--only` / `--skip`: ids or internal_ids for projects; names (or `orphan-<name>`) for orphans. */
+/** `--only` / `--skip`: ids or internal_ids for projects; names (or `orphan-<name>`, or the unit name) for orphans. */
 export interface Selection {
   only: Set<string>
   skip: Set<string>
@@ -17,6 +17,6 @@ export function projectSelected(sel: Selection, id: number, internalId: string):
   return picked(sel, [String(id), internalId])
 }
 
-export function orphanSelected(sel: Selection, name: string, rel: string): boolean {
-  return picked(sel, [name, `orphan-${name}`, rel])
+export function orphanSelected(sel: Selection, name: string, rel: string, unit: string): boolean {
+  return picked(sel, [name, `orphan-${name}`, rel, unit])
 }

@@ -4,16 +4,16 @@
  * image files, `image_descriptions/metadata.json`. The whole image repository dir rides along under
  * `image_repository/`, so a restore gets it back byte for byte.
  */
-import { fitName } from '@clara/shared/names'
 import path from 'node:path'
 import type { Row } from '@clara/shared/db'
 import type { ArchiveSpec, UnitRecord, UnitSource, WarningRecord } from '@clara/shared/records'
-import { SOURCE_EXCLUDES, contentPath, imagePath } from './clara-layout.js'
+import { CONTENT_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
+import { SOURCE_EXCLUDES, contentPath } from './clara-layout.js'
 import { DEFAULT_PROJECT, globalMetadata } from './global-metadata.js'
 import { descriptionItems, imageExport } from './image-items.js'
-import { isDir } from './places.js'
+import { dirSource, isDir } from './places.js'
 import type { ProjectInfo } from './project-record.js'
-import type { OrphanInfo } from './orphans.js'
+import { nameFields, orphanPath, orphanUnitName, type OrphanInfo } from './orphans.js'
 import { canonicalSha256 } from './fingerprint.js'
 
 export const SOURCE_DOMAIN = 'source_exports'
@@ -29,7 +29,8 @@ export interface UnitPlan {
 
 interface SourceParts {
   clara: string
-  iid: string
+  /** the internal_id, or an orphan's name (its bytes when they are not UTF-8) */
+  iid: string | Buffer
   project: Row
   human: Row | null
   phonetic: Row | null
@@ -43,14 +44,11 @@ interface SourceParts {
 /** The one `source` archive: inline JSON entries, the project dir, image files, the image repository. */
 export function sourceArchive(p: SourceParts): ArchiveSpec {
   const sources: UnitSource[] = []
-  if (p.withContent) {
-    sources.push({ dir: path.join(p.clara, contentPath(p.iid)), prefix: PROJECT_DIR, exclude: SOURCE_EXCLUDES, restore_to: contentPath(p.iid) })
-  }
-  const img = imageExport(p.clara, p.iid, p.images)
+  if (p.withContent) sources.push(dirSource(p.clara, CONTENT_FOLDER, p.iid, PROJECT_DIR, SOURCE_EXCLUDES))
+  // a name that is not UTF-8 owns no image rows (they hold text), so its lossy text names none
+  const img = imageExport(p.clara, String(p.iid), p.images)
   sources.push(...img.sources)
-  if (p.withRepository) {
-    sources.push({ dir: path.join(p.clara, imagePath(p.iid)), prefix: IMAGE_REPOSITORY, exclude: SOURCE_EXCLUDES, restore_to: imagePath(p.iid) })
-  }
+  if (p.withRepository) sources.push(dirSource(p.clara, IMAGE_FOLDER, p.iid, IMAGE_REPOSITORY, SOURCE_EXCLUDES))
   return {
     name: 'source',
     sources,
@@ -94,14 +92,14 @@ export function projectMetadata(p: ProjectInfo): Record<string, unknown> {
   }
 }
 
-/** The source unit of the content and/or image orphans that share one name. */
-export function orphanSourceUnit(name: string, orphans: OrphanInfo[], clara: string, appCommit: string | null): UnitPlan {
+/** The source unit of the content and/or image orphans that share one name (its bytes when it is not UTF-8). */
+export function orphanSourceUnit(name: string | Buffer, orphans: OrphanInfo[], clara: string, appCommit: string | null): UnitPlan {
   const content = orphans.find((o) => o.kind === 'content' && o.file_type === 'dir')
   const images = orphans.find((o) => o.kind === 'images' && o.file_type === 'dir')
   const rows = content ?? images
   const archive = sourceArchive({
     clara, iid: name, project: DEFAULT_PROJECT, human: null, phonetic: null, images: rows?.images ?? [], descriptions: rows?.image_descriptions ?? [],
-    withContent: Boolean(content && isDir(clara, content.path)), withRepository: Boolean(images && isDir(clara, images.path)),
+    withContent: Boolean(content && isDir(clara, orphanPath(content))), withRepository: Boolean(images && isDir(clara, orphanPath(images))),
   })
   // a stray file (not a project dir) is kept as it is, without C-LARA's import layout around it
   if (!content && !images) archive.sources = []
@@ -111,17 +109,9 @@ export function orphanSourceUnit(name: string, orphans: OrphanInfo[], clara: str
   return {
     unit: {
       type: 'unit', domain: SOURCE_DOMAIN, unit: orphanUnitName(name), archives: [archive],
-      metadata: { orphan: true, name, paths: orphans.map((o) => o.path), db_rows: db, app_commit: appCommit },
+      metadata: { orphan: true, ...nameFields(name), paths: orphans.map((o) => o.path), db_rows: db, app_commit: appCommit },
       fingerprint_extra: canonicalSha256(db),
     },
     warnings: [],
   }
-}
-
-/**
- * Orphans get `orphan-<dir name>`: project units are numeric ids, so the two never clash. A name
- * too long for a folder (a 250-byte orphan name is legal) keeps a prefix plus a hash of the whole.
- */
-export function orphanUnitName(name: string): string {
-  return fitName(`orphan-${name}`)
 }

@@ -2,9 +2,9 @@
 import type { WarningRecord } from '@clara/shared/records'
 import { TEXT_TYPES, type TextType } from './clara-layout.js'
 import { compiledUnit, COMPILED_DOMAIN, type Bundle } from './compiled-unit.js'
-import type { OrphanInfo } from './orphans.js'
+import { nameFields, orphanName, orphanUnitName, type OrphanInfo } from './orphans.js'
 import type { ProjectInfo } from './project-record.js'
-import { orphanSourceUnit, orphanUnitName, projectMetadata, projectSourceUnit, SOURCE_DOMAIN, type UnitPlan } from './source-unit.js'
+import { orphanSourceUnit, projectMetadata, projectSourceUnit, SOURCE_DOMAIN, type UnitPlan } from './source-unit.js'
 
 export interface UnitOptions {
   clara: string
@@ -13,18 +13,22 @@ export interface UnitOptions {
   bundle: Bundle
 }
 
-/** Orphans grouped by name (a content dir and an image dir of the same iid make one unit), names in byte order. */
-function byName(orphans: OrphanInfo[], kinds: string[]): Map<string, OrphanInfo[]> {
+/**
+ * Orphans grouped by name (a content dir and an image dir of the same iid make one unit), names
+ * in byte order; a name is its text, or its bytes when they are not UTF-8 (grouped by the bytes).
+ */
+function byName(orphans: OrphanInfo[], kinds: string[]): [string | Buffer, OrphanInfo[]][] {
   const m = new Map<string, OrphanInfo[]>()
   for (const o of orphans) {
     if (!kinds.includes(o.kind)) continue
-    m.set(o.name, [...(m.get(o.name) ?? []), o])
+    const key = Buffer.from(orphanName(o)).toString('latin1')
+    m.set(key, [...(m.get(key) ?? []), o])
   }
-  return new Map([...m].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))))
+  return [...m.values()].map((g): [string | Buffer, OrphanInfo[]] => [orphanName(g[0]), g]).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
 }
 
 function skipped(domain: string, o: OrphanInfo): WarningRecord {
-  return { type: 'warning', during: 'list', item: o.path, domain, unit: orphanUnitName(o.name), message: `not archived: a ${o.file_type} entry, not a file or dir` }
+  return { type: 'warning', during: 'list', item: o.path, domain, unit: orphanUnitName(orphanName(o)), message: `not archived: a ${o.file_type} entry, not a file or dir` }
 }
 
 export function* sourceUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o: UnitOptions): Generator<UnitPlan> {
@@ -47,7 +51,7 @@ export function* compiledUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o
     const kept = group.filter((g) => g.file_type !== 'other')
     const rendered = TEXT_TYPES.flatMap((type) => kept.filter((g) => g.kind === `compiled_${type}`).map((g) => ({ type, file: g.file_type !== 'dir' })))
     const warnings = group.filter((g) => g.file_type === 'other').map((g) => skipped(COMPILED_DOMAIN, g))
-    const meta = { orphan: true, name, paths: kept.map((g) => g.path), app_commit: o.appCommit }
+    const meta = { orphan: true, ...nameFields(name), paths: kept.map((g) => g.path), app_commit: o.appCommit }
     yield { unit: rendered.length ? compiledUnit(orphanUnitName(name), name, rendered, o.bundle, o.clara, meta) : null, warnings }
   }
 }

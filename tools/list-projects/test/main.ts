@@ -133,22 +133,52 @@ t.test('the README shows the --help text verbatim', async (t) => {
   t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
 })
 
-t.test('an orphan folder whose name is not UTF-8: an error record naming its bytes, exit 1 — never a silently empty unit', async (t) => {
+t.test('an orphan folder whose name is not UTF-8 is a unit: its paths as bytes (dir_b64, restore_to_b64), a hashed id; a stray file with such a name stays an error', async (t) => {
   const mini = await miniClara(t.testdir(), 'sqlite')
   const name = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2d, 0x31]) // "caf\xe9-1", Latin-1
-  const folder = Buffer.concat([Buffer.from(path.join(mini.clara, 'clara_content') + '/'), name])
-  mkdirSync(folder)
-  writeFileSync(Buffer.concat([folder, Buffer.from('/text.txt')]), 'kept?\n')
+  const twin = Buffer.from([0x63, 0x61, 0x66, 0xe8, 0x2d, 0x31]) // "caf\xe8-1": the same lossy text
+  const under = (root: string, n: Buffer) => Buffer.concat([Buffer.from(path.join(mini.clara, root) + '/'), n])
+  for (const [root, n] of [['clara_content', name], ['images/image_repository_orm', name], ['clara_content', twin], ['clara_compiled', name]] as const) {
+    mkdirSync(under(root, n))
+    writeFileSync(Buffer.concat([under(root, n), Buffer.from('/text.txt')]), 'kept\n')
+  }
+  const stray = Buffer.from([0x73, 0x74, 0x72, 0x61, 0x79, 0xff]) // "stray\xff"
+  writeFileSync(under('clara_content', stray), 'a file\n')
   const args = ['--clara', mini.clara, '--db', mini.url]
+  const b64 = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p))).toString('base64')
+
   const src = await runMain(main, { argv: [...args, '--units', 'source'] })
-  t.equal(src.code, 1, 'partial')
+  t.equal(src.code, 1, 'partial: the stray file')
+  const units = of(src.records, 'unit').filter((u) => String(u.unit).startsWith('orphan-caf'))
+  t.equal(units.length, 2, 'one unit per name: the two names with one lossy text stay apart')
+  const u = units.find((x) => x.metadata.name_b64 === name.toString('base64'))!
+  t.match(u.unit, /^orphan-caf_-1~[0-9a-f]{16}$/, 'a readable, filesystem-safe id with a hash of the bytes')
+  t.not(u.unit, units.find((x) => x !== u)!.unit)
+  t.same(u.archives[0].sources, [
+    { dir_b64: b64(path.join(mini.clara, 'clara_content') + '/', name), prefix: 'project_dir/', exclude: ['__pycache__', '*.pyc', 'gunicorn.sock'], restore_to_b64: b64('clara_content/', name) },
+    { dir_b64: b64(path.join(mini.clara, 'images/image_repository_orm') + '/', name), prefix: 'image_repository/', exclude: ['__pycache__', '*.pyc', 'gunicorn.sock'], restore_to_b64: b64('images/image_repository_orm/', name) },
+  ], 'the content dir and the image dir of that name share the unit')
+  t.match(u.metadata, { orphan: true, name: 'caf\ufffd-1', name_b64: name.toString('base64'), db_rows: { image_metadata: [], image_description: [] } })
+  t.ok(of(src.records, 'unit').some((x) => x.unit === 'orphan-Orphan_no_db_row_77'), 'UTF-8 orphan ids are unchanged')
   const err = of(src.records, 'error')
-  t.match(err, [{ during: 'list', code: 'ENAME', domain: 'source_exports', message: /not valid UTF-8: not backed up; rename it/ }])
-  t.same(Buffer.from(err[0].path_b64, 'base64'), Buffer.concat([Buffer.from('clara_content/'), name]), 'path_b64 holds the exact bytes')
-  t.notOk(of(src.records, 'unit').some((u) => String(u.unit).startsWith('orphan-caf')), 'no unit pretends to hold it')
-  t.match(src.stderr, /clara_content\/caf.-1: folder name is not valid UTF-8/)
+  t.match(err, [{ during: 'list', code: 'ENAME', domain: 'source_exports', item: 'clara_content/stray\ufffd', message: /file name is not valid UTF-8: not backed up; rename it/ }])
+  t.equal(err[0].path_b64, b64('clara_content/', stray), 'path_b64 holds the exact bytes')
+  t.match(src.stderr, /clara_content\/stray.: file name is not valid UTF-8/)
+  const only = await runMain(main, { argv: [...args, '--units', 'source', '--only', u.unit] })
+  t.same(of(only.records, 'unit').map((x) => x.unit), [u.unit], '--only takes the unit id')
+
   const compiled = await runMain(main, { argv: [...args, '--units', 'compiled'] })
-  t.equal(compiled.code, 0, 'a content folder is not the compiled domain’s concern')
-  t.same(of(compiled.records, 'error'), [])
+  t.equal(compiled.code, 0, 'a stray content file is not the compiled domain’s concern')
+  const cu = of(compiled.records, 'unit').find((x) => x.metadata.name_b64 === name.toString('base64'))!
+  t.same(cu.archives[0].sources, [{ dir_b64: b64(path.join(mini.clara, 'clara_compiled') + '/', name), prefix: '', exclude: ['content_zipfile_*.zip', '__pycache__'], restore_to_b64: b64('clara_compiled/', name) }])
+  t.equal(cu.unit, u.unit, 'the same name gets the same id in both domains')
+
+  const listed = await runMain(main, { argv: args })
+  t.match(of(listed.records, 'orphan').filter((o) => o.name_b64), [
+    { kind: 'content', name: 'caf\ufffd-1', file_type: 'dir', name_b64: twin.toString('base64'), path_b64: b64('clara_content/', twin) },
+    { kind: 'content', name: 'caf\ufffd-1', file_type: 'dir', name_b64: name.toString('base64'), path_b64: b64('clara_content/', name) },
+    { kind: 'images', name_b64: name.toString('base64') },
+    { kind: 'compiled_normal', name_b64: name.toString('base64'), path_b64: b64('clara_compiled/', name) },
+  ], 'orphan records carry the exact bytes')
   await mini.drop()
 })

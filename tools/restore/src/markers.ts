@@ -11,6 +11,7 @@ import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { sweepTemps, writeJsonAtomic } from '@clara/shared/atomic'
 import { readJson } from '@clara/shared/read-json'
+import { targetPath } from './mapping.js'
 
 export const STATE_DIR = '.clara-restore'
 
@@ -98,8 +99,8 @@ export class StateDir {
   }
 
   /** Where a target that was not ours goes when `--force` replaces it. */
-  aside(target: string): string {
-    return path.join(this.dir, 'replaced', target)
+  aside(target: string): string | Buffer {
+    return targetPath(path.join(this.dir, 'replaced'), target)
   }
 }
 

@@ -7,6 +7,7 @@
 import { fitName } from '@clara/shared/names'
 import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { parentOf, targetBytes, targetPath } from './mapping.js'
 
 export type StageMode = 'replace' | 'merge' | 'file'
 
@@ -15,17 +16,16 @@ const SUFFIX = '.clara-restore-'
 export class Stage {
   /** absolute path of the stage (a folder, or a file for mode `file`) */
   readonly abs: string
+  /** the final path of the target (its exact bytes for a `b64:` target) */
+  readonly dest: string | Buffer
   /** folder mtimes to set once the contents are in: [sub, seconds] */
   readonly dirTimes: [Buffer, number][] = []
 
   constructor(readonly root: string, readonly target: string, readonly mode: StageMode, readonly tag: string) {
-    const dest = path.join(root, target)
-    this.abs = target ? path.join(path.dirname(dest), `.${fitName(path.basename(dest), 160)}${SUFFIX}${tag}.tmp`) : path.join(root, '.clara-restore', 'stage', tag)
-  }
-
-  /** The final path of the target. */
-  get dest(): string {
-    return path.join(this.root, this.target)
+    this.dest = targetPath(root, target)
+    // a name that is not UTF-8 shows lossy in its stage's name; the tag keeps stages apart
+    const name = path.posix.basename(targetBytes(target).toString('utf8'))
+    this.abs = target ? path.join(parentOf(this.dest), `.${fitName(name, 160)}${SUFFIX}${tag}.tmp`) : path.join(root, '.clara-restore', 'stage', tag)
   }
 
   /** Where a member (path below the target, raw bytes) is written inside the stage. */
@@ -40,10 +40,10 @@ export class Stage {
   }
 
   /** Set the recorded folder mtimes below `base` (the stage, or the target after a merge), deepest first. */
-  applyDirTimes(base: string): void {
+  applyDirTimes(base: string | Buffer): void {
     const sorted = [...this.dirTimes].sort((a, b) => b[0].length - a[0].length)
     for (const [sub, t] of sorted) {
-      const p = sub.length ? Buffer.concat([Buffer.from(base + '/'), sub]) : Buffer.from(base)
+      const p = sub.length ? Buffer.concat([Buffer.from(base), Buffer.from('/'), sub]) : Buffer.from(base)
       try {
         fs.utimesSync(p, t, t)
       } catch {
@@ -53,14 +53,14 @@ export class Stage {
   }
 
   /** Put the stage in place. `aside` moves a target that is not ours out of the way (null: ours, drop it). */
-  commit(aside: string | null): void {
-    fs.mkdirSync(path.dirname(this.dest), { recursive: true })
+  commit(aside: string | Buffer | null): void {
+    fs.mkdirSync(parentOf(this.dest), { recursive: true })
     if (this.mode === 'merge') return this.merge()
     const old = this.abs.replace(/\.tmp$/, '.old')
     const had = fs.lstatSync(this.dest, { throwIfNoEntry: false }) !== undefined
     if (had && aside) {
       fs.rmSync(aside, { recursive: true, force: true })
-      fs.mkdirSync(path.dirname(aside), { recursive: true })
+      fs.mkdirSync(parentOf(aside), { recursive: true })
       fs.renameSync(this.dest, aside)
     } else if (had) {
       fs.renameSync(this.dest, old)

@@ -1,6 +1,7 @@
 /** Rewrite the C-LARA JSON path files of a unit while they are still in its stage (mtime and mode kept). */
 import fs from 'node:fs'
 import { pathJsonFor } from './clara-paths.js'
+import { relOf } from './mapping.js'
 import { rewriteJson } from './json-rewrite.js'
 import type { Rewrite, RootSet } from './old-roots.js'
 import type { Stage } from './stage.js'
@@ -12,8 +13,7 @@ export type JsonHook = (rel: string, changes: Rewrite[], note?: { reformatted?: 
 export function rewriteStagedJson(written: Written[], stages: Map<string, Stage>, roots: RootSet, hook: JsonHook): void {
   for (const w of written) {
     if (w.kind !== 'file') continue
-    const sub = w.sub.toString('utf8')
-    const rel = w.target && sub ? `${w.target}/${sub}` : w.target || sub
+    const rel = relOf(w)
     const rule = pathJsonFor(rel)
     if (!rule) continue
     const at = stages.get(w.target)!.at(w.sub)

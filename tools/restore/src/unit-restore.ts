@@ -9,7 +9,7 @@ import fs, { promises as fsp } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { isUtf8 } from '@clara/shared/walk'
 import { exists, Stage, type StageMode } from './stage.js'
-import { place, relOf, targetsOf, type Placement } from './mapping.js'
+import { place, relBytes, targetsOf, type Placement } from './mapping.js'
 import { markerHolds, type StateDir } from './markers.js'
 import type { Artifact, RestoreUnit } from './run-plan.js'
 import { underAny } from './safe-member.js'
@@ -28,7 +28,7 @@ export interface UnitEnv {
   owned: Set<string>
   /** bytes one archive may expand to */
   limit: number
-  /** root-relative targets of the run's other units: a snapshot leaves what lies under them alone */
+  /** root-relative targets of the run's other units (latin1 text of their bytes): a snapshot leaves what lies under them alone */
   skipUnder: Set<string>
   onJson: JsonHook
 }
@@ -72,7 +72,7 @@ function makeStages(u: RestoreUnit, root: string): Map<string, Stage> {
 async function unpack(a: Artifact, stages: Map<string, Stage>, env: UnitEnv): Promise<Written[]> {
   const placer: Placer = (name) => {
     const p = place(a.specs, name)
-    return p && !underAny(relOf(p), env.skipUnder) ? p : null
+    return p && !underAny(relBytes(p).toString('latin1'), env.skipUnder) ? p : null
   }
   const stageFor = (p: Placement) => stages.get(p.target)!
   if (a.format === 'zip') {
@@ -94,7 +94,7 @@ async function unpack(a: Artifact, stages: Map<string, Stage>, env: UnitEnv): Pr
 }
 
 const markerPath = (w: Written) => {
-  const rel = w.target && w.sub.length ? Buffer.concat([Buffer.from(w.target + '/'), w.sub]) : w.sub.length ? w.sub : Buffer.from(w.target)
+  const rel = relBytes(w)
   return isUtf8(rel) ? rel.toString('utf8') : `b64:${rel.toString('base64')}`
 }
 

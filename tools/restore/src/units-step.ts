@@ -1,11 +1,10 @@
 /** Restore every planned unit in order; a refused or failed unit is reported and the others go on. */
 import { lstatSync } from 'node:fs'
-import path from 'node:path'
 import type { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { errorRecord } from '@clara/shared/records'
 import { Refusal, unitBudget } from './limits.js'
-import { targetsOf } from './mapping.js'
+import { targetBytes, targetPath, targetsOf } from './mapping.js'
 import type { StateDir } from './markers.js'
 import type { RootSet } from './old-roots.js'
 import type { Report } from './report.js'
@@ -20,7 +19,7 @@ export interface UnitsContext {
   out: RecordWriter
   log: Logger
   report: Report
-  /** targets of every non-snapshot unit of the run */
+  /** targets of every non-snapshot unit of the run (their bytes as latin1 text: exact, whatever the names) */
   covered: Set<string>
 }
 
@@ -29,13 +28,13 @@ export interface UnitsContext {
  * or not that unit is restored this time (compiled-first leaves project sources out on purpose).
  */
 export function coveredTargets(all: RestoreUnit[]): Set<string> {
-  return new Set(all.filter((u) => u.group !== 'snapshots').flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs))))
+  return new Set(all.filter((u) => u.group !== 'snapshots').flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs).map((t) => targetBytes(t).toString('latin1')))))
 }
 
 /** Claim every target of the units that is not there yet (one durable write instead of an intent per unit). */
 async function claimAbsent(units: RestoreUnit[], c: UnitsContext, owned: Set<string>): Promise<void> {
   const absent = [...new Set(units.flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs))))]
-    .filter((t) => !owned.has(t) && !lstatSync(path.join(c.root, t), { throwIfNoEntry: false }))
+    .filter((t) => !owned.has(t) && !lstatSync(targetPath(c.root, t), { throwIfNoEntry: false }))
   await c.state.claim(absent)
   for (const t of absent) owned.add(t)
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import { ZipFormatError, ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
 import type { ZipSync } from '@clara/shared/zip-sync'
 import { checkRatio, Refusal } from './limits.js'
-import type { Placement } from './mapping.js'
+import { targetBytes, type Placement } from './mapping.js'
 import { LinkGuard, unsafeLink, unsafeName } from './safe-member.js'
 import type { Stage } from './stage.js'
 import { DirMaker, writeLink, writeMember, writeMemberSync } from './fast-write.js'
@@ -31,7 +31,9 @@ interface Planned {
   p: Placement
 }
 
-const relText = (p: Placement) => (p.target ? `${p.target}/` : '') + p.sub.toString('latin1')
+// Link checks compare paths as latin1 text of their bytes: one character per byte, so a name that
+// is not UTF-8 (in a member, a link or the target) is compared exactly, never through a lossy decode.
+const relText = (p: Placement) => (p.target ? `${targetBytes(p.target).toString('latin1')}/` : '') + p.sub.toString('latin1')
 
 /** Check the whole archive; returns the members to write. Throws Refusal. */
 function planZip(zip: ZipSync, placer: Placer, limit: number): Planned[] {
@@ -47,7 +49,7 @@ function planZip(zip: ZipSync, placer: Placer, limit: number): Planned[] {
     const p = placer(e.nameBytes)
     if (!p) continue
     if (e.kind === 'symlink') {
-      const why = unsafeLink(relText(p), zip.content(e).toString('utf8'), p.target)
+      const why = unsafeLink(relText(p), zip.content(e).toString('latin1'), targetBytes(p.target).toString('latin1'))
       if (why) throw new Refusal(`${why}: ${JSON.stringify(e.name)}`, e.name)
       guard.add(relText(p))
     }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { cleanTarget, fileTarget, place, relOf, targetsOf } from '../src/mapping.js'
+import { cleanTarget, fileTarget, parentOf, place, relBytes, relOf, targetBytes, targetPath, targetsOf } from '../src/mapping.js'
 import { LinkGuard, isInside, underAny, unsafeLink, unsafeName } from '../src/safe-member.js'
 
 const b = (s: string) => Buffer.from(s)
@@ -46,4 +46,22 @@ t.test('links', async (t) => {
   t.equal(g.through('T/linkx/y'), null)
   t.ok(underAny('clara_content/P/x', new Set(['clara_content/P'])))
   t.notOk(underAny('clara_content/Q/x', new Set(['clara_content/P'])))
+})
+
+t.test('byte targets (to_b64): named `b64:…`, placed and resolved to their exact bytes; a text target never passes for one', async (t) => {
+  const name = Buffer.from('clara_content/caf\xe9-1', 'latin1')
+  const specs = [{ prefix: 'project_dir/', to: 'clara_content/caf\ufffd-1', to_b64: name.toString('base64') }]
+  const key = `b64:${name.toString('base64')}`
+  t.same(targetsOf(specs), [key])
+  const p = place(specs, b('project_dir/sub/x.txt'))!
+  t.equal(p.target, key)
+  t.same(relBytes(p), Buffer.concat([name, b('/sub/x.txt')]))
+  t.equal(relOf(p), 'clara_content/caf\ufffd-1/sub/x.txt', 'text for reports and rules is lossy')
+  t.same(targetPath('/new', key), Buffer.concat([b('/new/'), name]))
+  t.equal(parentOf(targetPath('/new', key)), '/new/clara_content')
+  t.same(targetsOf([{ prefix: '', to: 'a', to_b64: b('./a/b/').toString('base64') }]), ['a/b'], 'UTF-8 bytes give a plain target, cleaned')
+  const forged = targetsOf([{ prefix: '', to: 'b64:Li4vZXRj' }])[0]
+  t.same(targetBytes(forged), b('b64:Li4vZXRj'), 'a text target that looks like one stays its own text')
+  t.throws(() => targetsOf([{ prefix: '', to: 'x', to_b64: Buffer.concat([b('../'), name]).toString('base64') }]), /leaves the root/)
+  t.throws(() => targetsOf([{ prefix: '', to: 'x', to_b64: Buffer.concat([name, b('/x')]).toString('base64') }]), /folder above its last name is not UTF-8/)
 })

@@ -67,12 +67,20 @@ function fromEntry(name: Buffer, e: TreeEntry): Member {
 
 // Synchronous stats: one syscall each, cheaper than a thread-pool round trip (workers and the
 // main thread's stat-only link check both walk with walkTreeSync already).
-function realOr(p: string): string {
+function realOr(p: Buffer): Buffer {
   try {
-    return fs.realpathSync.native(p)
+    return fs.realpathSync.native(p, { encoding: 'buffer' })
   } catch {
     return p
   }
+}
+
+/** A dir source's path as bytes: `dir`, or `dir_b64` (a path that is not UTF-8, taken byte for byte). */
+function sourceDir(src: UnitSource): Buffer {
+  if (src.dir_b64 === undefined) return Buffer.from(path.resolve(src.dir!))
+  const dir = Buffer.from(src.dir_b64, 'base64')
+  if (dir[0] !== 0x2f) throw new UnitError(`source directory ${display(dir)}: dir_b64 must be an absolute path`, 'EBADUNIT')
+  return dir
 }
 
 function statOrFail(abs: Buffer, rel: Buffer, message: (err: NodeJS.ErrnoException) => string): TreeEntry {
@@ -84,19 +92,20 @@ function statOrFail(abs: Buffer, rel: Buffer, message: (err: NodeJS.ErrnoExcepti
   }
 }
 
-async function collectDir(src: UnitSource & { dir: string }, out: Collected, add: (m: Member) => void): Promise<void> {
+async function collectDir(src: UnitSource, out: Collected, add: (m: Member) => void): Promise<void> {
   const prefix = cleanPrefix(src.prefix)
+  const named = src.dir ?? display(sourceDir(src))
   // The root the lister names may itself be a symlink (a project folder moved to another disk):
   // that one link is followed; nothing below it ever is.
-  const dir = realOr(path.resolve(src.dir))
-  const root = statOrFail(Buffer.from(dir), Buffer.alloc(0), (err) => `source directory ${src.dir}: ${err.code === 'ENOENT' ? 'missing' : err.message}`)
-  if (root.kind !== 'dir') throw new UnitError(`source directory ${src.dir}: not a directory`, 'ENOTDIR')
+  const dir = realOr(sourceDir(src))
+  const root = statOrFail(dir, Buffer.alloc(0), (err) => `source directory ${named}: ${err.code === 'ENOENT' ? 'missing' : err.message}`)
+  if (root.kind !== 'dir') throw new UnitError(`source directory ${named}: not a directory`, 'ENOTDIR')
   if (prefix.length) add(fromEntry(prefix, root))
   const skip = excluder(src.exclude)
   const walk = walkTreeSync(dir, {
     exclude: (rel) => skip(rel),
     onError: (rel, err) => {
-      throw new UnitError(`${src.dir}/${rel}: cannot be read (${err.code})`, err.code ?? 'EIO')
+      throw new UnitError(`${named}/${rel}: cannot be read (${err.code})`, err.code ?? 'EIO')
     },
   })
   for (const e of walk) {
@@ -147,9 +156,9 @@ export async function collectArchive(spec: ArchiveSpec): Promise<Collected & { b
   const byName = new Map<string, Member>()
   const add = (m: Member) => addMember(byName, m)
   for (const src of spec.sources ?? []) {
-    if (src.dir) await collectDir(src as UnitSource & { dir: string }, out, add)
+    if (src.dir || src.dir_b64) await collectDir(src, out, add)
     else if (src.file) await collectFile(src as UnitSource & { file: string }, out, add)
-    else throw new UnitError(`archive ${spec.name}: a source needs "dir" or "file"`, 'EBADUNIT')
+    else throw new UnitError(`archive ${spec.name}: a source needs "dir", "dir_b64" or "file"`, 'EBADUNIT')
   }
   let newest = DOS_EPOCH_MS
   for (const m of byName.values()) if (m.kind !== 'dir' && m.mtimeMs > newest) newest = m.mtimeMs

@@ -1,6 +1,6 @@
 /** metadata.json beside a unit's archives: what they hold, how to restore them, and what went wrong. */
 import type { ArchiveSpec, UnitRecord } from '@clara/shared/records'
-import type { Collected } from './collect.js'
+import { display, type Collected } from './collect.js'
 import type { CopiedMember, Rewritten, Unresolved } from './scan.js'
 import type { MemberSum } from './write-archive.js'
 import { TOOLKIT_VERSION } from './options.js'
@@ -12,7 +12,8 @@ export interface ArchiveInfo {
   size_bytes: number
   sha256: string
   files: number
-  restore: ({ prefix: string; to: string } | { path: string; to: string })[]
+  /** `to_b64`: the target's bytes when they are not UTF-8 (`to` is then their lossy text) */
+  restore: ({ prefix: string; to: string; to_b64?: string } | { path: string; to: string })[]
 }
 
 export interface UnitMetadata {
@@ -36,11 +37,17 @@ export interface UnitMetadata {
   [field: string]: unknown
 }
 
-/** Where each source goes back to on restore (only sources that say `restore_to`). */
+/**
+ * Where each source goes back to on restore (only sources that say `restore_to`, or for a dir
+ * `restore_to_b64`). A byte target keeps a lossy `to` as well: readable, and a reader that knows
+ * no `to_b64` still restores inside the root.
+ */
 export function restoreMap(spec: ArchiveSpec): ArchiveInfo['restore'] {
   return (spec.sources ?? []).flatMap((s): ArchiveInfo['restore'] => {
+    const isDir = s.dir !== undefined || s.dir_b64 !== undefined
+    if (isDir && s.restore_to_b64 !== undefined) return [{ prefix: s.prefix ?? '', to: display(Buffer.from(s.restore_to_b64, 'base64')), to_b64: s.restore_to_b64 }]
     if (s.restore_to === undefined) return []
-    return s.dir !== undefined ? [{ prefix: s.prefix ?? '', to: s.restore_to }] : [{ path: s.path ?? '', to: s.restore_to }]
+    return isDir ? [{ prefix: s.prefix ?? '', to: s.restore_to }] : [{ path: s.path ?? '', to: s.restore_to }]
   })
 }
 

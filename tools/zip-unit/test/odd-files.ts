@@ -116,3 +116,34 @@ t.test('odd names round-trip byte-exact: non-UTF-8 (path_b64), NFC and NFD twins
   t.ok(deep.length > 1000)
   t.match(execFileSync('unzip', ['-t', path.join(dir, 'dest/dom/n/z.zip')], { encoding: 'latin1' }), /No errors/)
 })
+
+t.test('a source folder whose own name is not UTF-8 (dir_b64): its files archived, its target kept as bytes (to_b64), linked when unchanged', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zu-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const name = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2d, 0x31]) // "caf\xe9-1", Latin-1
+  const folder = Buffer.concat([Buffer.from(`${dir}/`), name])
+  mkdirSync(Buffer.concat([folder, Buffer.from('/sub')]), { recursive: true })
+  writeFileSync(Buffer.concat([folder, Buffer.from('/text.txt')]), 'kept\n')
+  writeFileSync(Buffer.concat([folder, Buffer.from('/sub/n\xff.txt', 'latin1')]), 'odd\n')
+  const to = Buffer.concat([Buffer.from('clara_content/'), name]).toString('base64')
+  const rec = { type: 'unit', domain: 'dom', unit: 'orphan-caf_-1~0123456789abcdef', archives: [{ name: 'source', sources: [{ dir_b64: folder.toString('base64'), prefix: 'project_dir/', restore_to_b64: to }] }] }
+  const zip = async (dest: string, extra: string[] = []) => {
+    const r = await runMain(main, { argv: ['--dest', path.join(dir, dest), '--workers', '1', ...extra], input: [rec] as never })
+    return { ...r, records: r.records as Rec[] }
+  }
+  const r = await zip('r1')
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.records[0], { type: 'artifact', unit: rec.unit, files: 2 })
+  const z = await ZipReader.open(path.join(dir, 'r1/dom', rec.unit, 'source.zip'))
+  t.same(z.entries.map((e) => e.nameBytes.toString('latin1')), ['project_dir/', 'project_dir/sub/', 'project_dir/sub/n\xff.txt', 'project_dir/text.txt'], 'the folder\u2019s files, under the prefix')
+  t.equal((await z.read(z.entries[3])).toString(), 'kept\n')
+  await z.close()
+  const md = JSON.parse(readFileSync(path.join(dir, 'r1/dom', rec.unit, 'metadata.json'), 'utf8'))
+  t.same(md.archives[0].restore, [{ prefix: 'project_dir/', to: 'clara_content/caf\ufffd-1', to_b64: to }], 'the exact target, and its lossy text')
+  const again = await zip('r2', ['--link-dest', path.join(dir, 'r1')])
+  t.equal(again.code, 0, again.stderr)
+  t.match(again.records[0], { type: 'artifact', reused: true }, 'unchanged: hard-linked from its stats alone')
+  const bad = await runMain(main, { argv: ['--dest', path.join(dir, 'r3'), '--workers', '1'], input: [{ ...rec, archives: [{ name: 'source', sources: [{ dir_b64: name.toString('base64') }] }] }] as never })
+  t.equal(bad.code, 1)
+  t.match(bad.records[0], { type: 'error', code: 'EBADUNIT', message: /dir_b64 must be an absolute path/ })
+})
