@@ -2,8 +2,8 @@
  * Tar headers, byte for byte as clara-shard archives have always had them (the layout tar-stream
  * wrote up to FORMAT clara-shard/1, so archives of unchanged members keep their bytes and their
  * fingerprints stay valid): a ustar header when the name is ASCII and fits name (100) + prefix
- * (155) and the link target fits 100 bytes; otherwise a pax header (`path=`, `linkpath=`) named
- * `PaxHeader` followed by a ustar header named `PaxHeader`. Octal fields are zero-padded and end
+ * (155) and the link target fits 100 bytes; otherwise a pax header (`path=`, `linkpath=`; a name
+ * that is not UTF-8 as its raw bytes) named `PaxHeader` followed by a ustar header named `PaxHeader`. Octal fields are zero-padded and end
  * with a space; uid/gid 0, empty owner names, device numbers 0.
  */
 
@@ -15,6 +15,8 @@ export type EntryType = 'file' | 'directory' | 'symlink'
 
 export interface TarHeader {
   name: string
+  /** the name's exact bytes when they are not valid UTF-8 (`name` is then a lossy rendering) */
+  nameBytes?: Buffer
   /** permission bits (0644 / 0755) */
   mode: number
   /** whole seconds since the epoch */
@@ -86,27 +88,30 @@ function ustar(out: Buffer, off: number, name: string, prefix: string, h: TarHea
   b.write(octal(sum, 6), 148, 'latin1')
 }
 
-/** A pax record: `<length> key=value\n`, where the length counts its own digits. */
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`
-  const len = Buffer.byteLength(body)
+/** A pax record: `<length> key=value\n`, where the length counts its own digits; the value as raw bytes. */
+function paxRecord(key: string, value: string | Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`), Buffer.from(value), Buffer.from('\n')])
+  const len = body.length
   let digits = String(len).length
   if (String(len + digits).length > digits) digits++
-  return `${len + digits}${body}`
+  return Buffer.concat([Buffer.from(String(len + digits)), body])
 }
 
 /** The header bytes of one entry (512, or more with a pax header). */
 export function encodeHeader(h: TarHeader): Buffer {
   const size = h.type === 'file' ? h.size : 0
   const link = h.linkname ?? ''
-  const ascii = Buffer.byteLength(h.name) === h.name.length
+  const ascii = !h.nameBytes && Buffer.byteLength(h.name) === h.name.length
   const split = ascii ? splitName(h.name) : null
   if (split && Buffer.byteLength(link) <= 100) {
     const out = Buffer.allocUnsafe(BLOCK)
     ustar(out, 0, split.name, split.prefix, h, TYPEFLAG[h.type], size, link)
     return out
   }
-  const pax = Buffer.from(paxRecord('path', h.name) + (link ? paxRecord('linkpath', link) : ''))
+  // a name that is not UTF-8 goes in as its raw bytes: GNU tar and our own readers give them back exactly
+  const records = [paxRecord('path', h.nameBytes ?? h.name)]
+  if (link) records.push(paxRecord('linkpath', link))
+  const pax = Buffer.concat(records)
   const out = Buffer.allocUnsafe(BLOCK + padded(pax.length) + BLOCK)
   const paxLink = link ? 'PaxHeader' : ''
   ustar(out, 0, 'PaxHeader', '', h, TYPEFLAG.pax, pax.length, paxLink)

@@ -96,6 +96,7 @@ function headerOf(m: Member, kind: 'file' | 'dir' | 'symlink', target?: string):
   const dirLike = kind === 'dir' || (e.mode & 0o111) !== 0
   return {
     name: m.name,
+    ...(m.nameBytes.equals(Buffer.from(m.name)) ? {} : { nameBytes: m.nameBytes }),
     mode: dirLike ? 0o755 : 0o644,
     mtime: Math.floor(e.mtimeMs / 1000),
     type: kind === 'dir' ? 'directory' : kind,
