@@ -18,3 +18,13 @@ export function fitName(name: string, maxBytes = NAME_BUDGET): string {
   }
   return prefix + tag
 }
+
+/**
+ * A readable, unique id for a name that is not valid UTF-8: its text with `_` for each bad
+ * sequence, `~`, and 16 hex digits of the sha256 of its bytes (names that differ only in those
+ * bytes stay apart), fitted like fitName. `prefix` goes in front (e.g. `orphan-`).
+ */
+export function byteNameId(bytes: Buffer, prefix = ''): string {
+  const tag = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
+  return fitName(`${prefix}${bytes.toString().replace(/\uFFFD/g, '_')}~${tag}`)
+}

@@ -3,30 +3,42 @@
  * restored to `LARA_legacy/<name>`). Loose top-level files are data too: they share one unit.
  */
 import { promises as fsp } from 'node:fs'
-import path from 'node:path'
-import type { UnitRecord, UnitSource, WarningRecord } from '@clara/shared/records'
+import { byteNameId } from '@clara/shared/names'
+import type { ErrorRecord, UnitRecord, UnitSource, WarningRecord } from '@clara/shared/records'
+import { isUtf8 } from '@clara/shared/walk'
 import type { LegacyRoot } from './legacy-root.js'
 
 export const LEGACY_DOMAIN = 'legacy_zips'
 /** The unit of a root's loose top-level files (a leading `_` keeps it apart from item names in practice). */
 export const LOOSE_UNIT = '_loose_files'
 
-const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
-
-export async function legacyUnits(root: LegacyRoot, taken: Set<string>): Promise<(UnitRecord | WarningRecord)[]> {
-  const entries = (await fsp.readdir(root.dir, { withFileTypes: true })).sort((a, b) => byBytes(a.name, b.name))
-  const out: (UnitRecord | WarningRecord)[] = []
+/**
+ * The units of one root. Names are read as bytes: a folder whose name is not valid UTF-8 is a unit
+ * all the same (`dir_b64`/`restore_to_b64`, id `<name with _>~<hash>`); a loose file with such a
+ * name cannot be a file source yet, and is an error record (ENAME) naming its bytes, never a skip.
+ */
+export async function legacyUnits(root: LegacyRoot, taken: Set<string>): Promise<(UnitRecord | WarningRecord | ErrorRecord)[]> {
+  const entries = (await fsp.readdir(root.dir, { withFileTypes: true, encoding: 'buffer' })).sort((a, b) => Buffer.compare(a.name, b.name))
+  const out: (UnitRecord | WarningRecord | ErrorRecord)[] = []
   const loose: UnitSource[] = []
   for (const e of entries) {
-    const abs = path.join(root.dir, e.name)
-    const restore = `${root.restoreBase}/${e.name}`
+    const text = isUtf8(e.name) ? e.name.toString() : null
+    const abs = Buffer.concat([Buffer.from(`${root.dir}/`), e.name])
+    const restore = Buffer.concat([Buffer.from(`${root.restoreBase}/`), e.name])
     if (e.isDirectory()) {
       const st = await fsp.lstat(abs)
-      out.push(unit(uniqueName(e.name, root, taken), [{ dir: abs, prefix: '', restore_to: restore }], { name: e.name, root: root.restoreBase, mtime: new Date(st.mtimeMs).toISOString() }))
+      const meta = { name: e.name.toString(), ...(text === null ? { name_b64: e.name.toString('base64') } : {}), root: root.restoreBase, mtime: new Date(st.mtimeMs).toISOString() }
+      const source: UnitSource = text === null
+        ? { dir_b64: abs.toString('base64'), prefix: '', restore_to_b64: restore.toString('base64') }
+        : { dir: abs.toString(), prefix: '', restore_to: restore.toString() }
+      out.push(unit(uniqueName(text ?? byteNameId(e.name), root, taken), [source], meta))
+    } else if (text === null) {
+      out.push({ type: 'error', during: 'list', item: restore.toString(), path_b64: restore.toString('base64'), domain: LEGACY_DOMAIN, code: 'ENAME',
+        message: 'loose file name is not valid UTF-8: not backed up; rename it (its bytes are in path_b64) and run again' })
     } else if (e.isFile() || e.isSymbolicLink()) {
-      loose.push({ file: abs, path: e.name, restore_to: restore })
+      loose.push({ file: abs.toString(), path: text, restore_to: restore.toString() })
     } else {
-      out.push({ type: 'warning', during: 'list', item: restore, domain: LEGACY_DOMAIN, message: 'not archived: not a file or directory' })
+      out.push({ type: 'warning', during: 'list', item: restore.toString(), domain: LEGACY_DOMAIN, message: 'not archived: not a file or directory' })
     }
   }
   if (loose.length) out.push(unit(uniqueName(LOOSE_UNIT, root, taken), loose, { name: LOOSE_UNIT, root: root.restoreBase, files: loose.map((s) => s.path) }))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mkdirSync, symlinkSync } from 'node:fs'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
@@ -83,4 +83,24 @@ t.test('the README shows the --help text verbatim', async (t) => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   const r = await runMain(main, { argv: ['--help'] })
   t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
+})
+
+t.test('a folder whose name is not UTF-8 is a unit by its bytes; such a loose file is an error record, exit 1', async (t) => {
+  const dir = t.testdir({ clara: { LARA_legacy: { plain: { 'a.txt': 'a' } } } })
+  const legacy = path.join(dir, 'clara/LARA_legacy')
+  const oddDir = Buffer.concat([Buffer.from(`${legacy}/caf`), Buffer.from([0xe9])])
+  mkdirSync(oddDir)
+  writeFileSync(Buffer.concat([oddDir, Buffer.from('/b.txt')]), 'b')
+  const ok = await runMain(main, { argv: ['--clara', path.join(dir, 'clara')] })
+  t.equal(ok.code, 0)
+  const odd = ok.records.find((r) => r.type === 'unit' && String(r.unit).startsWith('caf_~')) as any
+  t.ok(odd, 'a unit named by the text with _ and a hash of the bytes')
+  t.same(Buffer.from(odd.archives[0].sources[0].dir_b64, 'base64'), oddDir, 'dir_b64: the exact path')
+  t.same(Buffer.from(odd.archives[0].sources[0].restore_to_b64, 'base64'), Buffer.concat([Buffer.from('LARA_legacy/caf'), Buffer.from([0xe9])]), 'restore_to_b64: the exact target')
+  t.equal(odd.metadata.name_b64, Buffer.from([0x63, 0x61, 0x66, 0xe9]).toString('base64'))
+  writeFileSync(Buffer.concat([Buffer.from(`${legacy}/loose`), Buffer.from([0xff])]), 'c')
+  const bad = await runMain(main, { argv: ['--clara', path.join(dir, 'clara')] })
+  t.equal(bad.code, 1, 'exit 1: a file was left out')
+  t.match(bad.records.find((r) => r.type === 'error'), { code: 'ENAME', domain: 'legacy_zips', path_b64: Buffer.concat([Buffer.from('LARA_legacy/loose'), Buffer.from([0xff])]).toString('base64') })
+  t.equal(bad.records.filter((r) => r.type === 'unit').length, 2, 'the folders are still units')
 })

@@ -2,10 +2,9 @@
  * Orphans (clara-facts §8.5): entries of the per-project roots that no clara_app_claraproject row
  * owns. They are data too, so each gets an `orphan` record and, later, a unit of its own.
  */
-import { createHash } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { fitName } from '@clara/shared/names'
+import { byteNameId, fitName } from '@clara/shared/names'
 import { isUtf8 } from '@clara/shared/walk'
 import type { OrphanRecord } from '@clara/shared/records'
 import type { Row } from '@clara/shared/db'
@@ -93,7 +92,5 @@ export function nameFields(name: string | Buffer): { name: string; name_b64?: st
  * (names that differ only in those bytes stay apart).
  */
 export function orphanUnitName(name: string | Buffer): string {
-  if (typeof name === 'string') return fitName(`orphan-${name}`)
-  const tag = createHash('sha256').update(name).digest('hex').slice(0, 16)
-  return fitName(`orphan-${name.toString().replace(/\uFFFD/g, '_')}~${tag}`)
+  return typeof name === 'string' ? fitName(`orphan-${name}`) : byteNameId(name, 'orphan-')
 }
