@@ -24,66 +24,59 @@ export interface InputFingerprint {
 }
 
 const SLASH = Buffer.from('/')
+const END = Buffer.alloc(1)
 
-/** Walk one root (symlinks never followed) and digest what it holds. Unreadable directories throw. */
+/**
+ * Walk one root (symlinks never followed) and digest what it holds: per entry, in name-byte order
+ * and depth first, its name bytes and a fixed record of mode, size, inode, mtime and ctime (float64s,
+ * no number-to-text conversions), a NUL after each folder's contents, a NUL record for an entry gone
+ * between readdir and lstat. Unreadable directories throw.
+ */
 export function fingerprintRoot(root: FingerprintRoot): InputFingerprint {
   const started = Date.now()
   const h = createHash('sha256')
+  const rec = Buffer.alloc(40)
+  const nums = new Float64Array(rec.buffer, rec.byteOffset, 5)
   let entries = 0
   let newestMs = 0
-  const add = (rel: string, st: fs.Stats | null): void => {
+  const add = (st: fs.Stats | undefined): void => {
     entries++
     if (!st) {
-      h.update(`${rel}\tabsent\n`)
+      h.update(END)
       return
     }
     newestMs = Math.max(newestMs, st.mtimeMs, st.ctimeMs)
-    h.update(rel)
-    h.update(`\t${st.mode}\t${st.size}\t${st.ino}\t${st.mtimeMs}\t${st.ctimeMs}\n`)
+    nums[0] = st.mode
+    nums[1] = st.size
+    nums[2] = st.ino
+    nums[3] = st.mtimeMs
+    nums[4] = st.ctimeMs
+    h.update(rec)
   }
-  const walk = (dir: Buffer, depth: string): void => {
-    const names = fs.readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)
-    for (const name of names) {
+  const walk = (dir: Buffer): void => {
+    for (const name of fs.readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)) {
       const abs = Buffer.concat([dir, SLASH, name])
-      const st = lstat(abs)
-      const rel = `${depth}/${name.toString('base64')}`
-      add(rel, st)
-      if (st?.isDirectory()) walk(abs, rel)
+      const st = fs.lstatSync(abs, { throwIfNoEntry: false })
+      h.update(name)
+      add(st)
+      if (st?.isDirectory()) walk(abs)
     }
+    h.update(END)
   }
   const abs = Buffer.from(root.path)
-  const st = lstat(abs)
-  add(`${root.walk ? 'tree' : 'entry'}:${root.path}`, st)
-  if (root.walk && st?.isDirectory()) walk(abs, '')
+  const st = fs.lstatSync(abs, { throwIfNoEntry: false })
+  h.update(`${root.walk ? 'tree' : 'entry'}:${root.path}\n`)
+  add(st)
+  if (root.walk && st?.isDirectory()) walk(abs)
   return { sha256: h.digest('hex'), entries, marginMs: newestMs ? started - newestMs : Infinity }
 }
 
-/**
- * The fingerprint of several roots: of their digests, in order. `walked` memoises roots across calls:
- * a root walked earlier stands for a later caller as long as that walk came before the caller's reads
- * (a change in between shows as a difference in the next run's walk, never as a false "unchanged").
- */
-export function fingerprintInputs(roots: FingerprintRoot[], walked = new Map<string, InputFingerprint>()): InputFingerprint {
-  const h = createHash('sha256')
-  let entries = 0
-  let marginMs = Infinity
-  for (const r of roots) {
-    const key = `${r.walk}:${r.path}`
-    let fp = walked.get(key)
-    if (!fp) walked.set(key, (fp = fingerprintRoot(r)))
-    h.update(`${fp.sha256}\n`)
-    entries += fp.entries
-    marginMs = Math.min(marginMs, fp.marginMs)
-  }
-  return { sha256: h.digest('hex'), entries, marginMs }
-}
+/** The memo key of a root. */
+export const rootKey = (r: FingerprintRoot): string => `${r.walk}:${r.path}`
 
-/** lstat, or null when the entry does not exist (a vanished entry is a change like any other). */
-function lstat(p: Buffer): fs.Stats | null {
-  try {
-    return fs.lstatSync(p)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null
-    throw err
-  }
+/** The fingerprint of several roots: of their digests, in order. */
+export function combineFingerprints(parts: InputFingerprint[]): InputFingerprint {
+  const h = createHash('sha256')
+  for (const fp of parts) h.update(`${fp.sha256}\n`)
+  return { sha256: h.digest('hex'), entries: parts.reduce((n, fp) => n + fp.entries, 0), marginMs: Math.min(Infinity, ...parts.map((fp) => fp.marginMs)) }
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { appendFileSync, chmodSync, mkdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { fingerprintInputs, fingerprintRoot, type InputFingerprint } from '../src/input-fingerprint.js'
+import { combineFingerprints, fingerprintRoot } from '../src/input-fingerprint.js'
 
 const tree = (p: string) => ({ path: p, walk: true })
 
@@ -37,11 +37,11 @@ t.test('the same tree gives the same digest; every kind of change gives another'
 t.test('a missing root counts, and appearing is a change; a single-entry root is not walked', async (t) => {
   const dir = t.testdir({ d: { 'f.txt': 'f' } })
   const gone = path.join(dir, 'later')
-  const before = fingerprintInputs([tree(gone)])
+  const before = fingerprintRoot(tree(gone))
   t.equal(before.entries, 1)
   t.equal(before.marginMs, Infinity, 'nothing seen, nothing racy')
   writeFileSync(gone, 'now here')
-  t.not(fingerprintInputs([tree(gone)]).sha256, before.sha256, 'the root appeared')
+  t.not(fingerprintRoot(tree(gone)).sha256, before.sha256, 'the root appeared')
   const entryOnly = fingerprintRoot({ path: path.join(dir, 'd'), walk: false })
   t.equal(entryOnly.entries, 1, 'an entry root is the entry alone')
   appendFileSync(path.join(dir, 'd/f.txt'), 'more')
@@ -58,12 +58,11 @@ t.test('marginMs: a change just before the walk is seen as racy', async (t) => {
   t.ok(fingerprintRoot(tree(root)).marginMs < 2000, 'ctime keeps it racy')
 })
 
-t.test('roots walked once are remembered for later callers', async (t) => {
-  const root = t.testdir({ 'f.txt': 'f' })
-  const walked = new Map<string, InputFingerprint>()
-  const a = fingerprintInputs([tree(root)], walked)
-  appendFileSync(path.join(root, 'f.txt'), 'changed after the walk')
-  t.equal(fingerprintInputs([tree(root)], walked).sha256, a.sha256, 'the earlier walk stands (it came before the caller read anything)')
-  t.not(fingerprintInputs([tree(root)]).sha256, a.sha256, 'a fresh walk sees the change')
-  t.not(fingerprintInputs([tree(root), tree(root + '-x')], walked).sha256, a.sha256, 'more roots, another digest')
+t.test('several roots combine in order', async (t) => {
+  const dir = t.testdir({ x: { 'x.txt': 'x' }, y: { 'y.txt': 'y' } })
+  const [a, b] = ['x', 'y'].map((p) => fingerprintRoot(tree(path.join(dir, p))))
+  const ab = combineFingerprints([a, b])
+  t.not(ab.sha256, combineFingerprints([b, a]).sha256, 'the order counts')
+  t.equal(ab.entries, a.entries + b.entries)
+  t.equal(ab.marginMs, Math.min(a.marginMs, b.marginMs))
 })

@@ -7,13 +7,13 @@
  * the domain runs as usual, where each unit is still reused on its own when unchanged.
  */
 import { createHash } from 'node:crypto'
-import { promises as fsp, readFileSync, readdirSync } from 'node:fs'
+import fs, { promises as fsp, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fsyncDir, writeJsonAtomic } from '@clara/shared/atomic'
 import { parseDbUrl } from '@clara/shared/db'
-import { fingerprintInputs, type InputFingerprint } from '@clara/shared/input-fingerprint'
-import { domainInputs, type InputsContext } from '@clara/clara-model/domain-inputs'
+import { domainInputs, type DomainInputs, type InputsContext } from '@clara/clara-model/domain-inputs'
 import type { Domain } from './domains.js'
+import type { InputWalker } from './input-walker.js'
 import { domainFailures } from './domain-failures.js'
 
 /** At the top of the run, beside manifest.json: the domain folders hold only what their tools wrote. */
@@ -85,21 +85,31 @@ export function inputsContext(clara: string, dbUrl: string, env: NodeJS.ProcessE
 
 /**
  * Fingerprint a domain's inputs now, before its tools read them; null for a domain that is always run
- * (infra, snapshots). `walked`: the roots this run has walked already (see fingerprintInputs).
+ * (infra, snapshots). Roots another domain's walk already covered this run are not walked again.
  */
-export function takeInputs(d: Domain, ctx: InputsContext, config: string, walked: Map<string, InputFingerprint>): InputsDoc | null {
+export async function takeInputs(d: Domain, ctx: InputsContext, config: string, walker: InputWalker): Promise<InputsDoc | null> {
   const inputs = domainInputs(d.dir, ctx)
   if (!inputs) return null
   const base = { version: 1 as const, domain: d.dir, config, fingerprint: null, entries: 0, taken_at: new Date().toISOString() }
   if (inputs.open) return { ...base, reusable: false, why: inputs.open }
   try {
-    const fp = fingerprintInputs(inputs.roots, walked)
+    const fp = await walker.fingerprint(inputs.roots)
     const doc = { ...base, fingerprint: fp.sha256, entries: fp.entries }
     if (fp.marginMs < RACY_MS) return { ...doc, reusable: false, why: 'an input changed within 2 s of the walk' }
     return { ...doc, reusable: true }
   } catch (err) {
     return { ...base, reusable: false, why: `its inputs could not be walked: ${(err as Error).message}` }
   }
+}
+
+/**
+ * Hand the walker, before any domain starts, the roots of the later domains that the first one to
+ * start with inputs does not read: that one walks its own in this thread meanwhile.
+ */
+export function prefetchInputs(order: Domain[], ctx: InputsContext, walker: InputWalker): void {
+  const [first, ...later] = order.map((d) => domainInputs(d.dir, ctx)).filter((i): i is DomainInputs => Boolean(i && !i.open))
+  const mine = new Set(first?.roots.map((r) => r.path))
+  for (const i of later) walker.prefetch(i.roots.filter((r) => !mine.has(r.path)))
 }
 
 interface LedgerDoc {
@@ -138,27 +148,30 @@ const exists = (p: string) => fsp.access(p).then(() => true, () => false)
 
 /**
  * Hard-link the previous run's domain folder into this run: folders made with their modes, every
- * file linked and each folder fsynced once its links are in, index.json last (a domain with an index
- * is complete). A dir fsync costs ~0.1 ms here; a syncfs would wait for every other writer's data too.
+ * file linked (synchronous calls: a few µs each), then every new folder fsynced at once (concurrent
+ * fsyncs share journal commits; a syncfs would wait for every other writer's data too), and
+ * index.json last: a domain with an index is complete.
  */
 export async function linkDomain(prevDir: string, dir: string): Promise<number> {
   let files = 0
-  const copy = async (from: string, to: string, top: boolean): Promise<void> => {
-    await fsp.mkdir(to, { mode: (await fsp.stat(from)).mode & 0o7777 })
-    for (const e of await fsp.readdir(from, { withFileTypes: true })) {
+  const dirs: string[] = []
+  const copy = (from: string, to: string, top: boolean): void => {
+    fs.mkdirSync(to, { mode: fs.statSync(from).mode & 0o7777 })
+    dirs.push(to)
+    for (const e of fs.readdirSync(from, { withFileTypes: true })) {
       if (top && e.name === 'index.json') continue
       const [a, b] = [path.join(from, e.name), path.join(to, e.name)]
-      if (e.isDirectory()) await copy(a, b, false)
-      else if (e.isSymbolicLink()) await fsp.symlink(await fsp.readlink(a), b)
+      if (e.isDirectory()) copy(a, b, false)
+      else if (e.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(a), b)
       else {
-        await fsp.link(a, b)
+        fs.linkSync(a, b)
         files++
       }
     }
-    await fsyncDir(to)
   }
-  await copy(prevDir, dir, true)
-  await fsp.link(path.join(prevDir, 'index.json'), path.join(dir, 'index.json'))
+  copy(prevDir, dir, true)
+  await Promise.all(dirs.map((d) => fsyncDir(d)))
+  fs.linkSync(path.join(prevDir, 'index.json'), path.join(dir, 'index.json'))
   await fsyncDir(dir)
   await fsyncDir(path.dirname(dir))
   return files + 1

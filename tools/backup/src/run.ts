@@ -18,7 +18,8 @@ import { PlanTally, type RecordSink } from './plan-tally.js'
 import { pool, startOrder } from './schedule.js'
 import { outOfSpace } from './out-of-space.js'
 import type { Domain } from './domains.js'
-import { domainConfig, InputsLedger, inputsContext, linkDomain, takeInputs, toolkitStamp, whyNotReuse } from './domain-reuse.js'
+import { domainConfig, InputsLedger, inputsContext, linkDomain, prefetchInputs, takeInputs, toolkitStamp, whyNotReuse } from './domain-reuse.js'
+import { InputWalker } from './input-walker.js'
 import { VERSION } from './finish.js'
 
 export interface RunCtx {
@@ -60,11 +61,11 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
   const place = new Map(c.o.domains.map((d, i) => [d, i]))
   const scripts = path.join(c.repo, 'scripts')
   // a dry run plans every domain with its tools; a real one first asks whether a domain can be reused whole
-  const reuse = c.o.flags.dry ? null : { ctx: inputsContext(c.o.clara, c.o.db, env), stamp: toolkitStamp(c.repo, VERSION), walked: new Map(), ledger: new InputsLedger(p.dir) }
+  const reuse = c.o.flags.dry ? null : { ctx: inputsContext(c.o.clara, c.o.db, env), stamp: toolkitStamp(c.repo, VERSION), walker: new InputWalker(), ledger: new InputsLedger(p.dir) }
   const one = async (d: Domain): Promise<void> => {
     const i = place.get(d) ?? 0
     progress.startDomain(i, n, d)
-    const inputs = reuse && takeInputs(d, reuse.ctx, domainConfig(d, scripts, env, reuse.stamp, c.o.encryptTo), reuse.walked)
+    const inputs = reuse && (await takeInputs(d, reuse.ctx, domainConfig(d, scripts, env, reuse.stamp, c.o.encryptTo), reuse.walker))
     // a domain that is always run (no inputs to compare) starts at once
     if (inputs && p.prev && !c.o.rescan) {
       const why = await whyNotReuse(p.prev, p.dir, d, inputs)
@@ -103,7 +104,13 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
       await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code}${full ? ', out of space' : ''})`, code: full ? 'ENOSPC' : 'EDOMAIN' })
     }
   }
-  await pool(startOrder(c.o.domains, c.o.jobs, prevSeconds), c.o.jobs, one, () => c.io.signal.aborted)
+  const order = startOrder(c.o.domains, c.o.jobs, prevSeconds)
+  if (reuse) prefetchInputs(order, reuse.ctx, reuse.walker)
+  try {
+    await pool(order, c.o.jobs, one, () => c.io.signal.aborted)
+  } finally {
+    await reuse?.walker.close()
+  }
   if (c.io.signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
   return { codes, reused }
 }

@@ -90,7 +90,8 @@ t.test('a run SIGKILLed during the compiled domain, resumed, equals an uninterru
 
 t.test('SIGTERM to clara-backup alone stops the domain pipeline it runs: exit 130, no manifest, no process left', async (t) => {
   const root = path.join(f.dir, 'terminated')
-  const s = start(root, ['--domains', 'compiled,legacy', '--workers', '1'], '027')
+  // --jobs 1: legacy would start beside compiled otherwise, before the signal
+  const s = start(root, ['--domains', 'compiled,legacy', '--workers', '1', '--jobs', '1'], '027')
   await waitFor(() => /domain 1\/2: compiled/.test(s.stderr()), 60_000, 'the compiled domain')
   await new Promise((r) => setTimeout(r, 300))
   process.kill(s.child.pid!, 'SIGTERM')
