@@ -1,13 +1,14 @@
 /**
  * Reusing a whole domain. Before a domain runs, clara-backup fingerprints everything it reads (the
  * roots clara-model's domainInputs names, stat data only: tens of ms) and, after it succeeds, keeps
- * that fingerprint in the run's `inputs.json` (one entry per domain). When the next run finds the same fingerprint, the same
- * options and the same toolkit build, the domain would come out the same: the previous run's folder
- * is hard-linked whole (index.json last) and no tool is started. Anything short of that proof, and
- * the domain runs as usual, where each unit is still reused on its own when unchanged.
+ * that fingerprint in the run's `inputs.json` (one entry per domain). When the next run finds the
+ * same fingerprint, the same options and the same toolkit build, the domain would come out the same:
+ * the previous run's folder is hard-linked whole (index.json last) and no tool is started. Anything
+ * short of that proof, and the domain runs as usual, where each unit is still reused on its own when
+ * unchanged.
  */
 import { createHash } from 'node:crypto'
-import fs, { promises as fsp, readFileSync, readdirSync } from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { fsyncDir, writeJsonAtomic } from '@clara/shared/atomic'
 import { parseDbUrl } from '@clara/shared/db'
@@ -45,12 +46,12 @@ export interface InputsDoc {
 /** The digest of the toolkit build: every tool's bundle and tsc build info (both are content-derived). */
 export function toolkitStamp(repo: string, version: string): string {
   const h = createHash('sha256').update(version)
-  const dirs = ['shared', ...readdirSync(path.join(repo, 'tools')).sort().map((t) => path.join('tools', t))]
+  const dirs = ['shared', ...fs.readdirSync(path.join(repo, 'tools')).sort().map((t) => path.join('tools', t))]
   for (const d of dirs) {
     for (const f of ['dist/tsconfig.tsbuildinfo', 'dist/src/bin.bundle.mjs']) {
       h.update(`\n${d}/${f}\n`)
       try {
-        h.update(readFileSync(path.join(repo, d, f)))
+        h.update(fs.readFileSync(path.join(repo, d, f)))
       } catch {
         h.update('-')
       }
@@ -64,7 +65,7 @@ export function domainConfig(d: Domain, scriptsDir: string, env: NodeJS.ProcessE
   const archive = (env.CLARA_ARCHIVE_ARGS ?? '').replace(/--link-dest \S+/, '').replace(/--workers \S+/, '').trim()
   const doc = {
     toolkit: stamp,
-    script: createHash('sha256').update(readFileSync(path.join(scriptsDir, d.script))).digest('hex'),
+    script: createHash('sha256').update(fs.readFileSync(path.join(scriptsDir, d.script))).digest('hex'),
     clara: env.CLARA,
     // the URL may hold a password: only its digest is kept
     db: createHash('sha256').update(env.DATABASE_URL ?? '').digest('hex'),
