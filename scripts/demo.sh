@@ -18,6 +18,8 @@ export CLARA_ENV_FILE=$clara/.env.clara CLARA_NGINX=none CLARA_SYSTEMD=none CLAR
 
 step "1. generate a C-LARA install on SQLite in $clara"
 clara-fixture --clara "$clara" --db "$db" > "$demo/fixture.ndjson"
+# a nightly run starts long after the last edit; a change younger than 2 s is never trusted unseen
+sleep 2
 
 step "2. first backup into $demo/backups"
 backup
@@ -37,6 +39,7 @@ echo "runs: $first → $second" >&2
 echo "files hard-linked from $first (unchanged, no extra disk): $(find "$demo/backups/$second" -type f -links +1 | wc -l)" >&2
 echo "files written anew: $(find "$demo/backups/$second" -type f -links 1 | wc -l)" >&2
 echo "disk used by both runs: $(du -sh "$demo/backups" | cut -f1) (the first alone: $(du -sh "$demo/backups/$first" | cut -f1))" >&2
+echo "domains reused whole (nothing they read changed, no tool started): $(node -e 'const m = require(process.argv[1]); console.log(Object.entries(m.domains).filter(([, d]) => d.reused_from).map(([k]) => k).join(", ") || "none")' "$demo/backups/$second/manifest.json")" >&2
 echo "failures listed in the second run: $(grep -o '"failures": [0-9]*' "$demo/backups/$second/manifest.json" | tail -1)" >&2
 
 step "6. verify the second run (every artifact re-hashed, every archive member read)"
