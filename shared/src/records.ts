@@ -29,14 +29,18 @@ export interface OrphanRecord {
  * What goes into an archive: either a directory (`dir`, its contents under `prefix`) or one file
  * (`file`, stored at archive path `path`). `restore_to` (relative to the install root) tells a
  * restore where these members go back to. A directory whose path is not valid UTF-8 cannot be a
- * JSON string: it comes as `dir_b64` (the absolute path's bytes) with `restore_to_b64` instead.
+ * JSON string: it comes as `dir_b64` (the absolute path's bytes) with `restore_to_b64` instead; a
+ * file whose name is not UTF-8 likewise as `file_b64`, `path_b64` (the member name's bytes) and
+ * `restore_to_b64`.
  */
 export interface UnitSource {
   dir?: string
   dir_b64?: string
   prefix?: string
   file?: string
+  file_b64?: string
   path?: string
+  path_b64?: string
   /** glob patterns matched against the path relative to `dir` (a pattern without `/` matches any basename) */
   exclude?: string[]
   restore_to?: string

@@ -54,10 +54,13 @@ function prefixed(prefix: Buffer, rel: Buffer): Buffer {
   return prefix.length ? Buffer.concat([prefix, Buffer.from('/'), rel]) : rel
 }
 
-function cleanPrefix(p: string | undefined): Buffer {
-  const s = (p ?? '').replace(/^\/+|\/+$/g, '')
-  if (s.split('/').some((x) => x === '..' || x === '.')) throw new UnitError(`bad archive prefix '${p}'`, 'EBADUNIT')
-  return Buffer.from(s)
+/** An archive path without outer slashes; bytes (a name that is not UTF-8) are checked and kept as bytes. */
+function cleanPrefix(p: string | Buffer | undefined): Buffer {
+  // latin1 maps each byte to one character and back: `/` and `.` stay themselves
+  const bytes = typeof p !== 'string' && p !== undefined
+  const s = (bytes ? p.toString('latin1') : p ?? '').replace(/^\/+|\/+$/g, '')
+  if (s.split('/').some((x) => x === '..' || x === '.')) throw new UnitError(`bad archive prefix '${bytes ? display(p) : p}'`, 'EBADUNIT')
+  return Buffer.from(s, bytes ? 'latin1' : 'utf8')
 }
 
 function fromEntry(name: Buffer, e: TreeEntry): Member {
@@ -119,11 +122,20 @@ async function collectDir(src: UnitSource, out: Collected, add: (m: Member) => v
   }
 }
 
-async function collectFile(src: UnitSource & { file: string }, out: Collected, add: (m: Member) => void): Promise<void> {
-  const name = cleanPrefix(src.path ?? path.basename(src.file))
-  const e = statOrFail(Buffer.from(path.resolve(src.file)), name, (err) => `source file ${src.file}: ${err.code === 'ENOENT' ? 'missing' : err.message}`)
+/** A file source's path and member name as bytes: `file`/`path`, or `file_b64`/`path_b64` (a name that is not UTF-8). */
+function sourceFile(src: UnitSource): { file: Buffer; name: Buffer } {
+  const file = src.file_b64 === undefined ? Buffer.from(path.resolve(src.file!)) : Buffer.from(src.file_b64, 'base64')
+  if (file[0] !== 0x2f) throw new UnitError(`source file ${display(file)}: file_b64 must be an absolute path`, 'EBADUNIT')
+  const name = src.path_b64 !== undefined ? Buffer.from(src.path_b64, 'base64') : src.path ?? file.subarray(file.lastIndexOf(0x2f) + 1)
+  return { file, name: cleanPrefix(name) }
+}
+
+async function collectFile(src: UnitSource, out: Collected, add: (m: Member) => void): Promise<void> {
+  const { file, name } = sourceFile(src)
+  const named = src.file ?? display(file)
+  const e = statOrFail(file, name, (err) => `source file ${named}: ${err.code === 'ENOENT' ? 'missing' : err.message}`)
   if (e.kind === 'special') out.skipped.push({ ...pathFields(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
-  else if (e.kind === 'dir') throw new UnitError(`source file ${src.file}: is a directory`, 'EISDIR')
+  else if (e.kind === 'dir') throw new UnitError(`source file ${named}: is a directory`, 'EISDIR')
   else {
     if (e.kind === 'symlink') out.symlinks.push({ ...pathFields(name), target: e.target ?? '' })
     add(fromEntry(name, e))
@@ -157,8 +169,8 @@ export async function collectArchive(spec: ArchiveSpec): Promise<Collected & { b
   const add = (m: Member) => addMember(byName, m)
   for (const src of spec.sources ?? []) {
     if (src.dir || src.dir_b64) await collectDir(src, out, add)
-    else if (src.file) await collectFile(src as UnitSource & { file: string }, out, add)
-    else throw new UnitError(`archive ${spec.name}: a source needs "dir", "dir_b64" or "file"`, 'EBADUNIT')
+    else if (src.file || src.file_b64) await collectFile(src, out, add)
+    else throw new UnitError(`archive ${spec.name}: a source needs "dir", "dir_b64", "file" or "file_b64"`, 'EBADUNIT')
   }
   let newest = DOS_EPOCH_MS
   for (const m of byName.values()) if (m.kind !== 'dir' && m.mtimeMs > newest) newest = m.mtimeMs

@@ -12,8 +12,8 @@ export interface ArchiveInfo {
   size_bytes: number
   sha256: string
   files: number
-  /** `to_b64`: the target's bytes when they are not UTF-8 (`to` is then their lossy text) */
-  restore: ({ prefix: string; to: string; to_b64?: string } | { path: string; to: string })[]
+  /** `to_b64`, `path_b64`: the target's or member's bytes when they are not UTF-8 (`to`, `path` are then their lossy text) */
+  restore: ({ prefix: string; to: string; to_b64?: string } | { path: string; path_b64?: string; to: string; to_b64?: string })[]
 }
 
 export interface UnitMetadata {
@@ -38,16 +38,20 @@ export interface UnitMetadata {
 }
 
 /**
- * Where each source goes back to on restore (only sources that say `restore_to`, or for a dir
+ * Where each source goes back to on restore (only sources that say `restore_to` or
  * `restore_to_b64`). A byte target keeps a lossy `to` as well: readable, and a reader that knows
- * no `to_b64` still restores inside the root.
+ * no `to_b64` still restores inside the root. A file's member name that is not UTF-8 likewise
+ * comes as `path_b64` beside a lossy `path`.
  */
 export function restoreMap(spec: ArchiveSpec): ArchiveInfo['restore'] {
   return (spec.sources ?? []).flatMap((s): ArchiveInfo['restore'] => {
     const isDir = s.dir !== undefined || s.dir_b64 !== undefined
-    if (isDir && s.restore_to_b64 !== undefined) return [{ prefix: s.prefix ?? '', to: display(Buffer.from(s.restore_to_b64, 'base64')), to_b64: s.restore_to_b64 }]
-    if (s.restore_to === undefined) return []
-    return isDir ? [{ prefix: s.prefix ?? '', to: s.restore_to }] : [{ path: s.path ?? '', to: s.restore_to }]
+    const to = s.restore_to_b64 !== undefined
+      ? { to: display(Buffer.from(s.restore_to_b64, 'base64')), to_b64: s.restore_to_b64 }
+      : s.restore_to !== undefined ? { to: s.restore_to } : null
+    if (to === null) return []
+    if (isDir) return [{ prefix: s.prefix ?? '', ...to }]
+    return [{ ...(s.path_b64 !== undefined ? { path: display(Buffer.from(s.path_b64, 'base64')), path_b64: s.path_b64 } : { path: s.path ?? '' }), ...to }]
   })
 }
 

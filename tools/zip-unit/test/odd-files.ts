@@ -147,3 +147,43 @@ t.test('a source folder whose own name is not UTF-8 (dir_b64): its files archive
   t.equal(bad.code, 1)
   t.match(bad.records[0], { type: 'error', code: 'EBADUNIT', message: /dir_b64 must be an absolute path/ })
 })
+
+t.test('a file whose name is not UTF-8 (file_b64, path_b64): stored under its exact name bytes, its target kept as bytes, linked when unchanged', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zu-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const name = Buffer.from('stray-\xe9\xff.txt', 'latin1')
+  const file = Buffer.concat([Buffer.from(`${dir}/`), name])
+  writeFileSync(file, 'stray bytes\n')
+  writeFileSync(path.join(dir, 'plain.txt'), 'plain\n')
+  const to = Buffer.concat([Buffer.from('clara_content/'), name]).toString('base64')
+  const rec = { type: 'unit', domain: 'dom', unit: 'orphan-stray-__.txt~0123456789abcdef', archives: [{ name: 'source', sources: [
+    { file_b64: file.toString('base64'), path_b64: name.toString('base64'), restore_to_b64: to },
+    { file: path.join(dir, 'plain.txt'), path: 'plain.txt', restore_to: 'clara_content/plain.txt' },
+  ] }] }
+  const zip = async (dest: string, extra: string[] = [], input: unknown = rec) => {
+    const r = await runMain(main, { argv: ['--dest', path.join(dir, dest), '--workers', '1', ...extra], input: [input] as never })
+    return { ...r, records: r.records as Rec[] }
+  }
+  const r = await zip('r1')
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.records[0], { type: 'artifact', unit: rec.unit, files: 2 })
+  const z = await ZipReader.open(path.join(dir, 'r1/dom', rec.unit, 'source.zip'))
+  t.same(z.entries.map((e) => e.nameBytes.toString('latin1')), ['plain.txt', name.toString('latin1')], 'the member under the exact name bytes')
+  t.equal((await z.read(z.entries[1])).toString(), 'stray bytes\n')
+  await z.close()
+  const md = JSON.parse(readFileSync(path.join(dir, 'r1/dom', rec.unit, 'metadata.json'), 'utf8'))
+  t.same(md.archives[0].restore, [
+    { path: 'stray-\ufffd\ufffd.txt', path_b64: name.toString('base64'), to: 'clara_content/stray-\ufffd\ufffd.txt', to_b64: to },
+    { path: 'plain.txt', to: 'clara_content/plain.txt' },
+  ], 'exact member and target, beside their lossy text; a UTF-8 file as before')
+  const again = await zip('r2', ['--link-dest', path.join(dir, 'r1')])
+  t.equal(again.code, 0, again.stderr)
+  t.match(again.records[0], { type: 'artifact', reused: true }, 'unchanged: hard-linked from its stats alone')
+  writeFileSync(file, 'stray bytes, changed\n')
+  const changed = await zip('r3', ['--link-dest', path.join(dir, 'r1')])
+  t.equal(changed.code, 0, changed.stderr)
+  t.notMatch(changed.records[0], { reused: true }, 'a change to the byte-named file is seen')
+  const bad = await zip('r4', [], { ...rec, archives: [{ name: 'source', sources: [{ file_b64: name.toString('base64') }] }] })
+  t.equal(bad.code, 1)
+  t.match(bad.records[0], { type: 'error', code: 'EBADUNIT', message: /file_b64 must be an absolute path/ })
+})
