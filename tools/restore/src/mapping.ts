@@ -3,14 +3,15 @@
  * `{prefix, to}` puts the members under `prefix` into the folder `to`; `{path, to}` puts the one
  * member `path` at `to` (the file itself, or the folder it goes into when the base names differ,
  * as clara-list-media writes it). Paths are relative to the install root; names are raw bytes.
- * A folder whose name is not UTF-8 (an orphan's) comes with `to_b64`, its exact bytes: its target
- * is then written `b64:<base64>` (as markers write such paths), and only its last name may be
- * other than UTF-8.
+ * A folder or file whose name is not UTF-8 (an orphan's, a stray file's) comes with `to_b64`, its
+ * exact bytes (a file's member name with `path_b64` too): its target is then written
+ * `b64:<base64>` (as markers write such paths), and only its last name may be other than UTF-8.
  */
 import path from 'node:path'
 import { isUtf8 } from '@clara/shared/walk'
 
-export type RestoreSpec = { prefix: string; to: string; to_b64?: string } | { path: string; to: string }
+export type RestoreSpec = { prefix: string; to: string; to_b64?: string } | FileSpec
+export type FileSpec = { path: string; path_b64?: string; to: string; to_b64?: string }
 
 const B64 = 'b64:'
 
@@ -43,12 +44,23 @@ function targetOf(rel: Buffer): string {
   return B64 + rel.toString('base64')
 }
 
-/** A spec's target: `to` cleaned, or the bytes of `to_b64` cleaned the same way. */
+// latin1 maps each byte to one character and back: `/` and `.` stay themselves
+const latin1 = (b64: string) => Buffer.from(b64, 'base64').toString('latin1')
+
+/** A spec's target: `to` cleaned, or the bytes of `to_b64` cleaned the same way (a file spec's by fileTarget). */
 function specTarget(s: RestoreSpec): string {
-  if (!('prefix' in s)) return targetOf(Buffer.from(fileTarget(s)))
+  if (!('prefix' in s)) {
+    if (s.to_b64 === undefined && s.path_b64 === undefined) return targetOf(Buffer.from(fileTarget(s)))
+    const bytes = { path: s.path_b64 === undefined ? Buffer.from(s.path).toString('latin1') : latin1(s.path_b64), to: s.to_b64 === undefined ? Buffer.from(s.to).toString('latin1') : latin1(s.to_b64) }
+    return targetOf(Buffer.from(fileTarget(bytes), 'latin1'))
+  }
   if (s.to_b64 === undefined) return targetOf(Buffer.from(cleanTarget(s.to)))
-  // latin1 maps each byte to one character and back: `/` and `.` stay themselves
-  return targetOf(Buffer.from(cleanTarget(Buffer.from(s.to_b64, 'base64').toString('latin1')), 'latin1'))
+  return targetOf(Buffer.from(cleanTarget(latin1(s.to_b64)), 'latin1'))
+}
+
+/** A file spec's member name, as bytes. */
+function memberBytes(s: FileSpec): Buffer {
+  return s.path_b64 === undefined ? Buffer.from(s.path) : Buffer.from(s.path_b64, 'base64')
 }
 
 /** A target's path below the root, as bytes. */
@@ -85,7 +97,7 @@ export function place(specs: RestoreSpec[], name: Buffer): Placement | null {
       if (bare.subarray(0, pre.length).equals(pre) && pre[pre.length - 1] === 0x2f) {
         return { spec: i, target: specTarget(s), sub: Buffer.from(bare.subarray(pre.length)) }
       }
-    } else if (bare.equals(Buffer.from(s.path))) {
+    } else if (bare.equals(memberBytes(s))) {
       return { spec: i, target: specTarget(s), sub: Buffer.alloc(0) }
     }
   }

@@ -117,3 +117,41 @@ t.test('a byte target is checked like any: links out of it (into a sibling whose
     t.notOk(existsSync(path.join(to2, 'clara_content')), `${name}: nothing written`)
   }
 })
+
+t.test('loose files named in bytes (file_b64): zipped, restored to their exact names and contents beside a UTF-8 one; a foreign file moved aside; a rerun skips them', async (t) => {
+  const base = t.testdir({})
+  const old = (...rel: (string | Buffer)[]) => cat(path.join(base, 'old') + '/', ...rel)
+  mkdirSync(old('LARA_legacy'), { recursive: true })
+  for (const [n, body] of [[NAME, 'é'], [TWIN, 'è'], ['plain.txt', 'plain']] as const) {
+    writeFileSync(old('LARA_legacy/', n), `${body}\n`)
+    utimesSync(old('LARA_legacy/', n), MTIME, MTIME)
+  }
+  const src = (n: Buffer) => ({ file_b64: old('LARA_legacy/', n).toString('base64'), path_b64: n.toString('base64'), restore_to_b64: b64('LARA_legacy/', n) })
+  const rec = { type: 'unit', domain: 'legacy_zips', unit: '_loose_files', archives: [{ name: 'legacy', sources: [
+    src(TWIN), src(NAME), { file: old('LARA_legacy/plain.txt').toString(), path: 'plain.txt', restore_to: 'LARA_legacy/plain.txt' },
+  ] }] }
+  const run = path.join(base, 'run')
+  const z = await spawnTool(process.execPath, [bin('zip-unit'), '--dest', run, '--quiet'], { env: childEnv(), input: `${JSON.stringify(rec)}\n{"type":"end","count":1}\n` })
+  t.equal(z.code, 0, z.stderr)
+
+  const to = path.join(base, 'new')
+  mkdirSync(path.join(to, 'LARA_legacy'), { recursive: true })
+  writeFileSync(cat(to, '/LARA_legacy/', NAME), 'not from the backup')
+  const argv = [run, '--to', to, '--domains', 'legacy', '--quiet']
+  const r = await runMain(main, { argv })
+  t.equal(r.code, 0, r.stderr)
+  const key = `b64:${b64('LARA_legacy/', NAME)}`
+  const done = r.records.find((x: any) => x.type === 'restored' && x.unit === '_loose_files') as any
+  t.same(done.targets, [`b64:${b64('LARA_legacy/', TWIN)}`, key, 'LARA_legacy/plain.txt'], 'targets named by their bytes')
+  t.same(done.replaced, [key], 'the foreign file is reported')
+  t.same(names(path.join(to, 'LARA_legacy')), ['caf\xe8-1', 'caf\xe9-1', 'plain.txt'], 'the exact names, no lossy one, no stage left')
+  for (const [n, body] of [[NAME, 'é'], [TWIN, 'è'], ['plain.txt', 'plain']] as const) {
+    t.equal(readFileSync(cat(to, '/LARA_legacy/', n), 'utf8'), `${body}\n`, 'its own contents')
+    t.equal(lstatSync(cat(to, '/LARA_legacy/', n)).mtimeMs, MTIME * 1000, 'mtime kept')
+  }
+  t.equal(readFileSync(cat(to, '/.clara-restore/replaced/LARA_legacy/', NAME), 'utf8'), 'not from the backup', 'kept aside under its exact name')
+
+  const again = await runMain(main, { argv })
+  t.equal(again.code, 0, again.stderr)
+  t.same(again.records.filter((x: any) => x.type === 'restored').map((x: any) => Boolean(x.already)), [true], 'the markers hold: skipped')
+})

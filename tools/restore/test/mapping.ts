@@ -21,6 +21,18 @@ t.test('path specs: the file itself, or the folder it goes into', async (t) => {
   t.equal(relOf(place([{ path: 'config.ini', to: 'clara_app' }], b('config.ini'))!), 'clara_app/config.ini')
 })
 
+t.test('path specs in bytes: the member by path_b64, the target by to_b64 (or a folder it goes into)', async (t) => {
+  const name = Buffer.from('n\xff.txt', 'latin1')
+  const spec = { path: 'n\ufffd.txt', path_b64: name.toString('base64'), to: 'LARA_legacy/n\ufffd.txt', to_b64: Buffer.concat([b('LARA_legacy/'), name]).toString('base64') }
+  const p = place([spec], name)!
+  t.equal(p.target, `b64:${spec.to_b64}`)
+  t.same(relBytes(p), Buffer.concat([b('LARA_legacy/'), name]))
+  t.equal(place([spec], b('n\ufffd.txt')), null, 'its lossy text is another name')
+  t.same(targetsOf([{ path: spec.path, path_b64: spec.path_b64, to: 'LARA_legacy' }]), [`b64:${spec.to_b64}`], 'a folder target: the exact name goes into it')
+  t.throws(() => targetsOf([{ ...spec, to_b64: Buffer.concat([b('a'), name, b('/x')]).toString('base64') }]), /folder above its last name is not UTF-8/)
+  t.throws(() => targetsOf([{ ...spec, to_b64: Buffer.concat([b('../'), name]).toString('base64') }]), /leaves the root/)
+})
+
 t.test('targets must stay inside the root', async (t) => {
   t.equal(cleanTarget('./a/b/'), 'a/b')
   t.equal(cleanTarget('.'), '')
