@@ -85,7 +85,7 @@ t.test('the README shows the --help text verbatim', async (t) => {
   t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
 })
 
-t.test('a folder whose name is not UTF-8 is a unit by its bytes; such a loose file is an error record, exit 1', async (t) => {
+t.test('a folder whose name is not UTF-8 is a unit by its bytes; such a loose file is a source by its bytes beside the UTF-8 ones, exit 0', async (t) => {
   const dir = t.testdir({ clara: { LARA_legacy: { plain: { 'a.txt': 'a' } } } })
   const legacy = path.join(dir, 'clara/LARA_legacy')
   const oddDir = Buffer.concat([Buffer.from(`${legacy}/caf`), Buffer.from([0xe9])])
@@ -98,9 +98,22 @@ t.test('a folder whose name is not UTF-8 is a unit by its bytes; such a loose fi
   t.same(Buffer.from(odd.archives[0].sources[0].dir_b64, 'base64'), oddDir, 'dir_b64: the exact path')
   t.same(Buffer.from(odd.archives[0].sources[0].restore_to_b64, 'base64'), Buffer.concat([Buffer.from('LARA_legacy/caf'), Buffer.from([0xe9])]), 'restore_to_b64: the exact target')
   t.equal(odd.metadata.name_b64, Buffer.from([0x63, 0x61, 0x66, 0xe9]).toString('base64'))
-  writeFileSync(Buffer.concat([Buffer.from(`${legacy}/loose`), Buffer.from([0xff])]), 'c')
-  const bad = await runMain(main, { argv: ['--clara', path.join(dir, 'clara')] })
-  t.equal(bad.code, 1, 'exit 1: a file was left out')
-  t.match(bad.records.find((r) => r.type === 'error'), { code: 'ENAME', domain: 'legacy_zips', path_b64: Buffer.concat([Buffer.from('LARA_legacy/loose'), Buffer.from([0xff])]).toString('base64') })
-  t.equal(bad.records.filter((r) => r.type === 'unit').length, 2, 'the folders are still units')
+  writeFileSync(path.join(legacy, 'loose.txt'), 'd')
+  const before = (await runMain(main, { argv: ['--clara', path.join(dir, 'clara')] })).records.find((r: any) => r.unit === '_loose_files') as any
+  t.same(before.metadata.files, ['loose.txt'])
+  t.notOk('files_b64' in before.metadata, 'UTF-8 names only: the record as it always was')
+  const looseName = Buffer.concat([Buffer.from('loose'), Buffer.from([0xff])])
+  writeFileSync(Buffer.concat([Buffer.from(`${legacy}/`), looseName]), 'c')
+  const more = await runMain(main, { argv: ['--clara', path.join(dir, 'clara')] })
+  t.equal(more.code, 0, 'exit 0: nothing left out')
+  t.equal(more.records.filter((r) => r.type === 'error').length, 0)
+  const loose = more.records.find((r: any) => r.unit === '_loose_files') as any
+  t.same(loose.archives[0].sources, [
+    { file: path.join(legacy, 'loose.txt'), path: 'loose.txt', restore_to: 'LARA_legacy/loose.txt' },
+    { file_b64: Buffer.concat([Buffer.from(`${legacy}/`), looseName]).toString('base64'), path_b64: looseName.toString('base64'), restore_to_b64: Buffer.concat([Buffer.from('LARA_legacy/'), looseName]).toString('base64') },
+  ], 'the UTF-8 file as before, the other by its exact bytes')
+  t.same(loose.archives[0].sources[0], before.archives[0].sources[0], 'the UTF-8 source unchanged')
+  t.same(loose.metadata.files, ['loose.txt', 'loose\ufffd'])
+  t.same(loose.metadata.files_b64, [looseName.toString('base64')])
+  t.equal(more.records.filter((r) => r.type === 'unit').length, 3, 'the folders are still units')
 })
