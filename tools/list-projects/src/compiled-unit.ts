@@ -9,7 +9,7 @@ import path from 'node:path'
 import type { ArchiveSpec, Rewrite, UnitRecord, UnitSource } from '@clara/shared/records'
 import { AUDIO_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
 import { COMPILED_EXCLUDES, COMPILED_ROOTS, MULTIMEDIA_DIR, URL_PATHS, type TextType } from './clara-layout.js'
-import { dirSource } from './places.js'
+import { dirSource, fileSource } from './places.js'
 
 export const COMPILED_DOMAIN = 'compiled_exports'
 export type Bundle = 'per-type' | 'single'
@@ -71,10 +71,12 @@ export interface Rendered {
   file?: boolean
 }
 
-/** `name` is a project id, or an orphan's name (its bytes when they are not UTF-8: dirs only, never a stray file). */
+/** `name` is a project id, or an orphan's name (its bytes when they are not UTF-8). */
 function source(clara: string, name: string | Buffer, r: Rendered, prefix: string): UnitSource {
-  const rel = `${COMPILED_ROOTS[r.type]}/${name}`
-  if (r.file) return { file: path.join(clara, rel), path: prefix + name, restore_to: rel }
+  if (r.file) {
+    if (typeof name === 'string') return fileSource(clara, `${COMPILED_ROOTS[r.type]}/${name}`, prefix + name)
+    return fileSource(clara, Buffer.concat([Buffer.from(`${COMPILED_ROOTS[r.type]}/`), name]), Buffer.concat([Buffer.from(prefix), name]))
+  }
   return dirSource(clara, COMPILED_ROOTS[r.type], name, prefix, COMPILED_EXCLUDES)
 }
 

@@ -8,8 +8,6 @@ import { orphanSelected, projectSelected, selection } from './selection.js'
 export interface Listing {
   projects: ProjectInfo[]
   orphans: OrphanInfo[]
-  /** stray files (and links) whose names are not valid UTF-8: a file source names them as text, so they are reported as errors, not backed up */
-  unnamable: OrphanInfo[]
   /** --only values that matched nothing */
   unmatched: string[]
 }
@@ -28,9 +26,6 @@ export async function listing(db: Db, clara: string, only: string[], skip: strin
   const projects = all.filter((p) => projectSelected(sel, p.id, p.internal_id))
   const unit = (o: OrphanInfo) => orphanUnitName(orphanName(o))
   const picked = orphans.filter((o) => orphanSelected(sel, o.name, o.path, unit(o)))
-  const isUnnamable = (o: OrphanInfo) => o.name_b64 !== undefined && (o.file_type === 'file' || o.file_type === 'symlink')
-  const kept = picked.filter((o) => !isUnnamable(o))
-  const unnamable = picked.filter(isUnnamable)
-  const seen = new Set([...projects.flatMap((p) => [String(p.id), p.internal_id]), ...kept.flatMap((o) => [o.name, `orphan-${o.name}`, o.path, unit(o)])])
-  return { projects, orphans: kept, unnamable, unmatched: only.filter((v) => !seen.has(v)) }
+  const seen = new Set([...projects.flatMap((p) => [String(p.id), p.internal_id]), ...picked.flatMap((o) => [o.name, `orphan-${o.name}`, o.path, unit(o)])])
+  return { projects, orphans: picked, unmatched: only.filter((v) => !seen.has(v)) }
 }

@@ -10,7 +10,6 @@ import { listing } from './listing.js'
 import { appCommit } from './app-commit.js'
 import { compiledUnits, sourceUnits } from './units.js'
 import type { Bundle } from './compiled-unit.js'
-import { orphanName, orphanUnitName } from './orphans.js'
 
 export const USAGE = `$0 [options]
 
@@ -67,14 +66,6 @@ export async function main(io: Io): Promise<number> {
       for (const rec of [...plan.warnings, ...(plan.unit ? [plan.unit] : [])]) await out.write(rec)
     }
   }
-  // A stray file whose name is not UTF-8 cannot be carried by a unit record (folders can): never a silent skip.
-  const unnamable = list.unnamable.filter((o) => !opts.units || (opts.units === 'source') === (o.kind === 'content' || o.kind === 'images'))
-  for (const o of unnamable) {
-    const message = 'file name is not valid UTF-8: not backed up; rename it (its bytes are in path_b64) and run again'
-    log.error(o.path, message)
-    await out.write({ type: 'error', during: 'list', item: o.path, path_b64: o.path_b64, message, code: 'ENAME',
-      ...(opts.units ? { domain: opts.units === 'source' ? 'source_exports' : 'compiled_exports', unit: orphanUnitName(orphanName(o)) } : {}) })
-  }
   await out.end()
-  return unnamable.length ? EXIT.PARTIAL : EXIT.OK
+  return EXIT.OK
 }

@@ -28,6 +28,16 @@ export function dirSource(clara: string, root: string, name: string | Buffer, pr
   return { dir_b64: (installPath(clara, rel) as Buffer).toString('base64'), prefix, exclude, restore_to_b64: rel.toString('base64') }
 }
 
+/**
+ * The `file` source of a stray file at `rel` (under the install), stored as archive member `member`
+ * and restored there. A name that is not UTF-8 goes as bytes (`file_b64`, `path_b64`, `restore_to_b64`).
+ */
+export function fileSource(clara: string, rel: string | Buffer, member: string | Buffer): UnitSource {
+  if (typeof rel === 'string' && typeof member === 'string') return { file: path.join(clara, rel), path: member, restore_to: rel }
+  const bytes = Buffer.from(rel)
+  return { file_b64: (installPath(clara, bytes) as Buffer).toString('base64'), path_b64: Buffer.from(member).toString('base64'), restore_to_b64: bytes.toString('base64') }
+}
+
 /** The five places of a project, in a fixed order. */
 export function projectPlaces(clara: string, id: number, internalId: string): Place[] {
   const list = [

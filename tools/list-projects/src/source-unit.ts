@@ -11,9 +11,9 @@ import { CONTENT_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
 import { SOURCE_EXCLUDES, contentPath } from './clara-layout.js'
 import { DEFAULT_PROJECT, globalMetadata } from './global-metadata.js'
 import { descriptionItems, imageExport } from './image-items.js'
-import { dirSource, isDir } from './places.js'
+import { dirSource, fileSource, isDir } from './places.js'
 import type { ProjectInfo } from './project-record.js'
-import { nameFields, orphanPath, orphanUnitName, type OrphanInfo } from './orphans.js'
+import { nameFields, orphanName, orphanPath, orphanUnitName, type OrphanInfo } from './orphans.js'
 import { canonicalSha256 } from './fingerprint.js'
 
 export const SOURCE_DOMAIN = 'source_exports'
@@ -104,7 +104,7 @@ export function orphanSourceUnit(name: string | Buffer, orphans: OrphanInfo[], c
   // a stray file (not a project dir) is kept as it is, without C-LARA's import layout around it
   if (!content && !images) archive.sources = []
   if (!content && !images) delete archive.entries
-  for (const o of orphans) if (o.file_type === 'file' || o.file_type === 'symlink') archive.sources.push({ file: path.join(clara, o.path), path: o.name, restore_to: o.path })
+  for (const o of orphans) if (o.file_type === 'file' || o.file_type === 'symlink') archive.sources.push(fileSource(clara, orphanPath(o), orphanName(o)))
   const db = { image_metadata: rows?.images ?? [], image_description: rows?.image_descriptions ?? [] }
   return {
     unit: {

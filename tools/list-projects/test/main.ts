@@ -133,7 +133,7 @@ t.test('the README shows the --help text verbatim', async (t) => {
   t.ok(readme.includes(r.stdout.replace(/\n$/, '')), 'README Usage block = --help')
 })
 
-t.test('an orphan folder whose name is not UTF-8 is a unit: its paths as bytes (dir_b64, restore_to_b64), a hashed id; a stray file with such a name stays an error', async (t) => {
+t.test('an orphan folder whose name is not UTF-8 is a unit: its paths as bytes (dir_b64, restore_to_b64), a hashed id; a stray file with such a name is a unit by its bytes too (file_b64, path_b64, restore_to_b64)', async (t) => {
   const mini = await miniClara(t.testdir(), 'sqlite')
   const name = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2d, 0x31]) // "caf\xe9-1", Latin-1
   const twin = Buffer.from([0x63, 0x61, 0x66, 0xe8, 0x2d, 0x31]) // "caf\xe8-1": the same lossy text
@@ -144,11 +144,14 @@ t.test('an orphan folder whose name is not UTF-8 is a unit: its paths as bytes (
   }
   const stray = Buffer.from([0x73, 0x74, 0x72, 0x61, 0x79, 0xff]) // "stray\xff"
   writeFileSync(under('clara_content', stray), 'a file\n')
+  const strayPage = Buffer.from([0x73, 0x74, 0x72, 0x61, 0x79, 0xfe]) // "stray\xfe"
+  writeFileSync(under('clara_compiled', strayPage), 'a page\n')
   const args = ['--clara', mini.clara, '--db', mini.url]
   const b64 = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p))).toString('base64')
 
   const src = await runMain(main, { argv: [...args, '--units', 'source'] })
-  t.equal(src.code, 1, 'partial: the stray file')
+  t.equal(src.code, 0, 'nothing left out')
+  t.same(of(src.records, 'error'), [])
   const units = of(src.records, 'unit').filter((u) => String(u.unit).startsWith('orphan-caf'))
   t.equal(units.length, 2, 'one unit per name: the two names with one lossy text stay apart')
   const u = units.find((x) => x.metadata.name_b64 === name.toString('base64'))!
@@ -160,25 +163,37 @@ t.test('an orphan folder whose name is not UTF-8 is a unit: its paths as bytes (
   ], 'the content dir and the image dir of that name share the unit')
   t.match(u.metadata, { orphan: true, name: 'caf\ufffd-1', name_b64: name.toString('base64'), db_rows: { image_metadata: [], image_description: [] } })
   t.ok(of(src.records, 'unit').some((x) => x.unit === 'orphan-Orphan_no_db_row_77'), 'UTF-8 orphan ids are unchanged')
-  const err = of(src.records, 'error')
-  t.match(err, [{ during: 'list', code: 'ENAME', domain: 'source_exports', item: 'clara_content/stray\ufffd', message: /file name is not valid UTF-8: not backed up; rename it/ }])
-  t.equal(err[0].path_b64, b64('clara_content/', stray), 'path_b64 holds the exact bytes')
-  t.match(src.stderr, /clara_content\/stray.: file name is not valid UTF-8/)
+  const su = of(src.records, 'unit').find((x) => x.metadata.name_b64 === stray.toString('base64'))!
+  t.match(su.unit, /^orphan-stray_~[0-9a-f]{16}$/)
+  t.same(su.archives, [{ name: 'source', sources: [
+    { file_b64: b64(path.join(mini.clara, 'clara_content') + '/', stray), path_b64: stray.toString('base64'), restore_to_b64: b64('clara_content/', stray) },
+  ] }], 'the stray file kept as it is, by its exact bytes')
+  t.match(su.metadata, { orphan: true, name: 'stray\ufffd', paths: ['clara_content/stray\ufffd'] })
   const only = await runMain(main, { argv: [...args, '--units', 'source', '--only', u.unit] })
   t.same(of(only.records, 'unit').map((x) => x.unit), [u.unit], '--only takes the unit id')
 
   const compiled = await runMain(main, { argv: [...args, '--units', 'compiled'] })
-  t.equal(compiled.code, 0, 'a stray content file is not the compiled domain’s concern')
+  t.equal(compiled.code, 0)
   const cu = of(compiled.records, 'unit').find((x) => x.metadata.name_b64 === name.toString('base64'))!
   t.same(cu.archives[0].sources, [{ dir_b64: b64(path.join(mini.clara, 'clara_compiled') + '/', name), prefix: '', exclude: ['content_zipfile_*.zip', '__pycache__'], restore_to_b64: b64('clara_compiled/', name) }])
   t.equal(cu.unit, u.unit, 'the same name gets the same id in both domains')
+  const cs = of(compiled.records, 'unit').find((x) => x.metadata.name_b64 === strayPage.toString('base64'))!
+  t.same(cs.archives.map((a: any) => [a.name, a.sources]), [['compiled_normal', [
+    { file_b64: b64(path.join(mini.clara, 'clara_compiled') + '/', strayPage), path_b64: strayPage.toString('base64'), restore_to_b64: b64('clara_compiled/', strayPage) },
+  ]]], 'a stray compiled file by its bytes')
+  const single = await runMain(main, { argv: [...args, '--units', 'compiled', '--bundle', 'single'] })
+  const ss = of(single.records, 'unit').find((x) => x.metadata.name_b64 === strayPage.toString('base64'))!
+  t.same(Buffer.from(ss.archives[0].sources[0].path_b64, 'base64'), Buffer.concat([Buffer.from('normal/'), strayPage]), 'bundled: under its type folder')
 
   const listed = await runMain(main, { argv: args })
   t.match(of(listed.records, 'orphan').filter((o) => o.name_b64), [
     { kind: 'content', name: 'caf\ufffd-1', file_type: 'dir', name_b64: twin.toString('base64'), path_b64: b64('clara_content/', twin) },
     { kind: 'content', name: 'caf\ufffd-1', file_type: 'dir', name_b64: name.toString('base64'), path_b64: b64('clara_content/', name) },
+    { kind: 'content', name: 'stray\ufffd', file_type: 'file', name_b64: stray.toString('base64'), path_b64: b64('clara_content/', stray) },
     { kind: 'images', name_b64: name.toString('base64') },
     { kind: 'compiled_normal', name_b64: name.toString('base64'), path_b64: b64('clara_compiled/', name) },
+    { kind: 'compiled_normal', file_type: 'file', name_b64: strayPage.toString('base64'), path_b64: b64('clara_compiled/', strayPage) },
   ], 'orphan records carry the exact bytes')
+  t.equal(listed.code, 0)
   await mini.drop()
 })
