@@ -26,8 +26,8 @@ export const INPUTS_FILE = 'inputs.json'
  */
 export const RACY_MS = 2000
 
-/** Failures that follow from the inputs alone (a link to a file that is not there, a name): they come back unchanged. */
-const DETERMINISTIC = new Set(['EUNRESOLVED', 'ENAME'])
+/** Failures that follow from the inputs alone (a link to a file that is not there): they come back unchanged. */
+const DETERMINISTIC = new Set(['EUNRESOLVED'])
 
 export interface InputsDoc {
   version: 1
