@@ -4,7 +4,6 @@
  * image files, `image_descriptions/metadata.json`. The whole image repository dir rides along under
  * `image_repository/`, so a restore gets it back byte for byte.
  */
-import path from 'node:path'
 import type { Row } from '@clara/shared/db'
 import type { ArchiveSpec, UnitRecord, UnitSource, WarningRecord } from '@clara/shared/records'
 import { CONTENT_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
