@@ -15,6 +15,13 @@ const run = async (dir: string, us: string[], env: Record<string, string> = {}, 
   return { ...r, records: r.records as Rec[] }
 }
 
+
+/** clara-zip-unit, one worker, of one unit record into `<dir>/<dest>`. */
+async function zipTo(dir: string, dest: string, input: unknown, extra: string[] = []) {
+  const r = await runMain(main, { argv: ['--dest', path.join(dir, dest), '--workers', '1', ...extra], input: [input] as never })
+  return { ...r, records: r.records as Rec[] }
+}
+
 t.test('a FIFO and a socket are skipped with warnings, never opened; symlinks are recorded, not followed', async (t) => {
   // a short path: a unix socket path must fit in 108 bytes
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zu-'))
@@ -127,10 +134,7 @@ t.test('a source folder whose own name is not UTF-8 (dir_b64): its files archive
   writeFileSync(Buffer.concat([folder, Buffer.from('/sub/n\xff.txt', 'latin1')]), 'odd\n')
   const to = Buffer.concat([Buffer.from('clara_content/'), name]).toString('base64')
   const rec = { type: 'unit', domain: 'dom', unit: 'orphan-caf_-1~0123456789abcdef', archives: [{ name: 'source', sources: [{ dir_b64: folder.toString('base64'), prefix: 'project_dir/', restore_to_b64: to }] }] }
-  const zip = async (dest: string, extra: string[] = []) => {
-    const r = await runMain(main, { argv: ['--dest', path.join(dir, dest), '--workers', '1', ...extra], input: [rec] as never })
-    return { ...r, records: r.records as Rec[] }
-  }
+  const zip = (dest: string, extra: string[] = []) => zipTo(dir, dest, rec, extra)
   const r = await zip('r1')
   t.equal(r.code, 0, r.stderr)
   t.match(r.records[0], { type: 'artifact', unit: rec.unit, files: 2 })
@@ -160,10 +164,7 @@ t.test('a file whose name is not UTF-8 (file_b64, path_b64): stored under its ex
     { file_b64: file.toString('base64'), path_b64: name.toString('base64'), restore_to_b64: to },
     { file: path.join(dir, 'plain.txt'), path: 'plain.txt', restore_to: 'clara_content/plain.txt' },
   ] }] }
-  const zip = async (dest: string, extra: string[] = [], input: unknown = rec) => {
-    const r = await runMain(main, { argv: ['--dest', path.join(dir, dest), '--workers', '1', ...extra], input: [input] as never })
-    return { ...r, records: r.records as Rec[] }
-  }
+  const zip = (dest: string, extra: string[] = [], input: unknown = rec) => zipTo(dir, dest, input, extra)
   const r = await zip('r1')
   t.equal(r.code, 0, r.stderr)
   t.match(r.records[0], { type: 'artifact', unit: rec.unit, files: 2 })
