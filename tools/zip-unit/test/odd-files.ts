@@ -15,7 +15,6 @@ const run = async (dir: string, us: string[], env: Record<string, string> = {}, 
   return { ...r, records: r.records as Rec[] }
 }
 
-
 /** clara-zip-unit, one worker, of one unit record into `<dir>/<dest>`. */
 async function zipTo(dir: string, dest: string, input: unknown, extra: string[] = []) {
   const r = await runMain(main, { argv: ['--dest', path.join(dir, dest), '--workers', '1', ...extra], input: [input] as never })
