@@ -106,16 +106,60 @@ export async function putBytes(out: BlockOut, bytes: Uint8Array): Promise<void> 
   }
 }
 
-export class ArchiveSink implements BlockOut {
-  private cur: Buffer
-  private used = 0
-  private sent = 0
+/**
+ * What both sinks keep the same way: the block being filled (`cur`), how much of it is used, and how
+ * many blocks were handed on; a mark holds both, so a rewind knows whether its block is still here.
+ */
+export abstract class BlockCursor implements BlockOut {
+  protected abstract cur: Buffer
+  protected used = 0
+  protected sent = 0
+
+  abstract next(): Promise<void>
+  abstract offload(): boolean
+  abstract content(idx: number, n: number, last: boolean): void
+
+  room(): number {
+    return this.cur.length - this.used
+  }
+
+  view(n: number): Buffer {
+    return this.cur.subarray(this.used, this.used + n)
+  }
+
+  advance(n: number): void {
+    this.used += n
+  }
+
+  put(bytes: Uint8Array): Promise<void> {
+    return putBytes(this, bytes)
+  }
+
+  mark(): number {
+    return this.sent * (this.cur.length + 1) + this.used
+  }
+
+  rewind(mark: number): boolean {
+    const base = this.cur.length + 1
+    if (Math.floor(mark / base) !== this.sent) return false
+    this.used = mark % base
+    this.rewound()
+    return true
+  }
+
+  /** After a rewind: forget what was noted about the bytes taken back. */
+  protected rewound(): void {}
+}
+
+export class ArchiveSink extends BlockCursor {
+  protected cur: Buffer
   private inFlight = 0
   private wake: (() => void) | null = null
   private error: Reply | null = null
   private spans: Span[] = []
 
   private constructor(private t: WriterThread) {
+    super()
     this.cur = this.block()
     t.onWritten = (r) => {
       if (r.buf) t.free.push(r.buf)
@@ -135,27 +179,8 @@ export class ArchiveSink implements BlockOut {
     return Buffer.from(this.t.free.pop() ?? new ArrayBuffer(BLOCK))
   }
 
-  room(): number {
-    return BLOCK - this.used
-  }
-
-  view(n: number): Buffer {
-    return this.cur.subarray(this.used, this.used + n)
-  }
-
-  advance(n: number): void {
-    this.used += n
-  }
-
-  mark(): number {
-    return this.sent * (BLOCK + 1) + this.used
-  }
-
-  rewind(mark: number): boolean {
-    if (Math.floor(mark / (BLOCK + 1)) !== this.sent) return false
-    this.used = mark % (BLOCK + 1)
+  protected override rewound(): void {
     while (this.spans.length && this.spans[this.spans.length - 1][1] >= this.used) this.spans.pop()
-    return true
   }
 
   offload(): boolean {
@@ -172,10 +197,6 @@ export class ArchiveSink implements BlockOut {
     const r = await this.t.request({ op: 'sums' })
     if (r.error) fail('writing archive', r)
     return r.sums ?? {}
-  }
-
-  put(bytes: Uint8Array): Promise<void> {
-    return putBytes(this, bytes)
   }
 
   /** Hand the current block (full or not) to the writer thread. */

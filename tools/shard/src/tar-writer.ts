@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import { createGzip, type Gzip } from 'node:zlib'
 import type { WriteResult } from '@clara/shared/atomic'
 import { finishSourceRead, openSourceSync, readLinkSync, readSourceAt, skipMessage, sourceAction, type FaultHook } from '@clara/shared/source-file'
-import { ArchiveSink, putBytes, type BlockOut, type WriterThread } from './archive-sink.js'
+import { ArchiveSink, BlockCursor, type BlockOut, type WriterThread } from './archive-sink.js'
 import { memberRow, restat, type Member, type MemberRow } from './member.js'
 import { encodeHeader, END_OF_ARCHIVE, padded, type TarHeader } from './tar-format.js'
 
@@ -223,51 +223,24 @@ function finishSource(e: Member['entry'], fd: number, total: number): void {
 }
 
 /** For a .tgz: tar bytes are laid into a local block, then deflated (native zlib) into the archive sink. */
-class GzipOut implements BlockOut {
+class GzipOut extends BlockCursor {
   /** the archive holds compressed bytes: members are hashed on the reading thread */
   offload(): boolean {
     return false
   }
 
-  private cur = Buffer.allocUnsafe(BLOCK_BYTES)
-  private used = 0
-  private sent = 0
+  protected cur = Buffer.allocUnsafe(BLOCK_BYTES)
   private gz: Gzip
   private drained: Promise<void>
 
   constructor(sink: ArchiveSink, level: number) {
+    super()
     this.gz = createGzip({ level, chunkSize: 256 << 10 })
     const gz = this.gz
     this.drained = (async () => {
       for await (const chunk of gz) await sink.put(chunk as Buffer)
     })()
     this.drained.catch(() => {}) // observed in next() and end()
-  }
-
-  room(): number {
-    return BLOCK_BYTES - this.used
-  }
-
-  view(n: number): Buffer {
-    return this.cur.subarray(this.used, this.used + n)
-  }
-
-  advance(n: number): void {
-    this.used += n
-  }
-
-  mark(): number {
-    return this.sent * (BLOCK_BYTES + 1) + this.used
-  }
-
-  rewind(mark: number): boolean {
-    if (Math.floor(mark / (BLOCK_BYTES + 1)) !== this.sent) return false
-    this.used = mark % (BLOCK_BYTES + 1)
-    return true
-  }
-
-  put(bytes: Uint8Array): Promise<void> {
-    return putBytes(this, bytes)
   }
 
   content(): void {}
