@@ -1,7 +1,7 @@
 /**
  * Reusing a whole domain. Before a domain runs, clara-backup fingerprints everything it reads (the
  * roots clara-model's domainInputs names, stat data only: tens of ms) and, after it succeeds, keeps
- * that fingerprint in the run's `inputs.json` (one entry per domain). When the next run finds the
+ * that fingerprint in the run's `inputs.json` (inputs-ledger.ts). When the next run finds the
  * same fingerprint, the same options and the same toolkit build, the domain would come out the same:
  * the previous run's folder is hard-linked whole (index.json last) and no tool is started. Anything
  * short of that proof, and the domain runs as usual, where each unit is still reused on its own when
@@ -10,15 +10,13 @@
 import { createHash } from 'node:crypto'
 import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { fsyncDir, writeJsonAtomic } from '@clara/shared/atomic'
+import { fsyncDir } from '@clara/shared/atomic'
 import { parseDbUrl } from '@clara/shared/db'
 import { domainInputs, type DomainInputs, type InputsContext } from '@clara/clara-model/domain-inputs'
 import type { Domain } from './domains.js'
 import type { InputWalker } from './input-walker.js'
+import type { InputsDoc, LedgerDoc } from './inputs-ledger.js'
 import { domainFailures } from './domain-failures.js'
-
-/** At the top of the run, beside manifest.json: the domain folders hold only what their tools wrote. */
-export const INPUTS_FILE = 'inputs.json'
 
 /**
  * An entry changed this close to the walk may have changed again within the same timestamp tick
@@ -28,20 +26,6 @@ export const RACY_MS = 2000
 
 /** Failures that follow from the inputs alone (a link to a file that is not there): they come back unchanged. */
 const DETERMINISTIC = new Set(['EUNRESOLVED'])
-
-export interface InputsDoc {
-  version: 1
-  domain: string
-  /** digest of the options, environment and toolkit build the domain ran with */
-  config: string
-  /** digest of the stat data of every input (null when it could not be taken) */
-  fingerprint: string | null
-  entries: number
-  taken_at: string
-  /** false: a later run must not reuse this domain whole (`why` says why) */
-  reusable: boolean
-  why?: string
-}
 
 /** The digest of the toolkit build: every tool's bundle and tsc build info (both are content-derived). */
 export function toolkitStamp(repo: string, version: string): string {
@@ -113,27 +97,12 @@ export function prefetchInputs(order: Domain[], ctx: InputsContext, walker: Inpu
   for (const i of later) walker.prefetch(i.roots.filter((r) => !mine.has(r.path)))
 }
 
-interface LedgerDoc {
-  version: 1
-  domains: Record<string, InputsDoc>
-}
-
-async function readLedger(runDir: string): Promise<LedgerDoc> {
-  try {
-    const doc = JSON.parse(await fsp.readFile(path.join(runDir, INPUTS_FILE), 'utf8'))
-    if (doc?.version === 1 && doc.domains && typeof doc.domains === 'object') return doc
-  } catch {
-    // none yet, or unreadable: nothing to compare with
-  }
-  return { version: 1, domains: {} }
-}
-
 /** Why the previous run's domain cannot stand in for this run's, or null when it can. */
-export async function whyNotReuse(prevRun: string | null, runDir: string, d: Domain, now: InputsDoc | null): Promise<string | null> {
+export async function whyNotReuse(prevRun: string | null, prevLedger: LedgerDoc, runDir: string, d: Domain, now: InputsDoc | null): Promise<string | null> {
   if (!prevRun) return 'no previous run'
   if (!now) return 'always run'
   if (!now.reusable) return now.why ?? 'inputs not proven unchanged'
-  const prev = (await readLedger(prevRun)).domains[d.dir]
+  const prev = prevLedger.domains[d.dir]
   if (!prev?.reusable) return prev ? (prev.why ?? 'not reusable') : 'the previous run kept no fingerprint of its inputs'
   if (prev.config !== now.config) return 'options or toolkit changed'
   if (prev.fingerprint !== now.fingerprint) return 'inputs changed'
@@ -178,21 +147,3 @@ export async function linkDomain(prevDir: string, dir: string): Promise<number> 
   return files + 1
 }
 
-/** The run's inputs.json, written again (atomically, one write at a time) as each domain finishes. */
-export class InputsLedger {
-  private doc: Promise<LedgerDoc>
-  constructor(private runDir: string) {
-    // a resumed run keeps what its earlier attempt recorded
-    this.doc = readLedger(runDir)
-  }
-
-  add(entry: InputsDoc): Promise<void> {
-    const next = this.doc.then(async (doc) => {
-      const updated = { ...doc, domains: { ...doc.domains, [entry.domain]: entry } }
-      await writeJsonAtomic(path.join(this.runDir, INPUTS_FILE), updated, { mode: 0o640 })
-      return updated
-    })
-    this.doc = next
-    return next.then(() => undefined)
-  }
-}

@@ -18,7 +18,8 @@ import { PlanTally, type RecordSink } from './plan-tally.js'
 import { pool, startOrder } from './schedule.js'
 import { outOfSpace } from './out-of-space.js'
 import type { Domain } from './domains.js'
-import { domainConfig, InputsLedger, inputsContext, linkDomain, prefetchInputs, takeInputs, toolkitStamp, whyNotReuse } from './domain-reuse.js'
+import { domainConfig, inputsContext, linkDomain, prefetchInputs, takeInputs, toolkitStamp, whyNotReuse } from './domain-reuse.js'
+import { InputsLedger, readLedger } from './inputs-ledger.js'
 import { InputWalker } from './input-walker.js'
 import { VERSION } from './finish.js'
 
@@ -61,14 +62,14 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
   const place = new Map(c.o.domains.map((d, i) => [d, i]))
   const scripts = path.join(c.repo, 'scripts')
   // a dry run plans every domain with its tools; a real one first asks whether a domain can be reused whole
-  const reuse = c.o.flags.dry ? null : { ctx: inputsContext(c.o.clara, c.o.db, env), stamp: toolkitStamp(c.repo, VERSION), walker: new InputWalker(), ledger: new InputsLedger(p.dir) }
+  const reuse = c.o.flags.dry ? null : { ctx: inputsContext(c.o.clara, c.o.db, env), stamp: toolkitStamp(c.repo, VERSION), walker: new InputWalker(), ledger: new InputsLedger(p.dir), prev: p.prev ? await readLedger(p.prev) : { version: 1 as const, domains: {} } }
   const one = async (d: Domain): Promise<void> => {
     const i = place.get(d) ?? 0
     progress.startDomain(i, n, d)
     const inputs = reuse && (await takeInputs(d, reuse.ctx, domainConfig(d, scripts, env, reuse.stamp, c.o.encryptTo), reuse.walker))
     // a domain that is always run (no inputs to compare) starts at once
     if (inputs && p.prev && !c.o.rescan) {
-      const why = await whyNotReuse(p.prev, p.dir, d, inputs)
+      const why = await whyNotReuse(p.prev, reuse.prev, p.dir, d, inputs)
       if (why === null) {
         reused.set(d.dir, await reuseDomain(c, p.dir, p.prev, d, codes))
         await reuse.ledger.add(inputs)
