@@ -35,7 +35,7 @@ test: build
 	scripts/test-deps.sh
 	# The tests make their own installs and databases: none of the variables above may leak into them.
 	env -u CLARA -u DATABASE_URL -u DB_TYPE -u BACKUP_ROOT -u DEST -u RESTORE_ARGS -u CLARA_LOG \
-	  pnpm exec tap 'shared/dist/test/**/*.js' 'tools/*/dist/test/**/*.js'
+	  pnpm exec tap 'shared/dist/test/**/*.js' 'tools/*/dist/test/**/*.js' 'test/dist/**/*.js'
 
 ## The whole job: every domain, one run directory, manifest last, then `latest`.
 backup: build
@@ -98,4 +98,4 @@ bench: build
 	env -u CLARA -u DATABASE_URL -u DB_TYPE -u BACKUP_ROOT -u DEST -u RESTORE_ARGS -u CLARA_LOG BENCH_OUT=bench/out bench/run.sh
 
 clean:
-	rm -rf demo bench/out shared/dist tools/*/dist shared/*.tsbuildinfo tools/*/*.tsbuildinfo
+	rm -rf demo bench/out shared/dist tools/*/dist test/dist shared/*.tsbuildinfo tools/*/*.tsbuildinfo test/*.tsbuildinfo

@@ -14,5 +14,5 @@ status=0
 node tools/stress/dist/src/stress.js --trials "${STRESS_TRIALS:-200}" --roundtrips "${STRESS_ROUNDTRIPS:-25}" \
   ${STRESS_SEED:+--seed "$STRESS_SEED"} "$@" > "$records" || status=$?
 echo "stress: trial records in $records" >&2
-CLARA_STRESS=1 tap tools/stress/dist/test/faults.js || status=$?
+CLARA_STRESS=1 tap test/dist/faults.js || status=$?
 exit "$status"

@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { roundTrips } from '../src/roundtrip.js'
+import { roundTrips } from '@clara/stress/roundtrip'
 
 // Randomised round trips (fast-check): a fixture install changed at random between two backups
 // (odd names, NFC/NFD twins, long and non-UTF-8 names, empty folders, orphans, DB rows), then one

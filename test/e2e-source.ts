@@ -6,8 +6,8 @@ import t from 'tap'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { hashFile } from '@clara/shared/hash'
-import { IMAGE_KEYS } from '../src/image-items.js'
-import { realFixture, snapshot } from './real-fixture.js'
+import { IMAGE_KEYS } from '@clara/list-projects/image-items'
+import { realFixture, snapshot } from '@clara/list-projects/test/real-fixture'
 import { q, records, sh, treeDiff, unitsOnDisk, unzip } from './e2e-kit.js'
 
 type Rec = Record<string, any>

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { hashFile } from '@clara/shared/hash'
 import { repoRoot } from '@clara/shared/testkit'
-import { realFixture } from './real-fixture.js'
+import { realFixture } from '@clara/list-projects/test/real-fixture'
 import { q, records, sh, treeDiff, unitsOnDisk, unzip } from './e2e-kit.js'
 
 type Rec = Record<string, any>

@@ -4,12 +4,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { readSourceSync } from '@clara/shared/source-file'
 import { statEntrySync } from '@clara/shared/walk-sync'
-import { mysqlWrongPassword, pgRows } from '../src/fault-rows-db.js'
-import { corruptAll, diskFull, malicious, ndjsonRows, sparseZip64, staleLockTakeover } from '../src/fault-rows-run.js'
-import { failureOf, makeOddRun, restoreRecordsOf } from '../src/odd-run.js'
-import { ODD, oddNames } from '../src/odd-install.js'
-import { indexedUnits, rawName, subtreeLines, unitMeta, unitZip } from '../src/run-read.js'
-import { verifyRun } from '../src/verify.js'
+import { mysqlWrongPassword, pgRows } from '@clara/stress/fault-rows-db'
+import { corruptAll, diskFull, malicious, ndjsonRows, sparseZip64, staleLockTakeover } from '@clara/stress/fault-rows-run'
+import { failureOf, makeOddRun, restoreRecordsOf } from '@clara/stress/odd-run'
+import { ODD, oddNames } from '@clara/stress/odd-install'
+import { indexedUnits, rawName, subtreeLines, unitMeta, unitZip } from '@clara/stress/run-read'
+import { verifyRun } from '@clara/stress/verify'
 
 // The issue-7 catalogue of faults and bad inputs: one test per row of the table, in its order.
 // Rows 1–9 share one scenario (odd-run.ts): a fixture install with every oddity planted in its own

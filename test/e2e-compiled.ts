@@ -7,7 +7,7 @@ import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { hashFile } from '@clara/shared/hash'
-import { realFixture } from './real-fixture.js'
+import { realFixture } from '@clara/list-projects/test/real-fixture'
 import { brokenReferences, q, records, sh, unitsOnDisk, unzip } from './e2e-kit.js'
 
 type Rec = Record<string, any>

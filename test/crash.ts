@@ -2,8 +2,8 @@ import t from 'tap'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { plannedTrials, runSession } from '../src/session.js'
-import { TARGET_NAMES } from '../src/targets.js'
+import { plannedTrials, runSession } from '@clara/stress/session'
+import { TARGET_NAMES } from '@clara/stress/targets'
 
 // A handful of crash trials in CI: one per tool (clara-zip-unit, clara-shard, clara-pgdump,
 // clara-backup, clara-restore), each SIGKILLed at a seeded point and then resumed or rerun.
