@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { promises as fsp, constants as FS } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import path from 'node:path'
+import { claimSpace, noSpaceError } from './space-fault.js'
 
 /** Temp names start with `.` and end with `.tmp`, so a reader can always tell them apart. */
 export function tempNameFor(finalPath: string): string {
@@ -65,11 +66,14 @@ export class AtomicFile {
   /** Append bytes (sequential writes only). */
   async write(buf: Uint8Array): Promise<void> {
     if (!this.fh) throw new Error(`${this.path}: write after close`)
+    // an injected full disk (space-fault.ts) lets only part of the bytes through, then fails
+    const room = claimSpace(buf.length)
     let off = 0
-    while (off < buf.length) {
-      const { bytesWritten } = await this.fh.write(buf, off, buf.length - off)
+    while (off < room) {
+      const { bytesWritten } = await this.fh.write(buf, off, room - off)
       off += bytesWritten
     }
+    if (room < buf.length) throw noSpaceError(this.tmp)
     this.hash.update(buf)
     this.size += buf.length
   }
