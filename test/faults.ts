@@ -5,10 +5,11 @@ import path from 'node:path'
 import { readSourceSync } from '@clara/shared/source-file'
 import { statEntrySync } from '@clara/shared/walk-sync'
 import { mysqlWrongPassword, pgRows } from '@clara/stress/fault-rows-db'
-import { corruptAll, diskFull, malicious, ndjsonRows, sparseZip64, staleLockTakeover } from '@clara/stress/fault-rows-run'
+import { corruptAll, diskFull, INJECTED_SPACE, malicious, ndjsonRows, sparseZip64, staleLockTakeover, type FullDisk } from '@clara/stress/fault-rows-run'
 import { failureOf, makeOddRun, restoreRecordsOf } from '@clara/stress/odd-run'
 import { ODD, oddNames } from '@clara/stress/odd-install'
 import { indexedUnits, rawName, subtreeLines, unitMeta, unitZip } from '@clara/stress/run-read'
+import { tmpfsRefusal } from '@clara/stress/tmpfs'
 import { verifyRun } from '@clara/stress/verify'
 
 // The issue-7 catalogue of faults and bad inputs: one test per row of the table, in its order.
@@ -140,15 +141,28 @@ t.test('DB unreachable, wrong password, DB shut down mid-dump → exit 3 or an e
   })
 })
 
-t.test('Disk full (a small tmpfs) → clean failure; nothing partial under a final name; --resume after space is freed completes', async (t) => {
-  const r = await diskFull(work, odd.clara)
-  t.equal(r.first.code, 3, 'the run could not complete: exit 3')
-  t.match(r.first.stderr, /ENOSPC|disk is full/, 'says why')
-  t.same(r.afterFull, [], 'every file under a final name reads whole; every index and metadata entry matches its file')
-  t.not(r.latestAfterFull, r.runId, 'latest was not switched to the incomplete run')
-  t.equal(r.resumed.code, 1, '--resume completes (exit 1: the fixture\'s one unresolved reference)')
-  t.equal(r.latestAfterResume, r.runId, 'latest is the finished run')
-  t.same(r.verified, [], 'and it verifies in full')
+// Disk full: a real 3 MiB tmpfs where the machine lets us mount one, and always ENOSPC injected at our
+// own I/O layer (CLARA_FAULT_ENOSPC_AFTER), the fallback where it does not: the same expectations for both.
+const tmpfsRefused = tmpfsRefusal(path.join(work, 'probe-tmpfs'))
+t.test('Disk full (a small tmpfs, or injected ENOSPC) → clean failure; nothing partial under a final name; --resume after space is freed completes', async (t) => {
+  const variants: [FullDisk, string, string | false][] = [
+    ['tmpfs', 'a real 3 MiB tmpfs', tmpfsRefused ? `this machine cannot mount one (${tmpfsRefused}): the injected variant stands in` : false],
+    ['injected', `ENOSPC injected after ${INJECTED_SPACE} bytes per process (CLARA_FAULT_ENOSPC_AFTER)`, false],
+  ]
+  for (const [how, what, skip] of variants) {
+    t.test(what, { skip }, async (t) => {
+      const r = await diskFull(work, odd.clara, how)
+      t.equal(r.first.code, 3, 'the run could not complete: exit 3', { stderr: r.first.stderr.slice(-1500) })
+      t.match(r.first.stderr, /the backup filesystem is full \(.*(ENOSPC|disk is full)/, 'says why: the disk is full')
+      if (how === 'injected') t.match(r.first.stderr, /injected by CLARA_FAULT_ENOSPC_AFTER/, 'and the failed write is the injected one')
+      t.same(r.afterFull, [], 'every file under a final name reads whole; every index and metadata entry matches its file')
+      t.not(r.latestAfterFull, r.runId, 'latest was not switched to the incomplete run')
+      t.equal(r.latestAfterFull, r.latestBefore, `it stays where it was (${r.latestBefore ?? 'no run yet'})`)
+      t.equal(r.resumed.code, 1, '--resume completes (exit 1: the fixture\'s one unresolved reference)', { stderr: r.resumed.stderr.slice(-1500) })
+      t.equal(r.latestAfterResume, r.runId, 'latest is the finished run')
+      t.same(r.verified, [], 'and it verifies in full')
+    })
+  }
 })
 
 t.test('Corrupted artifacts: bit flip, truncation, deleted member, swapped units, edited index → clara-verify exits 12 and names each', async (t) => {

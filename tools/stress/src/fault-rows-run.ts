@@ -4,36 +4,69 @@ import { existsSync, promises as fsp, readdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { hashFile } from '@clara/shared/hash'
+import { SPACE_FAULT_VAR } from '@clara/shared/space-fault'
 import { ZipReader } from '@clara/shared/zip-reader'
 import { deleteMember, editIndex, flipBit, swapUnits, truncateHalf } from './corrupt.js'
 import { checkFinalNames } from './final-names.js'
 import { plantHostile } from './malicious.js'
-import { bin } from './paths.js'
+import { bin, toolEnv } from './paths.js'
 import { recordsOf, runCmd } from './proc.js'
 import { checkListed } from './run-checks.js'
 import { growTmpfs, mountTmpfs, unmount } from './tmpfs.js'
 import { verifyRun } from './verify.js'
-import { backupCmd } from './world.js'
+import { backupCmd, must } from './world.js'
 
 const latestOf = (root: string) => fsp.readlink(path.join(root, 'latest')).catch(() => null)
 const sqliteOf = (clara: string) => `sqlite://${path.join(clara, 'db.sqlite3')}`
 
-/** Back up `clara` onto a 3 MiB tmpfs, then make room and --resume. */
-export async function diskFull(work: string, clara: string) {
+/**
+ * Where the disk-full row fills up: a real 3 MiB tmpfs (where the machine lets us mount one), or
+ * ENOSPC injected at our own I/O layer (shared/src/space-fault.ts): every tool of the run may write
+ * 256 KiB through AtomicFile, then its writes fail as on a full disk.
+ */
+export type FullDisk = 'tmpfs' | 'injected'
+
+export const INJECTED_SPACE = 256 << 10
+
+interface Space {
+  root: string
+  env?: NodeJS.ProcessEnv
+  /** make a finished run before the one that fills the disk */
+  prior: boolean
+  free(): void
+  release(): void
+}
+
+function fullSpace(work: string, how: FullDisk): Space {
+  if (how === 'injected') {
+    const root = path.join(work, 'full-injected', 'backups')
+    return { root, env: toolEnv({ [SPACE_FAULT_VAR]: String(INJECTED_SPACE) }), prior: true, free: () => {}, release: () => {} }
+  }
   const mnt = path.join(work, 'full')
   mountTmpfs(mnt, 3 << 20)
+  return { root: path.join(mnt, 'backups'), prior: false, free: () => growTmpfs(mnt, 256 << 20), release: () => unmount(mnt) }
+}
+
+/** Back up `clara` onto a full disk, then make room (the injected fault: run without it) and --resume. */
+export async function diskFull(work: string, clara: string, how: FullDisk) {
+  const space = fullSpace(work, how)
   try {
-    const root = path.join(mnt, 'backups')
+    const { root } = space
+    const lock = path.join(work, `full-${how}.lock`)
     const w = { clara, db: sqliteOf(clara) }
-    const first = await runCmd({ ...backupCmd(w, root, path.join(work, 'full.lock')), timeoutMs: 120_000 })
-    const runId = readdirSync(root).find((n) => /^\d{8}T/.test(n)) ?? '(none)'
+    // Injected, a finished run comes first (a 3 MiB tmpfs has no room for one), so that `latest` has a
+    // run to stay on; the full run is then --full, or it would only hard-link that run's units.
+    if (space.prior) must(await runCmd(backupCmd(w, root, lock)), 'the run before the disk is full', [0, 1])
+    const latestBefore = await latestOf(root)
+    const first = await runCmd({ ...backupCmd(w, root, lock, space.prior ? ['--full'] : []), env: space.env, timeoutMs: 120_000 })
+    const runId = readdirSync(root).find((n) => /^\d{8}T/.test(n) && n !== latestBefore) ?? '(none)'
     const afterFull = [...(await checkFinalNames(root)), ...(await checkListed(path.join(root, runId)))]
     const latestAfterFull = await latestOf(root)
-    growTmpfs(mnt, 256 << 20)
-    const resumed = await runCmd(backupCmd(w, root, path.join(work, 'full.lock'), ['--resume', runId]))
-    return { first, runId, afterFull, latestAfterFull, resumed, latestAfterResume: await latestOf(root), verified: await verifyRun(path.join(root, 'latest')) }
+    space.free()
+    const resumed = await runCmd(backupCmd(w, root, lock, ['--resume', runId]))
+    return { first, runId, afterFull, latestBefore, latestAfterFull, resumed, latestAfterResume: await latestOf(root), verified: await verifyRun(path.join(root, 'latest')) }
   } finally {
-    unmount(mnt)
+    space.release()
   }
 }
 

@@ -15,6 +15,17 @@ export function mountTmpfs(dir: string, bytes: number): void {
   }
 }
 
+/** Why this machine cannot mount a tmpfs (tried at `dir`, unmounted at once), or undefined when it can. */
+export function tmpfsRefusal(dir: string): string | undefined {
+  try {
+    mountTmpfs(dir, 1 << 20)
+  } catch (err) {
+    return (err as Error).message
+  }
+  unmount(dir)
+  return undefined
+}
+
 /** Give a mounted tmpfs more room ("space is freed"). */
 export function growTmpfs(dir: string, bytes: number): void {
   run(['-o', `remount,size=${bytes}`, dir])
