@@ -18,7 +18,7 @@ export async function treeDigest(root: string, opts: Pick<WalkOptions, 'exclude'
   const lines: string[] = []
   for await (const e of walkTree(root, { exclude: opts.exclude })) {
     const kind = e.special ?? e.kind
-    const sum = e.kind === 'file' ? (await hashFile(e.abs)).sha256 : e.kind === 'symlink' ? `-> ${e.target}` : '-'
+    const sum = e.kind === 'file' ? (await hashFile(e.abs)).sha256 : e.kind === 'symlink' ? `-> ${e.target_b64 !== undefined ? `b64:${e.target_b64}` : e.target}` : '-'
     const mtime = opts.mtimes === false || e.kind === 'symlink' ? '-' : String(Math.floor(e.mtimeMs))
     lines.push([kind, e.mode.toString(8), mtime, String(e.size), sum, e.path_b64 ? `b64:${e.path_b64}` : e.rel].join('\t'))
   }

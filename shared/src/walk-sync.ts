@@ -6,14 +6,14 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { entryOf, type TreeEntry, type WalkOptions } from './walk.js'
+import { entryOf, setTarget, type TreeEntry, type WalkOptions } from './walk.js'
 
 const SLASH = Buffer.from('/')
 
 /** Stat one path (lstat) into a TreeEntry, synchronously. */
 export function statEntrySync(abs: Buffer, relBytes: Buffer): TreeEntry {
   const e = entryOf(fs.lstatSync(abs), abs, relBytes)
-  if (e.kind === 'symlink') e.target = fs.readlinkSync(abs, { encoding: 'buffer' }).toString('utf8')
+  if (e.kind === 'symlink') setTarget(e, fs.readlinkSync(abs, { encoding: 'buffer' }))
   return e
 }
 

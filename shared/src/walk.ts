@@ -21,8 +21,10 @@ export interface TreeEntry {
   size: number
   mtimeMs: number
   mode: number
-  /** symlink target (raw text) */
+  /** symlink target as UTF-8 text (lossy when its bytes are not UTF-8) */
   target?: string
+  /** the target's exact bytes (base64), only when they are not valid UTF-8 */
+  target_b64?: string
   /** for `special`: socket, fifo, char-device, block-device */
   special?: string
 }
@@ -69,10 +71,21 @@ export function entryOf(st: Stats, abs: Buffer, relBytes: Buffer): TreeEntry {
   return e
 }
 
+/** Set a symlink entry's `target` (and `target_b64` when the bytes are not UTF-8). */
+export function setTarget(e: TreeEntry, bytes: Buffer): void {
+  e.target = bytes.toString('utf8')
+  if (!isUtf8(bytes)) e.target_b64 = bytes.toString('base64')
+}
+
+/** A symlink entry's target as its exact bytes. */
+export function targetBytes(e: Pick<TreeEntry, 'target' | 'target_b64'>): Buffer {
+  return e.target_b64 !== undefined ? Buffer.from(e.target_b64, 'base64') : Buffer.from(e.target ?? '')
+}
+
 /** Stat one path (lstat: links are not followed) into a TreeEntry. */
 export async function statEntry(abs: Buffer, relBytes: Buffer): Promise<TreeEntry> {
   const e = entryOf(await fsp.lstat(abs), abs, relBytes)
-  if (e.kind === 'symlink') e.target = (await fsp.readlink(abs, { encoding: 'buffer' })).toString('utf8')
+  if (e.kind === 'symlink') setTarget(e, await fsp.readlink(abs, { encoding: 'buffer' }))
   return e
 }
 
