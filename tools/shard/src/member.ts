@@ -25,7 +25,10 @@ export interface MemberRow {
   size: number
   mtime: string
   sha256?: string
+  /** a symlink's target as text (lossy when not UTF-8) */
   target?: string
+  /** the target's exact bytes (base64), only when they are not UTF-8 */
+  target_b64?: string
 }
 
 /** The mtime as RFC3339 with milliseconds: the form used in listings and fingerprints. */
@@ -46,7 +49,10 @@ export function memberRow(m: Member): MemberRow {
   const kind = e.kind === 'dir' ? 'dir' : e.kind === 'symlink' ? 'symlink' : 'file'
   const row: MemberRow = { type: 'member', path: m.name, kind, size: kind === 'file' ? e.size : 0, mtime: mtimeString(e.mtimeMs) }
   if (e.path_b64 !== undefined) row.path_b64 = m.nameBytes.toString('base64')
-  if (kind === 'symlink') row.target = e.target ?? ''
+  if (kind === 'symlink') {
+    row.target = e.target ?? ''
+    if (e.target_b64 !== undefined) row.target_b64 = e.target_b64
+  }
   return row
 }
 

@@ -2,10 +2,12 @@
  * Tar headers, byte for byte as clara-shard archives have always had them (the layout tar-stream
  * wrote up to FORMAT clara-shard/1, so archives of unchanged members keep their bytes and their
  * fingerprints stay valid): a ustar header when the name is ASCII and fits name (100) + prefix
- * (155) and the link target fits 100 bytes; otherwise a pax header (`path=`, `linkpath=`; a name
- * that is not UTF-8 as its raw bytes) named `PaxHeader` followed by a ustar header named `PaxHeader`. Octal fields are zero-padded and end
+ * (155) and the link target is UTF-8 and fits 100 bytes; otherwise a pax header (`path=`, `linkpath=`;
+ * a name or target that is not UTF-8 as its raw bytes) named `PaxHeader` followed by a ustar header named `PaxHeader`. Octal fields are zero-padded and end
  * with a space; uid/gid 0, empty owner names, device numbers 0.
  */
+
+import { isUtf8 } from 'node:buffer'
 
 export const BLOCK = 512
 /** two zero blocks end an archive (no padding to a 10 KiB record) */
@@ -24,7 +26,8 @@ export interface TarHeader {
   type: EntryType
   /** content bytes (0 for directories and symlinks) */
   size: number
-  linkname?: string
+  /** a symlink's target: text, or its exact bytes */
+  linkname?: string | Buffer
 }
 
 const TYPEFLAG: Record<EntryType | 'pax', number> = { file: 0x30, symlink: 0x32, directory: 0x35, pax: 0x78 }
@@ -67,7 +70,7 @@ function splitName(name: string): { name: string; prefix: string } | null {
   return prefix.length > 155 ? null : { name: rest, prefix }
 }
 
-function ustar(out: Buffer, off: number, name: string, prefix: string, h: TarHeader, typeflag: number, size: number, linkname: string): void {
+function ustar(out: Buffer, off: number, name: string, prefix: string, h: TarHeader, typeflag: number, size: number, linkname: Buffer): void {
   const b = out.subarray(off, off + BLOCK)
   b.fill(0)
   b.write(name, 0, 'utf8')
@@ -77,7 +80,7 @@ function ustar(out: Buffer, off: number, name: string, prefix: string, h: TarHea
   putSize(b, 124, size)
   b.write(octal(h.mtime | 0, 11), 136, 'latin1')
   b[156] = typeflag
-  if (linkname) b.write(linkname, 157, 'utf8')
+  linkname.copy(b, 157, 0, 100)
   MAGIC.copy(b, 257)
   b.write(octal(0, 6), 329, 'latin1')
   b.write(octal(0, 6), 337, 'latin1')
@@ -100,20 +103,21 @@ function paxRecord(key: string, value: string | Buffer): Buffer {
 /** The header bytes of one entry (512, or more with a pax header). */
 export function encodeHeader(h: TarHeader): Buffer {
   const size = h.type === 'file' ? h.size : 0
-  const link = h.linkname ?? ''
+  const link = Buffer.from(h.linkname ?? '')
   const ascii = !h.nameBytes && Buffer.byteLength(h.name) === h.name.length
   const split = ascii ? splitName(h.name) : null
-  if (split && Buffer.byteLength(link) <= 100) {
+  // a target that is not UTF-8 goes in a pax `linkpath` as its raw bytes, like a name
+  if (split && link.length <= 100 && isUtf8(link)) {
     const out = Buffer.allocUnsafe(BLOCK)
     ustar(out, 0, split.name, split.prefix, h, TYPEFLAG[h.type], size, link)
     return out
   }
   // a name that is not UTF-8 goes in as its raw bytes: GNU tar and our own readers give them back exactly
   const records = [paxRecord('path', h.nameBytes ?? h.name)]
-  if (link) records.push(paxRecord('linkpath', link))
+  if (link.length) records.push(paxRecord('linkpath', link))
   const pax = Buffer.concat(records)
   const out = Buffer.allocUnsafe(BLOCK + padded(pax.length) + BLOCK)
-  const paxLink = link ? 'PaxHeader' : ''
+  const paxLink = Buffer.from(link.length ? 'PaxHeader' : '')
   ustar(out, 0, 'PaxHeader', '', h, TYPEFLAG.pax, pax.length, paxLink)
   pax.copy(out, BLOCK)
   out.fill(0, BLOCK + pax.length, BLOCK + padded(pax.length))

@@ -5,6 +5,7 @@
  * member's sha256 is taken from those bytes (no second read): here, or on the writer thread when
  * that one is keeping up; the writer thread hashes the archive as it writes it.
  */
+import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import fs from 'node:fs'
@@ -91,7 +92,7 @@ export async function writeArchive(finalPath: string, members: Member[], opts: A
   }
 }
 
-function headerOf(m: Member, kind: 'file' | 'dir' | 'symlink', target?: string): TarHeader {
+function headerOf(m: Member, kind: 'file' | 'dir' | 'symlink', target?: Buffer): TarHeader {
   const e = m.entry
   const dirLike = kind === 'dir' || (e.mode & 0o111) !== 0
   return {
@@ -125,14 +126,18 @@ async function addMember(out: BlockOut, m: Member, idx: number, opts: ArchiveOpt
     return { row: memberRow(m) }
   }
   if (action === 'symlink') {
-    let target: string
+    let target: Buffer
     try {
-      target = readLinkSync(m.entry, { fault: opts.fault }).toString('utf8')
+      target = readLinkSync(m.entry, { fault: opts.fault })
     } catch (err) {
       return problemOf(m, err)
     }
     await out.put(encodeHeader(headerOf(m, 'symlink', target)))
-    return { row: { ...memberRow(m), target } }
+    // the target as read now (it may have changed since the walk), exact bytes in target_b64 when not UTF-8
+    const row: MemberRow = { ...memberRow(m), target: target.toString('utf8') }
+    delete row.target_b64
+    if (!isUtf8(target)) row.target_b64 = target.toString('base64')
+    return { row }
   }
   const attempts = opts.attempts ?? 3
   for (let i = 1; ; i++) {

@@ -12,7 +12,7 @@ async function tarStreamHeader(h: TarHeader): Promise<Buffer> {
   const pack = tar.pack()
   const chunks: Buffer[] = []
   pack.on('data', (c: unknown) => chunks.push(Buffer.from(c as Uint8Array)))
-  const header = { name: h.name, mode: h.mode, uid: 0, gid: 0, uname: '', gname: '', mtime: new Date(h.mtime * 1000), type: h.type, size: h.size, ...(h.linkname !== undefined ? { linkname: h.linkname } : {}) }
+  const header = { name: h.name, mode: h.mode, uid: 0, gid: 0, uname: '', gname: '', mtime: new Date(h.mtime * 1000), type: h.type, size: h.size, ...(h.linkname !== undefined ? { linkname: h.linkname as string } : {}) }
   await new Promise<void>((resolve, reject) => {
     const done = (err?: Error | null) => (err ? reject(err) : resolve())
     if (h.type === 'file') pack.entry(header, Buffer.alloc(h.size), done)
