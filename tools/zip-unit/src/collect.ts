@@ -27,7 +27,8 @@ export interface Member {
 /** What collecting one archive found besides its members. */
 export interface Collected {
   members: Member[]
-  symlinks: { path: string; path_b64?: string; target: string }[]
+  /** `target_b64`: the target's exact bytes when they are not UTF-8 (`target` is then lossy text) */
+  symlinks: { path: string; path_b64?: string; target: string; target_b64?: string }[]
   skipped: { path: string; path_b64?: string; kind: string; message: string }[]
 }
 
@@ -48,6 +49,11 @@ export function display(name: Buffer): string {
 /** `{path}` for records and metadata, plus `path_b64` (the exact bytes) when the name is not UTF-8. */
 export function pathFields(name: Buffer): { path: string; path_b64?: string } {
   return isUtf8(name) ? { path: display(name) } : { path: display(name), path_b64: name.toString('base64') }
+}
+
+/** A symlink's entry in metadata: its path fields and its target (`target_b64` too when not UTF-8). */
+function symlinkFields(name: Buffer, e: TreeEntry): Collected['symlinks'][number] {
+  return { ...pathFields(name), target: e.target ?? '', ...(e.target_b64 !== undefined ? { target_b64: e.target_b64 } : {}) }
 }
 
 function prefixed(prefix: Buffer, rel: Buffer): Buffer {
@@ -117,7 +123,7 @@ async function collectDir(src: UnitSource, out: Collected, add: (m: Member) => v
       out.skipped.push({ ...pathFields(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
       continue
     }
-    if (e.kind === 'symlink') out.symlinks.push({ ...pathFields(name), target: e.target ?? '' })
+    if (e.kind === 'symlink') out.symlinks.push(symlinkFields(name, e))
     add(fromEntry(name, e))
   }
 }
@@ -137,7 +143,7 @@ async function collectFile(src: UnitSource, out: Collected, add: (m: Member) => 
   if (e.kind === 'special') out.skipped.push({ ...pathFields(name), kind: e.special ?? 'special', message: `skipped ${e.special}` })
   else if (e.kind === 'dir') throw new UnitError(`source file ${named}: is a directory`, 'EISDIR')
   else {
-    if (e.kind === 'symlink') out.symlinks.push({ ...pathFields(name), target: e.target ?? '' })
+    if (e.kind === 'symlink') out.symlinks.push(symlinkFields(name, e))
     add(fromEntry(name, e))
   }
 }

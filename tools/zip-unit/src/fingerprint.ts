@@ -16,7 +16,7 @@ export interface FingerprintInput {
 
 function memberKey(m: Member): unknown[] {
   const e = m.entry
-  return [m.name.toString('base64'), m.kind, e ? e.size : m.size, e ? e.mtimeMs : m.mtimeMs, e?.mode ?? m.mode, e?.target ?? null]
+  return [m.name.toString('base64'), m.kind, e ? e.size : m.size, e ? e.mtimeMs : m.mtimeMs, e?.mode ?? m.mode, e?.target ?? null, ...(e?.target_b64 !== undefined ? [e.target_b64] : [])]
 }
 
 /** sha256 over a canonical JSON form of everything that decides the unit's bytes. */
