@@ -11,7 +11,7 @@ import fs, { createReadStream } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { Budget, MAX_RATIO, Refusal } from './limits.js'
-import type { Placement } from './mapping.js'
+import { targetBytes, type Placement } from './mapping.js'
 import type { Artifact } from './run-plan.js'
 import { LinkGuard, unsafeLink, unsafeName } from './safe-member.js'
 import { TarParser, type TarHeader, type TarSink } from './tar-parse.js'
@@ -45,7 +45,10 @@ interface Ctx {
   open: MemberFile | null
 }
 
-const relOf = (p: Placement) => (p.target ? `${p.target}/` : '') + p.sub.toString('utf8')
+// Link checks compare paths as latin1 text of their bytes (as zip-unpack does): one character per
+// byte, so names and link targets that are not UTF-8 are compared exactly, never through a lossy decode.
+const within = (p: Placement) => targetBytes(p.target).toString('latin1')
+const relOf = (p: Placement) => (p.target ? `${within(p)}/` : '') + p.sub.toString('latin1')
 const READ_CHUNK = 1 << 20
 
 export async function unpackTar(a: Artifact, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
@@ -124,8 +127,8 @@ function member(h: TarHeader, ctx: Ctx): TarSink | null {
     fs.chmodSync(at, h.mode)
     stage.dirTimes.push([p.sub, h.mtime])
   } else if (h.type === 'symlink') {
-    const target = (h.linkname ?? Buffer.alloc(0)).toString('utf8')
-    const why = unsafeLink(rel, target, p.target)
+    const target = (h.linkname ?? Buffer.alloc(0)).toString('latin1')
+    const why = unsafeLink(rel, target, within(p))
     if (why) throw refuse(why)
     ctx.guard.add(rel)
     writeLink(at, h.linkname!, h.mtime)
@@ -156,7 +159,7 @@ function hardLink(h: TarHeader, rel: string, at: Buffer, p: Placement, ctx: Ctx,
   const to = ctx.placer(name)
   const src = to && ctx.files.get(relOf(to))
   if (!src) throw refuse(`hard link to ${JSON.stringify(name.toString('utf8'))}, which is not a file unpacked before it`)
-  const why = unsafeLink(rel, relOf(to), p.target, true)
+  const why = unsafeLink(rel, relOf(to), within(p), true)
   if (why) throw refuse(why)
   fs.rmSync(at, { force: true })
   fs.linkSync(src, at)
