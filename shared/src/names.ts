@@ -1,4 +1,5 @@
 /** File names that fit: a name over the byte budget keeps a readable prefix plus a hash of the whole. */
+import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 
 /** NAME_MAX on Linux file systems is 255 bytes; leave room for temp-name decorations. */
@@ -27,4 +28,12 @@ export function fitName(name: string, maxBytes = NAME_BUDGET): string {
 export function byteNameId(bytes: Buffer, prefix = ''): string {
   const tag = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
   return fitName(`${prefix}${bytes.toString().replace(/\uFFFD/g, '_')}~${tag}`)
+}
+
+/**
+ * A name (or path) for messages: its text when its bytes are UTF-8, else its byteNameId, so two
+ * names that differ only in bytes that are not UTF-8 never read the same.
+ */
+export function readableName(bytes: Buffer): string {
+  return isUtf8(bytes) ? bytes.toString('utf8') : byteNameId(bytes)
 }
