@@ -4,32 +4,43 @@
  */
 import { fileSize } from './disk.js'
 import type { HashPool } from './hash-pool.js'
+import { memberKey } from './member-name.js'
 import type { Artifact, MemberExpect } from './model.js'
 import { readPass } from './read-pass.js'
 import { checkTar } from './tar-check.js'
 import { checkZip } from './zip-check.js'
 
+/** A member found in the archive: `name` readable (for messages), `nameBytes` exact (for matching). */
 interface Seen {
   name: string
+  nameBytes: Buffer
   kind: string
   size: number
   sha256?: string
+  /** a symlink's target, exact bytes (tars) */
+  targetBytes?: Buffer
 }
 
-/** Members found against members recorded: missing, extra, other size or content. */
+/** A found symlink against its record: a zip member's sha256 is that of its target; a tar listing records the target. */
+function linkProblems(m: Seen, x: MemberExpect, from: string): string[] {
+  if (x.sha256 && m.sha256 && m.sha256 !== x.sha256) return [`member ${x.name}: link target differs from ${from} (sha256)`]
+  if (x.target && m.targetBytes && !x.target.equals(m.targetBytes)) return [`member ${x.name}: link target differs from ${from}`]
+  return []
+}
+
+/** Members found against members recorded (keyed by their names' exact bytes): missing, extra, other size, content or link target. */
 export function compareMembers(found: Seen[], expected: Map<string, MemberExpect>, from: string): string[] {
   const problems: string[] = []
-  const byName = new Map(found.map((m) => [m.name.replace(/\/$/, ''), m]))
-  for (const [name, x] of expected) {
-    const m = byName.get(name.replace(/\/$/, ''))
-    if (!m) problems.push(`member ${name} (in ${from}) is missing`)
+  const byName = new Map(found.map((m) => [memberKey(m.nameBytes), m]))
+  for (const [key, x] of expected) {
+    const m = byName.get(key)
+    if (!m) problems.push(`member ${x.name} (in ${from}) is missing`)
     else if ((x.kind ?? 'file') === 'file' && m.kind === 'file') {
-      if (Number.isFinite(x.size) && m.size !== x.size) problems.push(`member ${name}: ${m.size} bytes, ${from} says ${x.size}`)
-      else if (x.sha256 && m.sha256 && m.sha256 !== x.sha256) problems.push(`member ${name}: content differs from ${from} (sha256)`)
-    }
+      if (Number.isFinite(x.size) && m.size !== x.size) problems.push(`member ${x.name}: ${m.size} bytes, ${from} says ${x.size}`)
+      else if (x.sha256 && m.sha256 && m.sha256 !== x.sha256) problems.push(`member ${x.name}: content differs from ${from} (sha256)`)
+    } else if (m.kind === 'symlink' && (x.kind ?? 'symlink') === 'symlink') problems.push(...linkProblems(m, x, from))
   }
-  const wanted = new Set([...expected.keys()].map((n) => n.replace(/\/$/, '')))
-  for (const m of found) if (m.kind !== 'dir' && !wanted.has(m.name.replace(/\/$/, ''))) problems.push(`member ${m.name} is not in ${from}`)
+  for (const m of found) if (m.kind !== 'dir' && !expected.has(memberKey(m.nameBytes))) problems.push(`member ${m.name} is not in ${from}`)
   return problems
 }
 

@@ -3,10 +3,15 @@ import path from 'node:path'
 
 export type ArtifactKind = 'zip' | 'tar' | 'tgz' | 'pgdump' | 'sqlite' | 'sql' | 'file'
 
+/** A member as recorded (keyed by memberKey of its name's bytes). */
 export interface MemberExpect {
+  /** its name, readable (readableName) */
+  name: string
   size: number
   sha256?: string
   kind?: string
+  /** a symlink's recorded target, exact bytes */
+  target?: Buffer
 }
 
 export interface Artifact {
@@ -21,7 +26,7 @@ export interface Artifact {
   kind: ArtifactKind
   /** stored encrypted (`.age`): bytes are checked, contents cannot be read */
   encrypted: boolean
-  /** recorded member digests, by member path */
+  /** recorded member digests, by memberKey of the member path's bytes */
   members?: Map<string, MemberExpect>
   /** where `members` came from (for messages) */
   membersFrom?: string

@@ -6,16 +6,18 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { sha256 } from '@clara/shared/hash'
+import { readableName } from '@clara/shared/names'
 import { crossCheck, readIndex, type IndexEntry, type Recorded } from './index-check.js'
 import { listFiles } from './disk.js'
 import { readJson } from './json-file.js'
 import { insideRun, kindOf, newUnit, runRel, type Artifact, type MemberExpect, type Unit } from './model.js'
 import type { DomainScan } from './domain-scan.js'
+import { memberKey, recordedBytes } from './member-name.js'
 
 const DOCS = new Set(['index.json', 'failures.json', 'reports.ndjson'])
 const ORM_DB = 'orm_db'
 
-/** Parse a `.members.ndjson` listing (closed by its `end` record) into member expectations. */
+/** Parse a `.members.ndjson` listing (closed by its `end` record) into member expectations, keyed by their names' exact bytes. */
 export function parseListing(text: string): { members: Map<string, MemberExpect>; problem?: string } {
   const members = new Map<string, MemberExpect>()
   const lines = text.split('\n').filter((l) => l.length)
@@ -31,8 +33,10 @@ export function parseListing(text: string): { members: Map<string, MemberExpect>
       ended = r.count === members.size && i === lines.length - 1
       if (!ended) return { members, problem: `end record at line ${i + 1} does not close the listing (count ${r.count}, ${members.size} members)` }
     } else if (r?.type === 'member' && typeof r.path === 'string') {
-      const p = r.path_b64 ? Buffer.from(r.path_b64, 'base64').toString('utf8') : r.path
-      members.set(p, { size: Number(r.size), sha256: r.sha256, kind: r.kind })
+      const bytes = recordedBytes(r.path, r.path_b64)
+      const x: MemberExpect = { name: readableName(bytes), size: Number(r.size), sha256: r.sha256, kind: r.kind }
+      if (r.kind === 'symlink' && typeof r.target === 'string') x.target = recordedBytes(r.target, r.target_b64)
+      members.set(memberKey(bytes), x)
     }
   }
   return ended ? { members } : { members, problem: 'no end record (truncated)' }

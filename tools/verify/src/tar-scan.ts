@@ -2,27 +2,36 @@
  * A tar read as its bytes stream past, in pieces of any size: each 512-byte header (ustar with
  * its prefix, pax `x` records for path/linkpath/size, GNU `L`/`K` long names, base-256 sizes,
  * header checksums) and the sha256 of each member's content (filled in when its hasher is done).
- * Nothing of a piece is kept once `feed` returns, except a header being assembled.
+ * Nothing of a piece is kept once `feed` returns, except a header being assembled. Names and link
+ * targets are kept as their exact bytes (a pax `path` or `linkpath` that is not UTF-8 included).
  */
+import { readableName } from '@clara/shared/names'
 import { InlineHasher, type PieceHasher } from './hash-pool.js'
 
 export interface TarMember {
+  /** readable (readableName of `nameBytes`) */
   name: string
+  /** the name as stored, without a trailing `/` */
+  nameBytes: Buffer
   kind: 'file' | 'dir' | 'symlink' | 'other'
   size: number
   sha256?: string
+  /** a symlink's target, readable */
   target?: string
+  /** a symlink's target as stored */
+  targetBytes?: Buffer
 }
 
 const BLOCK = 512
 /** a pax or GNU long-name header's body is kept whole: a damaged size must not make it huge */
 const MAX_META = 1 << 20
+const SLASH = Buffer.from('/')
 const KIND: Record<string, TarMember['kind']> = { '0': 'file', '\0': 'file', '7': 'file', '5': 'dir', '2': 'symlink' }
 
-/** A NUL-terminated text field. */
-function text(b: Buffer, off: number, len: number): string {
+/** A NUL-terminated field, as its bytes. */
+function field(b: Buffer, off: number, len: number): Buffer {
   const end = b.indexOf(0, off)
-  return b.toString('utf8', off, end < 0 || end > off + len ? off + len : end)
+  return Buffer.from(b.subarray(off, end < 0 || end > off + len ? off + len : end))
 }
 
 /** A numeric field: octal text, or base-256 when the high bit of its first byte is set. */
@@ -33,7 +42,7 @@ function num(b: Buffer, off: number, len: number): number {
     for (let i = off + 1; i < off + len; i++) v = v * 256 + b[i]
     return v
   }
-  const s = text(b, off, len).trim()
+  const s = field(b, off, len).toString('latin1').trim()
   return s === '' ? 0 : /^[0-7]+$/.test(s) ? parseInt(s, 8) : NaN
 }
 
@@ -43,16 +52,16 @@ function checksumOk(h: Buffer): boolean {
   return sum === num(h, 148, 8)
 }
 
-/** pax extended header records: `<len> <key>=<value>\n`. */
-function paxRecords(b: Buffer): Map<string, string> {
-  const out = new Map<string, string>()
+/** pax extended header records: `<len> <key>=<value>\n`, each value as its raw bytes. */
+function paxRecords(b: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>()
   for (let off = 0; off < b.length; ) {
     const sp = b.indexOf(0x20, off)
     const len = sp < 0 ? NaN : Number(b.toString('latin1', off, sp))
     if (!(len > 0) || off + len > b.length) break
-    const rec = b.toString('utf8', sp + 1, off + len - 1)
-    const eq = rec.indexOf('=')
-    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1))
+    const rec = b.subarray(sp + 1, off + len - 1)
+    const eq = rec.indexOf(0x3d)
+    if (eq > 0) out.set(rec.toString('utf8', 0, eq), Buffer.from(rec.subarray(eq + 1)))
     off += len
   }
   return out
@@ -76,9 +85,9 @@ export class TarScanner {
   private hash = 0
   private inline = new InlineHasher()
   private meta: { kind: Meta; parts: Buffer[] } | null = null
-  private pax = new Map<string, string>()
-  private longName: string | null = null
-  private longLink: string | null = null
+  private pax = new Map<string, Buffer>()
+  private longName: Buffer | null = null
+  private longLink: Buffer | null = null
 
   /** The next piece of the tar; member contents are hashed by `hasher` (default: here, at once). */
   feed(b: Buffer, hasher: PieceHasher = this.inline): void {
@@ -142,30 +151,35 @@ export class TarScanner {
       this.startData(size, hasher)
       return
     }
-    let name = text(h, 0, 100)
+    let name = field(h, 0, 100)
     const magic = h.toString('latin1', 257, 263)
     if (magic === 'ustar\0') {
-      const prefix = text(h, 345, 155)
-      if (prefix) name = `${prefix}/${name}`
+      const prefix = field(h, 345, 155)
+      if (prefix.length) name = Buffer.concat([prefix, SLASH, name])
     }
-    let target = text(h, 157, 100)
+    let target = field(h, 157, 100)
     let len = size
     const pax = this.pax
     if (this.longName !== null) name = this.longName
     if (this.longLink !== null) target = this.longLink
     if (pax.has('path')) name = pax.get('path')!
     if (pax.has('linkpath')) target = pax.get('linkpath')!
-    if (pax.has('size')) len = Number(pax.get('size'))
+    if (pax.has('size')) len = Number(pax.get('size')!.toString('latin1'))
     this.pax = new Map()
     this.longName = this.longLink = null
     if (!Number.isSafeInteger(len) || len < 0) {
-      this.error = `${name}: invalid pax size`
+      this.error = `${readableName(name)}: invalid pax size`
       return
     }
     let kind = KIND[type] ?? 'other'
-    if (kind === 'file' && type !== '7' && name.endsWith('/')) kind = 'dir'
-    const m: TarMember = { name: name.replace(/\/$/, ''), kind, size: len }
-    if (kind === 'symlink') m.target = target
+    const slash = name.length > 0 && name[name.length - 1] === 0x2f
+    if (kind === 'file' && type !== '7' && slash) kind = 'dir'
+    const nameBytes = slash ? name.subarray(0, name.length - 1) : name
+    const m: TarMember = { name: readableName(nameBytes), nameBytes, kind, size: len }
+    if (kind === 'symlink') {
+      m.target = readableName(target)
+      m.targetBytes = target
+    }
     this.cur = m
     this.hash = kind === 'file' ? hasher.open((hex) => (m.sha256 = hex)) : 0
     this.startData(len, hasher)
@@ -183,8 +197,8 @@ export class TarScanner {
       this.meta = null
       const body = Buffer.concat(parts)
       if (kind === 'pax') this.pax = paxRecords(body)
-      else if (kind === 'gnu-name') this.longName = text(body, 0, body.length)
-      else if (kind === 'gnu-link') this.longLink = text(body, 0, body.length)
+      else if (kind === 'gnu-name') this.longName = field(body, 0, body.length)
+      else if (kind === 'gnu-link') this.longLink = field(body, 0, body.length)
       return
     }
     const m = this.cur!

@@ -3,13 +3,17 @@
  * checked (CRC-32 and size, inflated where deflated) as it streams past. Only the central
  * directory is read separately first (a small read at the end of the file).
  */
+import { readableName } from '@clara/shared/names'
 import { ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
 import type { HashPool } from './hash-pool.js'
 import { MemberSink, type MemberResult } from './member-sink.js'
 import { readPass } from './read-pass.js'
 
 export interface ZipMember {
+  /** readable (readableName of the bytes) */
   name: string
+  /** the name as stored in the central directory */
+  nameBytes: Buffer
   kind: ZipEntry['kind']
   size: number
   sha256?: string
@@ -22,6 +26,9 @@ export interface ZipCheck {
   members: ZipMember[] | null
   problems: string[]
 }
+
+/** A member's name for messages: two names that differ only in bytes that are not UTF-8 never read alike. */
+const nameOf = (e: ZipEntry) => readableName(e.nameBytes)
 
 /** The central directory, or why it cannot be read. */
 async function listing(file: string): Promise<ZipEntry[] | string> {
@@ -63,7 +70,7 @@ class Scanner {
   private headerDone(s: Slot): boolean {
     const h = Buffer.concat(s.header)
     if (h.readUInt32LE(0) !== 0x04034b50) {
-      this.problems.push(`${s.e.name}: bad local header`)
+      this.problems.push(`${nameOf(s.e)}: bad local header`)
       return false
     }
     const full = 30 + h.readUInt16LE(26) + h.readUInt16LE(28)
@@ -85,7 +92,7 @@ class Scanner {
       const abs = pos + off
       if (s.phase === 'seek') {
         if (abs > s.e.localOffset) {
-          this.problems.push(`${s.e.name}: overlaps the member before it`)
+          this.problems.push(`${nameOf(s.e)}: overlaps the member before it`)
           this.next()
           continue
         }
@@ -116,15 +123,15 @@ class Scanner {
 
   /** After the last chunk: members the file ended before. */
   end(): void {
-    for (; this.slot; this.next()) this.problems.push(`${this.slot.e.name}: cut off (the file ends inside it)`)
+    for (; this.slot; this.next()) this.problems.push(`${nameOf(this.slot.e)}: cut off (the file ends inside it)`)
   }
 }
 
 function memberProblems(e: ZipEntry, r: MemberResult | undefined): string[] {
   if (!r) return []
-  if (r.error) return [`${e.name}: ${r.error}`]
-  if (r.size !== e.size) return [`${e.name}: ${r.size} bytes, declared ${e.size}`]
-  if (r.crc !== e.crc32 >>> 0) return [`${e.name}: CRC-32 mismatch`]
+  if (r.error) return [`${nameOf(e)}: ${r.error}`]
+  if (r.size !== e.size) return [`${nameOf(e)}: ${r.size} bytes, declared ${e.size}`]
+  if (r.crc !== e.crc32 >>> 0) return [`${nameOf(e)}: CRC-32 mismatch`]
   return []
 }
 
@@ -137,6 +144,6 @@ export async function checkZip(file: string, opts: { memberSha: boolean; pool?: 
   scan.end()
   const problems = typeof list === 'string' ? [list] : [...scan.problems]
   for (const e of entries) problems.push(...memberProblems(e, scan.results.get(e)))
-  const members = typeof list === 'string' ? null : list.map((e) => ({ name: e.name, kind: e.kind, size: e.size, sha256: scan.results.get(e)?.sha256 }))
+  const members = typeof list === 'string' ? null : list.map((e) => ({ name: nameOf(e), nameBytes: e.nameBytes, kind: e.kind, size: e.size, sha256: scan.results.get(e)?.sha256 }))
   return { sha256, size, members, problems }
 }

@@ -37,7 +37,9 @@ async function reference(buf: Buffer) {
       size += (c as Buffer).length
     }
     const kind = ({ file: 'file', directory: 'dir', symlink: 'symlink' } as Record<string, string>)[e.header.type] ?? 'other'
-    out.push({ name: e.header.name.replace(/\/$/, ''), kind, size, ...(kind === 'file' ? { sha256: h.digest('hex') } : {}), ...(kind === 'symlink' ? { target: e.header.linkname } : {}) })
+    const name = e.header.name.replace(/\/$/, '')
+    const link = e.header.linkname ?? ''
+    out.push({ name, nameBytes: Buffer.from(name), kind, size, ...(kind === 'file' ? { sha256: h.digest('hex') } : {}), ...(kind === 'symlink' ? { target: link, targetBytes: Buffer.from(link) } : {}) })
   }
   return out
 }
@@ -90,9 +92,55 @@ t.test('GNU tar long names (L and K headers)', async (t) => {
   const s = scan(buf, 1000)
   t.equal(s.error, null)
   t.same(s.members, [
-    { name: unsplittable, kind: 'file', size: 13, sha256: sha('gnu long name') },
-    { name: 'sl', kind: 'symlink', size: 0, target: 't'.repeat(150) },
+    { name: unsplittable, nameBytes: Buffer.from(unsplittable), kind: 'file', size: 13, sha256: sha('gnu long name') },
+    { name: 'sl', nameBytes: Buffer.from('sl'), kind: 'symlink', size: 0, target: 't'.repeat(150), targetBytes: Buffer.from('t'.repeat(150)) },
   ])
+})
+
+t.test('names and link targets that are not UTF-8 keep their bytes (ustar fields, GNU long names, a pax path and linkpath)', async (t) => {
+  const dir = t.testdir({ src: {} })
+  const src = Buffer.from(path.join(dir, 'src'))
+  const at = (name: Buffer) => Buffer.concat([src, Buffer.from('/'), name])
+  const ff = Buffer.from('a\xff.mp3', 'latin1')
+  const fe = Buffer.from('a\xfe.mp3', 'latin1')
+  const long = Buffer.concat([Buffer.from('x'.repeat(120)), Buffer.from('\xff.mp3', 'latin1')])
+  const target = Buffer.from('../\xff\xfe-target', 'latin1')
+  await fsp.writeFile(at(ff), 'ff')
+  await fsp.writeFile(at(fe), 'fe')
+  await fsp.writeFile(at(long), 'long')
+  await fsp.symlink(target, at(Buffer.from('l')))
+  const file = path.join(dir, 'g.tar')
+  execFileSync('tar', ['--format=gnu', '--sort=name', '-cf', file, '-C', src.toString(), '.'])
+  const s = scan(await fsp.readFile(file), 333)
+  t.equal(s.error, null)
+  const got = s.members.filter((m) => m.kind !== 'dir').map((m) => [m.nameBytes.toString('latin1'), m.sha256 ?? m.targetBytes?.toString('latin1')])
+  t.same(got, [['./a\xfe.mp3', sha('fe')], ['./a\xff.mp3', sha('ff')], ['./l', target.toString('latin1')], [`./${long.toString('latin1')}`, sha('long')]], 'GNU tar: each name and the target byte for byte')
+  t.not(s.members[1].name, s.members[2].name, 'the two names read apart in messages too')
+
+  // a pax header as clara-shard writes one for such a name and target: raw bytes after `path=` and `linkpath=`
+  const rec = (key: string, value: Buffer) => {
+    const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')])
+    let len = body.length + String(body.length).length
+    if (String(len).length > String(body.length).length) len++
+    return Buffer.concat([Buffer.from(String(len)), body])
+  }
+  const pax = Buffer.concat([rec('path', ff), rec('linkpath', target)])
+  const plain = await packed([[{ name: 'PaxHeader', type: 'symlink', linkname: 'PaxHeader', mtime }, undefined]])
+  const header = (type: string, size: number) => {
+    const h = Buffer.from(plain.subarray(0, 512))
+    h[156] = type.charCodeAt(0)
+    h.write(size.toString(8).padStart(11, '0') + ' ', 124, 'latin1')
+    h.fill(0x20, 148, 156)
+    let sum = 0
+    for (const b of h) sum += b
+    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1')
+    return h
+  }
+  const body = Buffer.concat([pax, Buffer.alloc((512 - (pax.length % 512)) % 512)])
+  const tarBytes = Buffer.concat([header('x', pax.length), body, header('2', 0), Buffer.alloc(1024)])
+  const p = scan(tarBytes, 100)
+  t.equal(p.error, null)
+  t.same(p.members.map((m) => [m.kind, m.nameBytes.toString('latin1'), m.targetBytes?.toString('latin1')]), [['symlink', ff.toString('latin1'), target.toString('latin1')]], 'pax: the exact bytes')
 })
 
 t.test('damage: a bad header checksum, a cut inside a member', async (t) => {
