@@ -26,13 +26,15 @@ async function tool(name: string, args: string[], env: NodeJS.ProcessEnv = child
 /**
  * The fixture, backed up once with every default domain (and --checksums, so member digests are
  * recorded). PostgreSQL when `engine` says so (a throwaway database, dropped by cleanup).
+ * `prepare` changes the fixture install before the backup.
  */
-export async function buildRun(engine: 'sqlite' | 'postgres'): Promise<BuiltRun> {
+export async function buildRun(engine: 'sqlite' | 'postgres', prepare?: (clara: string) => Promise<void>): Promise<BuiltRun> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), `clara-verify-${engine}-`))
   const clara = path.join(root, 'clara')
   const pg = engine === 'postgres' ? await createPgDb('clara_vfix') : null
   const dbUrl = pg ? pg.url : `sqlite://${clara}/db.sqlite3`
   await tool('clara-fixture', ['--clara', clara, '--db', dbUrl, '--quiet'])
+  await prepare?.(clara)
   const env = childEnv({ CLARA_CRONTAB: 'none' })
   await tool('clara-backup', ['--clara', clara, '--db', dbUrl, '--dest', path.join(root, 'backups'), '--lock-file', path.join(root, 'lock'), '--checksums', '--quiet'], env)
   const run = await fsp.realpath(path.join(root, 'backups', 'latest'))
