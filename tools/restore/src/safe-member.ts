@@ -4,6 +4,7 @@
  * same archive created. Any one of them refuses the whole unit.
  */
 import path from 'node:path'
+import { readableName } from '@clara/shared/names'
 
 /** Why a member name is unsafe, or null. Works on the raw name bytes. */
 export function unsafeName(name: Buffer | string): string | null {
@@ -18,13 +19,18 @@ export function unsafeName(name: Buffer | string): string | null {
   return null
 }
 
-/** Why a link target is unsafe: absolute, or it resolves outside `within` (all paths relative to one root, POSIX). */
+/**
+ * Why a link target is unsafe: absolute, or it resolves outside `within` (all paths relative to one
+ * root, POSIX, given as latin1 text of their bytes: one character per byte, so bytes that are not
+ * UTF-8 compare exactly). Messages show the target as readable text.
+ */
 export function unsafeLink(linkRel: string, target: string, within: string, hard = false): string | null {
   if (!target) return 'empty link target'
   if (target.includes('\0')) return 'NUL byte in link target'
-  if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target)) return `link to an absolute path (${target})`
+  const shown = () => readableName(Buffer.from(target, 'latin1'))
+  if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target)) return `link to an absolute path (${shown()})`
   const resolved = hard ? path.posix.normalize(target) : path.posix.normalize(path.posix.join(path.posix.dirname(linkRel), target))
-  if (!isInside(resolved, within)) return `link points out of the target (${target})`
+  if (!isInside(resolved, within)) return `link points out of the target (${shown()})`
   return null
 }
 
