@@ -57,21 +57,15 @@ t.test('the good run passes --data full: both twins found and checked in the zip
   t.same(failing(r), [])
 })
 
-t.test('one zip member damaged (records fixed up): the unit fails naming that member only', async (t) => {
-  const run = await copyRun(b, 'zip')
-  const rel = 'source_exports/37/source.zip'
-  await damage(t, path.join(run, rel), FF)
-  await refreshRecords(run, 'source_exports', '37', rel)
-  await namesOnly(t, run, 'source_exports/37', cat('project_dir/', FF), cat('project_dir/', FE))
-})
-
-t.test('the other zip member damaged: named, and its twin not', async (t) => {
-  const run = await copyRun(b, 'zip2')
-  const rel = 'source_exports/37/source.zip'
-  await damage(t, path.join(run, rel), FE)
-  await refreshRecords(run, 'source_exports', '37', rel)
-  await namesOnly(t, run, 'source_exports/37', cat('project_dir/', FE), cat('project_dir/', FF))
-})
+for (const [label, hit, twin] of [['one zip member', FF, FE], ['the other zip member', FE, FF]] as const) {
+  t.test(`${label} damaged (records fixed up): the unit fails naming that member, and its twin not`, async (t) => {
+    const run = await copyRun(b, `zip-${hit.toString('hex')}`)
+    const rel = 'source_exports/37/source.zip'
+    await damage(t, path.join(run, rel), hit)
+    await refreshRecords(run, 'source_exports', '37', rel)
+    await namesOnly(t, run, 'source_exports/37', cat('project_dir/', hit), cat('project_dir/', twin))
+  })
+}
 
 t.test('one shard member damaged (index fixed up): the shard fails naming that member only', async (t) => {
   const run = await copyRun(b, 'shard')
