@@ -46,7 +46,7 @@ function cronUser(t: { teardown: (fn: () => void) => void }, tag: string): strin
 
 /**
  * Install `text` as `user`'s crontab with the real `crontab -u USER FILE`. The file is in a short
- * folder of its own: Debian's crontab refuses a FILE path longer than about 100 bytes.
+ * folder of its own: Debian's crontab cuts a FILE path at 99 bytes (then finds no such file).
  */
 async function installCrontab(t: { teardown: (fn: () => Promise<void>) => void }, user: string, text: string): Promise<void> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'clara-cron-'))
@@ -85,7 +85,8 @@ t.test('crontab -l -u USER: the real crontab captured, its secrets redacted', as
   const text = ['MAILTO=""', `OPENAI_API_KEY=${key}`, NORMAL, `15 3 30 2 * DATABASE_URL=postgres://clara:${dbPassword}@127.0.0.1:5432/clara /srv/clara/dump.sh`, ''].join('\n')
   await installCrontab(t, user, text)
   const dest = path.join(root, 'run')
-  const r = await capture(clara, dest, ['--crontab-user', user])
+  // the install's env file too, as backup_infra.sh passes it: its planted secrets must not leak either
+  const r = await capture(clara, dest, ['--crontab-user', user, '--env-file', path.join(clara, '.env.clara')])
   t.equal(r.code, 0, r.stderr)
 
   for (const file of await filesUnder(dest)) {
@@ -93,6 +94,7 @@ t.test('crontab -l -u USER: the real crontab captured, its secrets redacted', as
     t.notOk(buf.includes('PLANTED'), `no planted byte in ${path.relative(dest, file)}`)
     t.same(scanForSecrets(buf, { planted: [key, dbPassword] }), [], `${path.relative(dest, file)} scans clean`)
   }
+  t.match(readFileSync(path.join(dest, 'infra/settings_snapshot.txt'), 'utf8'), `## env-file ${clara}/.env.clara`, 'the env file was read')
   t.notOk(r.stdout.includes('PLANTED'), 'the records are clean')
   t.notOk(r.stderr.includes('PLANTED'), 'stderr is clean')
 
