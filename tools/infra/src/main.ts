@@ -64,7 +64,7 @@ export async function main(io: Io): Promise<number> {
   })
   const when = new Date().toISOString()
   const gitDir = path.resolve(io.cwd, opts['git-dir'] ?? clara)
-  const { outputs, notGit } = await render(set, { clara, gitDir, env: io.env, processEnv: opts['process-env'], redact, when })
+  const { outputs, notGit } = await render(set, { clara, gitDir, env: io.env, processEnv: opts['process-env'], redact })
   const dry = opts['dry-run']
   const entries = dry ? planInfra(outputs) : await writeInfra(runDir, outputs, set.missing, set.failed, { created_at: when, clara })
   // Every message below is scrubbed too: a path or a git error must not carry a value we redacted.

@@ -12,7 +12,6 @@ export interface RenderOptions {
   /** snapshot C-LARA's variables from this (the tool's own) environment too */
   processEnv: boolean
   redact: RedactOptions & { collect: Set<string> }
-  when: string
 }
 
 export interface Rendered {
@@ -33,7 +32,7 @@ export async function render(set: CaptureSet, o: RenderOptions): Promise<Rendere
   const git = await gitInfo(o.gitDir, o.env)
   add('git_info.txt', git.text, o.gitDir)
   const vars = collectVars(set.captured, o.processEnv ? o.env : undefined)
-  const snap = await settingsSnapshot(o.clara, vars, set.captured, o.redact, o.when)
+  const snap = await settingsSnapshot(o.clara, vars, set.captured, o.redact)
   const sources = set.captured.filter((c) => c.kind === 'env-file' || c.kind === 'settings').map((c) => c.source)
   outputs.push({ name: 'settings_snapshot.txt', text: snap.text, source: [...sources, ...(o.processEnv ? ['environment'] : [])].join(', '), redactions: snap.redactions })
   const sample = envSample(vars, o.redact)

@@ -84,10 +84,13 @@ async function secretFileLines(clara: string, vars: Map<string, Var>): Promise<s
   return lines
 }
 
-/** `settings_snapshot.txt`: the variables with their sources, the secret files, redacted copies of the inputs. */
-export async function settingsSnapshot(clara: string, vars: Map<string, Var>, inputs: Captured[], opts: RedactOptions, when: string): Promise<Rendered> {
+/**
+ * `settings_snapshot.txt`: the variables with their sources, the secret files, redacted copies of the inputs.
+ * No time in it (that is in index.json and the run's manifest.json): an unchanged install gives the same bytes.
+ */
+export async function settingsSnapshot(clara: string, vars: Map<string, Var>, inputs: Captured[], opts: RedactOptions): Promise<Rendered> {
   const parts = [
-    `# settings_snapshot.txt written by clara-infra at ${when}`,
+    "# settings_snapshot.txt written by clara-infra: C-LARA's settings from every input",
     '# Secret values are replaced by <redacted>, passwords inside URLs by ***.',
     '',
     '## Variables C-LARA reads (environment only), then any others found in the inputs',

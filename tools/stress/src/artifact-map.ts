@@ -1,9 +1,6 @@
 /** A run (or a tool's output folder) as `artifact → sha256`, unit by unit, to compare with an uninterrupted one. */
 import { listedArtifacts } from './run-checks.js'
 
-/** Artifacts whose bytes carry the time they were written, so two good runs differ there by design. */
-export const TIME_STAMPED = [/^infra\/settings_snapshot\.txt$/]
-
 /** A dump's name carries its time: `db/clara_db_20250102_030405.sqlite3` → `db/clara_db_<ts>.sqlite3`. */
 export function normalise(p: string): string {
   return p.replace(/clara_db_\d{8}_\d{6}/g, 'clara_db_<ts>')
@@ -13,7 +10,6 @@ export async function artifactMap(run: string, opts: { skipDumps?: boolean } = {
   const m = new Map<string, string>()
   for (const l of await listedArtifacts(run)) {
     const key = normalise(l.path)
-    if (TIME_STAMPED.some((re) => re.test(key))) continue
     if (opts.skipDumps && key.startsWith('db/')) continue
     m.set(key, l.sha256)
   }
