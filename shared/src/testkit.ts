@@ -1,6 +1,7 @@
 /** Helpers for tests: run a tool's `main` in-process, and throwaway PostgreSQL/MariaDB databases. */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import type { Io, Main } from './cli.js'
@@ -142,4 +143,18 @@ export const schemaEnv = (): NodeJS.ProcessEnv => ({ CLARA_SCHEMA_DIR: claraSche
 
 export function repoRoot(): string {
   return execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim()
+}
+
+/** Every file under `dir` (recursively, sorted), or [] when it does not exist. */
+export function filesUnder(dir: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names.flatMap((n) => {
+    const p = path.join(dir, n)
+    return statSync(p).isDirectory() ? filesUnder(p) : [p]
+  }).sort()
 }

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { promises as fsp, existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { repoRoot, runMain } from '@clara/shared/testkit'
+import { filesUnder, repoRoot, runMain } from '@clara/shared/testkit'
 import { childEnv, spawnTool } from '@clara/shared/testkit-spawn'
 import { scanForSecrets } from '@clara/shared/redact'
 import { main } from '../src/main.js'
@@ -56,16 +56,6 @@ async function installCrontab(t: { teardown: (fn: () => Promise<void>) => void }
   execFileSync('crontab', ['-u', user, file])
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = []
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name)
-    if (e.isDirectory()) out.push(...(await filesUnder(p)))
-    else out.push(p)
-  }
-  return out.sort()
-}
-
 const sha = (buf: Buffer) => createHash('sha256').update(buf).digest('hex')
 const readIndex = (dest: string) => JSON.parse(readFileSync(path.join(dest, 'infra/index.json'), 'utf8'))
 // nginx and systemd off: only the crontab (and the install's own settings) are under test here
@@ -89,7 +79,7 @@ t.test('crontab -l -u USER: the real crontab captured, its secrets redacted', as
   const r = await capture(clara, dest, ['--crontab-user', user, '--env-file', path.join(clara, '.env.clara')])
   t.equal(r.code, 0, r.stderr)
 
-  for (const file of await filesUnder(dest)) {
+  for (const file of filesUnder(dest)) {
     const buf = await fsp.readFile(file)
     t.notOk(buf.includes('PLANTED'), `no planted byte in ${path.relative(dest, file)}`)
     t.same(scanForSecrets(buf, { planted: [key, dbPassword] }), [], `${path.relative(dest, file)} scans clean`)

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { promises as fsp, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { runMain } from '@clara/shared/testkit'
+import { filesUnder, runMain } from '@clara/shared/testkit'
 import { scanForSecrets } from '@clara/shared/redact'
 import { main } from '../src/main.js'
 
@@ -57,16 +57,6 @@ function allValues(...ss: Secrets[]): string[] {
   return ss.flatMap((s) => Object.values(s))
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = []
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name)
-    if (e.isDirectory()) out.push(...(await filesUnder(p)))
-    else out.push(p)
-  }
-  return out.sort()
-}
-
 function gitRepo(dir: string, subject: string): string {
   const git = (...a: string[]) => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'n', GIT_AUTHOR_EMAIL: 'n@example.invalid', GIT_COMMITTER_NAME: 'n', GIT_COMMITTER_EMAIL: 'n@example.invalid' } })
   git('init', '-q', '-b', 'main')
@@ -118,7 +108,7 @@ t.test('planted secrets in every input never reach infra/, stdout or stderr', as
   t.equal(r.code, 0, r.stderr)
 
   const planted = [...allValues(...Object.values(S)), 'PLANTEDTOKEN', 'PLANTEDghtoken']
-  for (const file of await filesUnder(dest)) {
+  for (const file of filesUnder(dest)) {
     const buf = await fsp.readFile(file)
     t.notOk(buf.includes('PLANTED'), `no planted byte in ${path.relative(dest, file)}`)
     t.same(scanForSecrets(buf, { planted }), [], `${path.relative(dest, file)} scans clean`)
@@ -155,7 +145,7 @@ t.test('planted secrets in every input never reach infra/, stdout or stderr', as
   t.equal(index.version, 1)
   const paths = index.entries.map((e: { path: string }) => e.path)
   t.same(paths, [...paths].sort(), 'entries sorted')
-  const onDisk = (await filesUnder(path.join(dest, 'infra'))).map((f) => path.relative(dest, f)).filter((p) => p !== 'infra/index.json')
+  const onDisk = (filesUnder(path.join(dest, 'infra'))).map((f) => path.relative(dest, f)).filter((p) => p !== 'infra/index.json')
   t.same(paths, onDisk, 'index lists exactly the files on disk')
   for (const e of index.entries) {
     const buf = readFileSync(path.join(dest, e.path))

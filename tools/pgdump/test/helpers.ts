@@ -1,7 +1,7 @@
 /** Test helper (not a test): environments, the real C-LARA fixture, and a byte scan for leaked secrets. */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { repoRoot } from '@clara/shared/testkit'
+import { filesUnder, repoRoot } from '@clara/shared/testkit'
 import { childEnv, spawnTool } from '@clara/shared/testkit-spawn'
 
 /** The environment a tool run gets: PATH (for pg_dump, mysqldump), HOME, nothing else unless asked. */
@@ -16,19 +16,7 @@ export async function loadFixture(clara: string, url: string): Promise<void> {
   if (r.code !== 0) throw new Error(`clara-fixture failed (exit ${r.code}; is tools/fixture built?): ${r.stderr}`)
 }
 
-/** Every file under `dir` (recursively), or [] when it does not exist. */
-export function filesUnder(dir: string): string[] {
-  let names: string[]
-  try {
-    names = readdirSync(dir)
-  } catch {
-    return []
-  }
-  return names.flatMap((n) => {
-    const p = path.join(dir, n)
-    return statSync(p).isDirectory() ? filesUnder(p) : [p]
-  })
-}
+export { filesUnder }
 
 /** Where `secret` occurs: in the given texts (by label) or in any file under `dirs`. */
 export function leaks(secret: string, texts: Record<string, string>, dirs: string[]): string[] {
