@@ -1,5 +1,5 @@
 /** Test helper (not a test): environments, the real C-LARA fixture, and a byte scan for leaked secrets. */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { filesUnder, repoRoot } from '@clara/shared/testkit'
 import { childEnv, spawnTool } from '@clara/shared/testkit-spawn'
