@@ -9,7 +9,7 @@
 //  6. clara-encrypt (db, infra) and a clara-prune dry run on the kept root, so that every tool's memory is seen.
 // Steps 1, 2, 4, 5, 6 run with bench/rss-hook.mjs preloaded, which logs the peak RSS of every node process.
 // Writes $BENCH_OUT/size.json. Env: BENCH_OUT, BENCH_SCALE, BENCH_LABEL (1×), BENCH_REPEAT (verify, default 3),
-// BENCH_RESTORE_REPEAT (restore pairs, default 1), BENCH_LIMIT_REPEAT (default 3).
+// BENCH_RESTORE_REPEAT (restore pairs, alternating, median; default 3), BENCH_LIMIT_REPEAT (default 3).
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -58,7 +58,7 @@ const [to, scratch, records] = [path.join(work, 'clara'), path.join(work, 'unpac
 const restore = alternate({
   unpack: { cmd: unpackAll(work, scratch), before: `rm -rf '${scratch}'` },
   ours: { cmd: restoreCmd(repo, run, to, records), before: `rm -rf '${to}'`, env: env({}, 'restore'), ok: [0, 1] },
-}, Number(process.env.BENCH_RESTORE_REPEAT ?? 1), log)
+}, Number(process.env.BENCH_RESTORE_REPEAT ?? 3), log)
 const summary = readFileSync(records, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.type === 'summary') ?? {}
 rmSync(to, { recursive: true, force: true })
 rmSync(scratch, { recursive: true, force: true })
