@@ -3,7 +3,9 @@
  * the run's failures.json merges. Some tools write none (clara-pgdump, clara-infra), and in a script
  * of two steps (backup_audio_cache.sh) one step's errors miss the other step's file. So after each
  * domain we add the error records its script printed that the file does not hold yet (creating it in
- * clara-index's format when missing); a script that exited 1 with no failure anywhere gets one.
+ * clara-index's format when missing); a script that exited 1 with no failure anywhere gets one, and
+ * a domain that did not complete gets one entry (step `domain-incomplete`) saying why, which the
+ * domain's next attempt (--resume) removes before it runs.
  */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
@@ -52,4 +54,24 @@ export async function ensureFailures(runDir: string, dir: string, errors: ClaraR
   await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o750 })
   await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: [...doc.failures, ...added] }, { mode: 0o640 })
   return added.length
+}
+
+const INCOMPLETE = 'domain-incomplete'
+
+/** Record that the domain did not complete (replacing such an entry of an earlier attempt). */
+export async function recordIncomplete(runDir: string, dir: string, failure: Omit<Failure, 'unit' | 'step'>): Promise<void> {
+  const file = path.join(runDir, dir, 'failures.json')
+  const doc = (await readFailures(file)) ?? { version: 1, domain: dir, failures: [] }
+  const kept = doc.failures.filter((f: Failure) => f.step !== INCOMPLETE)
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o750 })
+  await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: [...kept, { unit: dir, step: INCOMPLETE, ...failure }] }, { mode: 0o640 })
+}
+
+/** Before a domain runs again: drop the entry saying an earlier attempt did not complete (true if there was one). */
+export async function dropIncomplete(runDir: string, dir: string): Promise<boolean> {
+  const file = path.join(runDir, dir, 'failures.json')
+  const doc = await readFailures(file)
+  if (!doc || !doc.failures.some((f: Failure) => f.step === INCOMPLETE)) return false
+  await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: doc.failures.filter((f: Failure) => f.step !== INCOMPLETE) }, { mode: 0o640 })
+  return true
 }

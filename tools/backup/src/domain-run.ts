@@ -19,7 +19,11 @@ export interface DomainResult {
   errors: ClaraRecord[]
   /** stopped because `signal` fired */
   interrupted: boolean
+  /** the child's last log lines (not progress), to say why a domain did not complete */
+  lastLines: string[]
 }
+
+const LAST_LINES = 20
 
 export interface DomainIo {
   env: NodeJS.ProcessEnv
@@ -47,10 +51,12 @@ export async function runDomain(scriptsDir: string, d: Domain, io: DomainIo): Pr
   const child = spawn('bash', [path.join(scriptsDir, d.script)], { env: io.env, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines = createInterface({ input: child.stderr, crlfDelay: Infinity })
   const relayed = new Promise<void>((resolve) => lines.on('close', resolve))
+  const lastLines: string[] = []
   lines.on('line', (line) => {
     const p = progressOf(line)
-    if (p) io.onProgress(p)
-    else io.onLine(line)
+    if (p) return io.onProgress(p)
+    io.onLine(line)
+    if (lastLines.push(line) > LAST_LINES) lastLines.shift()
   })
   const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + signalNumber(sig))))
   let interrupted = false
@@ -79,7 +85,7 @@ export async function runDomain(scriptsDir: string, d: Domain, io: DomainIo): Pr
   const code = await exited
   await relayed
   io.signal.removeEventListener('abort', stop)
-  return { exit_code: code, stream_ok: streamOk, message, records, errors, interrupted }
+  return { exit_code: code, stream_ok: streamOk, message, records, errors, interrupted, lastLines }
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {

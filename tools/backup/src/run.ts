@@ -6,7 +6,7 @@ import { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
 import { runDomain } from './domain-run.js'
-import { clearStaleFailures, domainFailures, ensureFailures } from './domain-failures.js'
+import { clearStaleFailures, domainFailures, dropIncomplete, ensureFailures, recordIncomplete } from './domain-failures.js'
 import { domainEnv } from './domain-env.js'
 import { finishRun } from './finish.js'
 import { readJson } from './manifest.js'
@@ -78,6 +78,7 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
       }
       c.log.detail(`${d.dir}: running its script (not reused whole: ${why})`)
     }
+    if (!c.o.flags.dry && (await dropIncomplete(p.dir, d.dir))) c.log.detail(`${d.dir}: running again after an attempt that did not complete`)
     const r = await runDomain(scripts, d, {
       env, out: sink, signal: c.io.signal,
       onLine: (line) => progress.relay(line),
@@ -94,15 +95,24 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
     const dropped = clean ? await clearStaleFailures(p.dir, d.dir) : 0
     if (dropped) c.log.info(`${d.dir}/failures.json: ${dropped} failure(s) of an earlier attempt dropped: the domain succeeded this time`)
     // The domain's error records mostly end in its failures.json (clara-index keeps them), so both are looked at.
-    const full = c.o.flags.dry || r.exit_code === 0 ? undefined : ((r.errors.find(outOfSpace) ?? (await domainFailures(p.dir, d.dir)).find(outOfSpace)) as { item?: unknown; message?: unknown } | undefined)
-    if (full && (codes.get(d.dir) ?? 0) < EXIT.FATAL) {
+    // out of space: an error record, a failures.json entry, or (a tool that stopped on it) its last log lines
+    const spaceLine = r.lastLines.find((line) => outOfSpace({ message: line }))
+    const full = c.o.flags.dry || r.exit_code === 0 ? undefined : ((r.errors.find(outOfSpace) ?? (await domainFailures(p.dir, d.dir)).find(outOfSpace) ?? (spaceLine ? { item: d.dir, message: spaceLine } : undefined)) as { item?: unknown; message?: unknown } | undefined)
+    if (full) {
       c.log.error(d.name, `the backup filesystem is full (${String(full.item ?? d.dir)}: ${String(full.message)}): free space, then finish the run with --resume ${p.id}`)
-      codes.set(d.dir, EXIT.FATAL)
+      codes.set(d.dir, Math.max(codes.get(d.dir) ?? 0, EXIT.FATAL))
     }
     const code = codes.get(d.dir) ?? 0
     if (code >= 2) {
       c.log.error(d.name, `did not complete (exit ${r.exit_code}${full ? ', out of space' : ''}${r.message ? `; ${r.message}` : ''})`)
-      await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code}${full ? ', out of space' : ''})`, code: full ? 'ENOSPC' : 'EDOMAIN' })
+      const errCode = full ? 'ENOSPC' : 'EDOMAIN'
+      await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code}${full ? ', out of space' : ''})`, code: errCode })
+      // the run's failures.json must say so too: the domain's tools wrote no failures.json of their own
+      const why = String(full?.message ?? r.lastLines.at(-1) ?? r.message ?? '')
+      if (!c.o.flags.dry) {
+        await recordIncomplete(p.dir, d.dir, { message: `did not complete (exit ${r.exit_code})${why ? `: ${why}` : ''}`, code: errCode })
+          .catch((err: NodeJS.ErrnoException) => c.log.error(d.name, `cannot record it in ${d.dir}/failures.json: ${err.code ?? err.message}`))
+      }
     }
   }
   const order = startOrder(c.o.domains, c.o.jobs, prevSeconds)

@@ -105,6 +105,27 @@ t.test('a database that cannot be reached: the run is incomplete (exit 3), its m
   t.notOk(m.domains.legacy_zips.incomplete, 'domains that need no database still ran')
   t.ok(existsSync(path.join(root, m.run_id, 'manifest.json')), 'the incomplete run has its manifest (status incomplete)')
   t.same(r.records.filter((x) => x.type === 'error' && x.during === 'domain').map((x) => x.item).sort(), ['db', 'source'])
+  const failures = readJson(path.join(root, m.run_id, 'failures.json')).failures
+  t.same(failures.filter((x: { step: string }) => x.step === 'domain-incomplete').map((x: { domain: string; code: string }) => `${x.domain} ${x.code}`).sort(),
+    ['db EDOMAIN', 'source_exports EDOMAIN'], "the run's failures.json names each domain that did not complete")
+  t.equal(m.totals.failures, failures.length, 'and the manifest counts the same failures')
+})
+
+t.test('a tool that stops on a full disk (clara-shard): incomplete, out of space, in failures.json; --resume removes the entry', async (t) => {
+  const root = path.join(f.dir, 'shardfull')
+  // every write past 64 KiB fails with ENOSPC in each process: clara-shard stops (exit 3) with its archive half written
+  const r = await backup(f, root, ['--domains', 'audio'], { env: runEnv({ CLARA_FAULT_ENOSPC_AFTER: String(64 << 10) }) })
+  t.equal(r.code, 3, 'exit 3', { stderr: r.stderr })
+  t.match(r.stderr, /audio: the backup filesystem is full \(audio_cache: clara-shard: .*ENOSPC.*\): free space, then finish the run with --resume/)
+  t.match(r.records.find((x) => x.type === 'error' && x.during === 'domain'), { item: 'audio', code: 'ENOSPC' })
+  const doc = readJson(path.join(root, r.run.run_id, 'failures.json'))
+  t.match(doc.failures, [{ domain: 'audio_cache', step: 'domain-incomplete', code: 'ENOSPC', message: /^did not complete \(exit 3\): clara-shard: .*ENOSPC/ }])
+  t.equal(doc.failures.length, 1)
+  t.equal(r.run.totals.failures, 1, 'the manifest counts it once')
+  const again = await backup(f, root, ['--domains', 'audio', '--resume', r.run.run_id])
+  t.equal(again.code, 0, 'space back: the resumed run completes', { stderr: again.stderr })
+  t.same(readJson(path.join(root, r.run.run_id, 'failures.json')).failures, [], 'the entry of the attempt that did not complete is gone')
+  t.match(again.run, { status: 'complete', totals: { failures: 0 } })
 })
 
 t.test('a unit that fails for lack of space makes the run incomplete (exit 3), even when its tools exit 1; --resume finishes it', async (t) => {
