@@ -109,6 +109,7 @@ t.test('a database that cannot be reached: the run is incomplete (exit 3), its m
   t.same(failures.filter((x: { step: string }) => x.step === 'domain-incomplete').map((x: { domain: string; code: string }) => `${x.domain} ${x.code}`).sort(),
     ['db EDOMAIN', 'source_exports EDOMAIN'], "the run's failures.json names each domain that did not complete")
   t.equal(m.totals.failures, failures.length, 'and the manifest counts the same failures')
+  t.notMatch(JSON.stringify(failures), /s3cret-pw/, 'the password is not in failures.json either')
 })
 
 t.test('a tool that stops on a full disk (clara-shard): incomplete, out of space, in failures.json; --resume removes the entry', async (t) => {
