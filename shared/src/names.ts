@@ -1,4 +1,8 @@
-/** File names that fit: a name over the byte budget keeps a readable prefix plus a hash of the whole. */
+/**
+ * Names as bytes: file names that fit (a name over the byte budget keeps a readable prefix plus a hash
+ * of the whole), ids and readable forms of names that are not UTF-8, and the bytes behind a record's
+ * `<field>` / `<field>_b64` pair.
+ */
 import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 
@@ -36,4 +40,9 @@ export function byteNameId(bytes: Buffer, prefix = ''): string {
  */
 export function readableName(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString('utf8') : byteNameId(bytes)
+}
+
+/** The exact bytes of a name recorded as text plus, when it is not UTF-8, `<field>_b64`. */
+export function fieldBytes(text: string | undefined, b64: unknown): Buffer {
+  return typeof b64 === 'string' ? Buffer.from(b64, 'base64') : Buffer.from(text ?? '')
 }

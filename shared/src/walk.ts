@@ -77,11 +77,6 @@ export function setTarget(e: TreeEntry, bytes: Buffer): void {
   if (!isUtf8(bytes)) e.target_b64 = bytes.toString('base64')
 }
 
-/** A symlink entry's target as its exact bytes. */
-export function targetBytes(e: Pick<TreeEntry, 'target' | 'target_b64'>): Buffer {
-  return e.target_b64 !== undefined ? Buffer.from(e.target_b64, 'base64') : Buffer.from(e.target ?? '')
-}
-
 /** Stat one path (lstat: links are not followed) into a TreeEntry. */
 export async function statEntry(abs: Buffer, relBytes: Buffer): Promise<TreeEntry> {
   const e = entryOf(await fsp.lstat(abs), abs, relBytes)

@@ -8,6 +8,7 @@
  * `b64:<base64>` (as markers write such paths), and only its last name may be other than UTF-8.
  */
 import path from 'node:path'
+import { fieldBytes } from '@clara/shared/names'
 import { isUtf8 } from '@clara/shared/walk'
 
 export type RestoreSpec = { prefix: string; to: string; to_b64?: string } | FileSpec
@@ -60,7 +61,7 @@ function specTarget(s: RestoreSpec): string {
 
 /** A file spec's member name, as bytes. */
 function memberBytes(s: FileSpec): Buffer {
-  return s.path_b64 === undefined ? Buffer.from(s.path) : Buffer.from(s.path_b64, 'base64')
+  return fieldBytes(s.path, s.path_b64)
 }
 
 /** A target's path below the root, as bytes. */

@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
+import { fieldBytes } from '@clara/shared/names'
 import { readRecords } from '@clara/shared/ndjson'
 import type { ClaraRecord, FileRecord } from '@clara/shared/records'
 import { skipMessage } from '@clara/shared/source-file'
@@ -60,7 +61,7 @@ const rootPrefixes = new Map<string, Buffer>()
 
 function memberOf(r: FileRecord): Member {
   if (typeof r.root !== 'string' || typeof r.path !== 'string') throw Object.assign(new Error('file record without root and path'), { code: 'EBADRECORD' })
-  const rel = r.path_b64 ? Buffer.from(r.path_b64, 'base64') : Buffer.from(r.path)
+  const rel = fieldBytes(r.path, r.path_b64)
   const name = rel.toString('utf8')
   const segs = name.split('/')
   if (path.isAbsolute(r.path) || segs.some((s) => s === '..' || s === '.' || s === '')) {

@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer'
 import path from 'node:path'
 import { ZipReader } from '@clara/shared/zip-reader'
 import type { DomainScan } from './domain-scan.js'
+import { keyBytes } from './member-name.js'
 
 type Mapping = { prefix?: string; path?: string; path_b64?: string; to: string; to_b64?: string }
 
@@ -64,7 +65,7 @@ export async function buildInventory(scans: DomainScan[]): Promise<Inventory> {
           const group = s.groups?.[String(u.meta?.group ?? '')]
           const to = typeof group?.restore_to === 'string' ? group.restore_to.replace(/\/+$/, '') : ''
           for (const [key, x] of a.members) {
-            const bytes = Buffer.from(key, 'latin1') // memberKey: one character per byte
+            const bytes = keyBytes(key)
             if (x.kind === 'dir' || !isUtf8(bytes)) continue
             const m = bytes.toString('utf8')
             inv.paths.add(to ? path.posix.join(to, m) : m)

@@ -6,13 +6,13 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { sha256 } from '@clara/shared/hash'
-import { readableName } from '@clara/shared/names'
+import { fieldBytes, readableName } from '@clara/shared/names'
 import { crossCheck, readIndex, type IndexEntry, type Recorded } from './index-check.js'
 import { listFiles } from './disk.js'
 import { readJson } from './json-file.js'
 import { insideRun, kindOf, newUnit, runRel, type Artifact, type MemberExpect, type Unit } from './model.js'
 import type { DomainScan } from './domain-scan.js'
-import { memberKey, recordedBytes } from './member-name.js'
+import { memberKey } from './member-name.js'
 
 const DOCS = new Set(['index.json', 'failures.json', 'reports.ndjson'])
 const ORM_DB = 'orm_db'
@@ -33,9 +33,9 @@ export function parseListing(text: string): { members: Map<string, MemberExpect>
       ended = r.count === members.size && i === lines.length - 1
       if (!ended) return { members, problem: `end record at line ${i + 1} does not close the listing (count ${r.count}, ${members.size} members)` }
     } else if (r?.type === 'member' && typeof r.path === 'string') {
-      const bytes = recordedBytes(r.path, r.path_b64)
+      const bytes = fieldBytes(r.path, r.path_b64)
       const x: MemberExpect = { name: readableName(bytes), size: Number(r.size), sha256: r.sha256, kind: r.kind }
-      if (r.kind === 'symlink' && typeof r.target === 'string') x.target = recordedBytes(r.target, r.target_b64)
+      if (r.kind === 'symlink' && typeof r.target === 'string') x.target = fieldBytes(r.target, r.target_b64)
       members.set(memberKey(bytes), x)
     }
   }

@@ -3,13 +3,13 @@
  * each unit's metadata against its folder, and the domain's index.json against both.
  */
 import path from 'node:path'
-import { readableName } from '@clara/shared/names'
+import { fieldBytes, readableName } from '@clara/shared/names'
 import { crossCheck, readIndex, type Recorded } from './index-check.js'
 import { listDir, listFiles } from './disk.js'
 import { readJson } from './json-file.js'
 import { insideRun, kindOf, newUnit, runRel, type Artifact, type MemberExpect, type Unit } from './model.js'
 import type { DomainScan } from './domain-scan.js'
-import { memberKey, recordedBytes } from './member-name.js'
+import { memberKey } from './member-name.js'
 
 const DOMAIN_FILES = new Set(['index.json', 'failures.json'])
 
@@ -18,7 +18,7 @@ function membersOf(meta: any, archive: string): Map<string, MemberExpect> | unde
   const m = new Map<string, MemberExpect>()
   for (const x of meta.members) {
     if (!x || x.archive !== archive || typeof x.path !== 'string') continue
-    const bytes = recordedBytes(x.path, x.path_b64)
+    const bytes = fieldBytes(x.path, x.path_b64)
     m.set(memberKey(bytes), { name: readableName(bytes), size: Number(x.size), sha256: x.sha256 })
   }
   return m
