@@ -15,18 +15,26 @@ import type { ClaraRecord } from '@clara/shared/records'
 
 const same = (a: Failure, b: Failure) => a.unit === b.unit && a.step === b.step && a.message === b.message
 
-async function readFailures(file: string): Promise<any | null> {
+/** A domain's failures.json: its path, and the document there (null when missing or unreadable). */
+async function readFailures(runDir: string, dir: string): Promise<{ file: string; doc: any | null }> {
+  const file = path.join(runDir, dir, 'failures.json')
   try {
     const doc = JSON.parse(await fsp.readFile(file, 'utf8'))
-    return doc && Array.isArray(doc.failures) ? doc : null
+    return { file, doc: doc && Array.isArray(doc.failures) ? doc : null }
   } catch {
-    return null
+    return { file, doc: null }
   }
+}
+
+/** Write the domain's failures.json with `failures` (in clara-index's format when there was none). */
+async function writeFailures(file: string, doc: any | null, dir: string, failures: Failure[]): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o750 })
+  await writeJsonAtomic(file, { ...(doc ?? { version: 1, domain: dir }), generated_at: new Date().toISOString(), failures }, { mode: 0o640 })
 }
 
 /** The failures listed in `<runDir>/<dir>/failures.json` (none when it is missing or unreadable). */
 export async function domainFailures(runDir: string, dir: string): Promise<Failure[]> {
-  return (await readFailures(path.join(runDir, dir, 'failures.json')))?.failures ?? []
+  return (await readFailures(runDir, dir)).doc?.failures ?? []
 }
 
 /**
@@ -34,25 +42,23 @@ export async function domainFailures(runDir: string, dir: string): Promise<Failu
  * earlier attempt of a resumed run (a dump that failed then) are stale. Rewrites the file empty; the number dropped.
  */
 export async function clearStaleFailures(runDir: string, dir: string): Promise<number> {
-  const file = path.join(runDir, dir, 'failures.json')
-  const doc = await readFailures(file)
+  const { file, doc } = await readFailures(runDir, dir)
   if (!doc || doc.failures.length === 0) return 0
-  await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: [] }, { mode: 0o640 })
+  await writeFailures(file, doc, dir, [])
   return doc.failures.length
 }
 
 /** Bring `<runDir>/<dir>/failures.json` up to the domain's error records; the number of failures added. */
 export async function ensureFailures(runDir: string, dir: string, errors: ClaraRecord[], exitCode: number): Promise<number> {
   if (exitCode >= 2 || (exitCode === 0 && errors.length === 0)) return 0
-  const file = path.join(runDir, dir, 'failures.json')
-  const doc = (await readFailures(file)) ?? { version: 1, domain: dir, failures: [] }
-  const added = errors.map((e) => failureOf(e as Record<string, unknown>, dir)).filter((f, i, all) => !doc.failures.some((g: Failure) => same(f, g)) && all.findIndex((g) => same(f, g)) === i)
-  if (exitCode === 1 && doc.failures.length === 0 && added.length === 0) {
+  const { file, doc } = await readFailures(runDir, dir)
+  const had: Failure[] = doc?.failures ?? []
+  const added = errors.map((e) => failureOf(e as Record<string, unknown>, dir)).filter((f, i, all) => !had.some((g) => same(f, g)) && all.findIndex((g) => same(f, g)) === i)
+  if (exitCode === 1 && had.length === 0 && added.length === 0) {
     added.push({ unit: dir, step: 'domain', message: `the domain's script exited ${exitCode} without an error record`, code: 'EPARTIAL' })
   }
   if (added.length === 0) return 0
-  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o750 })
-  await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: [...doc.failures, ...added] }, { mode: 0o640 })
+  await writeFailures(file, doc, dir, [...had, ...added])
   return added.length
 }
 
@@ -60,18 +66,15 @@ const INCOMPLETE = 'domain-incomplete'
 
 /** Record that the domain did not complete (replacing such an entry of an earlier attempt). */
 export async function recordIncomplete(runDir: string, dir: string, failure: Omit<Failure, 'unit' | 'step'>): Promise<void> {
-  const file = path.join(runDir, dir, 'failures.json')
-  const doc = (await readFailures(file)) ?? { version: 1, domain: dir, failures: [] }
-  const kept = doc.failures.filter((f: Failure) => f.step !== INCOMPLETE)
-  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o750 })
-  await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: [...kept, { unit: dir, step: INCOMPLETE, ...failure }] }, { mode: 0o640 })
+  const { file, doc } = await readFailures(runDir, dir)
+  const kept = (doc?.failures ?? []).filter((f: Failure) => f.step !== INCOMPLETE)
+  await writeFailures(file, doc, dir, [...kept, { unit: dir, step: INCOMPLETE, ...failure }])
 }
 
 /** Before a domain runs again: drop the entry saying an earlier attempt did not complete (true if there was one). */
 export async function dropIncomplete(runDir: string, dir: string): Promise<boolean> {
-  const file = path.join(runDir, dir, 'failures.json')
-  const doc = await readFailures(file)
+  const { file, doc } = await readFailures(runDir, dir)
   if (!doc || !doc.failures.some((f: Failure) => f.step === INCOMPLETE)) return false
-  await writeJsonAtomic(file, { ...doc, generated_at: new Date().toISOString(), failures: doc.failures.filter((f: Failure) => f.step !== INCOMPLETE) }, { mode: 0o640 })
+  await writeFailures(file, doc, dir, doc.failures.filter((f: Failure) => f.step !== INCOMPLETE))
   return true
 }
