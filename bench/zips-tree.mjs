@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bench tree for bench/zips.sh when clara-fixture is not used: N project folders shaped like
-// C-LARA's (../shared/perf-baseline.md): ~60 text/HTML/JSON files of 1–20 KB and ~15
+// C-LARA's (the reference perf-baseline of this machine kind): ~60 text/HTML/JSON files of 1–20 KB and ~15
 // incompressible media files (.mp3/.png) of 20–300 KB each. Usage: zips-tree.mjs DIR N
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'

@@ -21,7 +21,7 @@ if ! mysqladmin -h 127.0.0.1 -u root status >/dev/null 2>&1; then
 fi
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "test-deps: PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
 mysqladmin -h 127.0.0.1 -u root status >/dev/null 2>&1 || { echo "test-deps: MariaDB is not reachable on 127.0.0.1:3306" >&2; exit 1; }
-# The fixtures load C-LARA's real schema: the reference material beside the checkout (../shared), or CLARA_SCHEMA_DIR.
-schema=${CLARA_SCHEMA_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/clara-schema}
+# The fixtures load C-LARA's real schema: the copy in tools/fixture/clara-schema, or CLARA_SCHEMA_DIR.
+schema=${CLARA_SCHEMA_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/fixture/clara-schema}
 [ -f "$schema/sqlite.sql" ] && [ -f "$schema/postgres.sql" ] || {
-  echo "test-deps: no C-LARA schema at $schema (the clara-schema folder of ../shared beside this checkout; or set CLARA_SCHEMA_DIR)" >&2; exit 1; }
+  echo "test-deps: no C-LARA schema at $schema (tools/fixture/clara-schema, or set CLARA_SCHEMA_DIR)" >&2; exit 1; }

@@ -132,10 +132,9 @@ export async function createMysqlDb(prefix = 'clara_test'): Promise<ScratchDb> {
   }
 }
 
-/** The repository root (for tests that spawn built bins or read ../shared). */
-/** The real C-LARA schema for tests: $CLARA_SCHEMA_DIR, else ../shared/clara-schema beside the checkout (clara-fixture's rule). */
+/** The real C-LARA schema for tests: $CLARA_SCHEMA_DIR, else the copy in tools/fixture/clara-schema (clara-fixture's rule). */
 export function claraSchemaDir(): string {
-  return process.env.CLARA_SCHEMA_DIR ? path.resolve(process.env.CLARA_SCHEMA_DIR) : path.resolve(repoRoot(), '..', 'shared', 'clara-schema')
+  return process.env.CLARA_SCHEMA_DIR ? path.resolve(process.env.CLARA_SCHEMA_DIR) : path.resolve(repoRoot(), 'tools', 'fixture', 'clara-schema')
 }
 
 /** An in-process tool's env that finds the schema the way the test runner does. */

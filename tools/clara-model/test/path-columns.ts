@@ -1,4 +1,4 @@
-/** The path columns against the real PostgreSQL schema (../shared/clara-schema, as clara-fixture loads it). */
+/** The path columns against the real PostgreSQL schema (tools/fixture/clara-schema, as clara-fixture loads it). */
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,8 +7,8 @@ import { AUDIO_LAYOUT_COLUMNS } from '../src/audio-layout.js'
 import { AUDIO_TABLE, PATH_COLUMNS } from '../src/path-columns.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
-// clara-fixture's rule: $CLARA_SCHEMA_DIR, else ../shared/clara-schema beside the checkout (this package has no @clara/shared)
-const SCHEMA = path.join(process.env.CLARA_SCHEMA_DIR ? path.resolve(process.env.CLARA_SCHEMA_DIR) : path.resolve(HERE, '../../../../..', 'shared/clara-schema'), 'postgres.sql')
+// clara-fixture's rule: $CLARA_SCHEMA_DIR, else the copy in tools/fixture/clara-schema (this package has no @clara/shared)
+const SCHEMA = path.join(process.env.CLARA_SCHEMA_DIR ? path.resolve(process.env.CLARA_SCHEMA_DIR) : path.resolve(HERE, '../../..', 'fixture/clara-schema'), 'postgres.sql')
 
 /** table → column → type, from the CREATE TABLE statements. */
 function tables(sql: string): Map<string, Map<string, string>> {

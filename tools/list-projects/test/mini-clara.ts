@@ -1,5 +1,5 @@
 /**
- * Test helper (not a test): a tiny C-LARA install on the REAL schema (../shared/clara-schema), in
+ * Test helper (not a test): a tiny C-LARA install on the REAL schema (tools/fixture/clara-schema), in
  * SQLite or PostgreSQL, with the shapes the listers must handle: non-ASCII iids, a project with no
  * dirs, orphans of every kind, server URLs in compiled HTML, a nested content zip.
  */
