@@ -8,7 +8,7 @@ for pair in rsync:rsync sshd:openssh-server age:age pigz:pigz zip:zip unzip:unzi
 done
 if [ ${#need[@]} -gt 0 ]; then
   echo "test-deps: installing ${need[*]}" >&2
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}") >&2
+  (apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}") >&2
 fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "test-deps: starting PostgreSQL" >&2
