@@ -10,6 +10,11 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "test-deps: installing ${need[*]}" >&2
   (apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}") >&2
 fi
+# The fixture tests decode images and read pickles the way C-LARA does: Debian's Python with Pillow.
+if ! /usr/bin/python3 -c 'from PIL import Image, features; assert features.check("webp") and features.check("jpg")' >/dev/null 2>&1; then
+  echo "test-deps: installing python3-pil" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-pil) >&2
+fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "test-deps: starting PostgreSQL" >&2
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start >&2 || true

@@ -15,7 +15,8 @@ function check(t: any, r: Awaited<ReturnType<typeof runMain>>, clara: string) {
   t.equal(r.code, 0, r.stderr)
   const files = r.records.filter((x) => x.type === 'file') as Record<string, unknown>[]
   const root = path.join(clara, 'audio', 'tts_repository_orm')
-  t.equal(files.length, 14)
+  // 13 §9.3 rows with a file, 45 human-voice recordings (Mary's words and segments, Ça va's phonemes), 1 file without a row
+  t.equal(files.length, 59)
   t.ok(files.every((f) => f.root === root && typeof f.size === 'number' && typeof f.mtime === 'string'))
   const paths = files.map((f) => f.path as string)
   t.same(paths, [...paths].sort((a, b) => Buffer.compare(Buffer.from(a.replace(/\//g, '\0')), Buffer.from(b.replace(/\//g, '\0')))), 'sorted')
@@ -48,7 +49,7 @@ t.test('no cache directory: every row missing, still exit 0; no table: an error 
   fs.rmSync(path.join(clara, 'audio', 'tts_repository_orm'), { recursive: true })
   const r = await runMain(main, { argv: ['--clara', clara] })
   t.equal(r.code, 0)
-  t.equal(r.records.filter((x) => x.type === 'audio_missing').length, 14)
+  t.equal(r.records.filter((x) => x.type === 'audio_missing').length, 59, 'every orm_audio_metadata row')
   t.match(r.stderr, /no audio cache/)
   const empty = path.join(clara, 'empty.sqlite3')
   fs.writeFileSync(empty, '')

@@ -32,7 +32,9 @@ export async function roundTrip(t: Test, o: { run: string; to: string; clara: st
   t.equal(unresolved.length, 1, `exactly one unresolved media reference: ${unresolved.join(', ')}`)
   t.match(unresolved[0], /^clara_compiled_phonetic\/12\/page_1\.html: .*openai.*_missing\.mp3$|^clara_compiled_phonetic\/12\/page_1\.html: multimedia\/alloy_.*_missing\.mp3$/, 'the fixture’s deliberate one')
   const exempt = /^(\.clara-restore\/|restore_report\.json$|restored_infra\/|db\.sqlite3$|audio\/tts_metadata_local\.db$|.*\.pickle$)/
-  t.same(await grepTree(to, [clara, OLD_HOST, 'cygwin64'], exempt), [], 'no old root in any restored file (pickles, the retired audio DB and infra-for-review aside)')
+  // any Windows checkout under C:/cygwin64/home, in / or \ (or JSON's \\) form; not config.ini's `bash = C:/cygwin64/bin/bash`, a program C-LARA ships, not a root
+  const windows = ['cygwin64/home', 'cygwin64\\home', 'cygwin64\\\\home']
+  t.same(await grepTree(to, [clara, OLD_HOST, ...windows], exempt), [], 'no old root in any restored file (pickles, the retired audio DB and infra-for-review aside)')
   const report = JSON.parse(await fsp.readFile(path.join(to, 'restore_report.json'), 'utf8'))
   t.equal(report.proof.ok, true, 'the proof holds')
   t.same(report.proof.db_remaining, {}, 'no path column names an old root')
