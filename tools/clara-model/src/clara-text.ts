@@ -26,7 +26,9 @@ export interface Page {
 /** The text types whose words carry `#…#` annotations, and the three segment-level ones. */
 export type TextKind = 'gloss' | 'lemma' | 'pinyin' | 'phonetic' | 'translated' | 'mwe'
 
-export class InternalisationError extends Error {}
+export class InternalisationError extends Error {
+  override name = 'InternalisationError'
+}
 
 /** Python's `\w` (the `regex` module's definition), for tag names. */
 const W = String.raw`[\p{Alpha}\p{M}\p{Nd}\p{Pc}]`

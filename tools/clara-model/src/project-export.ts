@@ -43,5 +43,6 @@ export function pythonJson(value: unknown, indent = 4, depth = 0): string {
 }
 
 function pythonString(s: string): string {
-  return JSON.stringify(s).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  // json's ESCAPE_ASCII: everything outside ' '..'~' (DEL included) as \uXXXX
+  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
