@@ -1,5 +1,5 @@
 import t from 'tap'
-import { copyFileSync } from 'node:fs'
+import { copyFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { openDb } from '@clara/shared/db'
 import { runMain } from '@clara/shared/testkit'
@@ -9,7 +9,7 @@ import { realFixture } from './real-fixture.js'
 import { miniClara } from './mini-clara.js'
 
 type Rec = Record<string, any>
-const dir = t.testdir({ real: {}, mini: {} })
+const dir = t.testdir({ real: {}, mini: {}, stored: {} })
 const fx = await realFixture(path.join(dir, 'real'))
 const GLOBAL_KEYS = ['simple_clara_type', 'uses_coherent_image_set', 'uses_coherent_image_set_v2', 'use_translation_for_images', 'uses_picture_glossing', 'picture_gloss_style', 'human_voice_id', 'human_voice_id_phonetic', 'audio_type_for_words', 'audio_type_for_segments']
 
@@ -104,4 +104,32 @@ t.test('image paths: old-host, missing and understanding rows like copy_image_da
   const mary = entry(units[1].archives[0], 'images/metadata.json')
   t.match(mary[1], { request_type: 'image-understanding', image_file_path: '', thumbnail_file_path: '_thumbnail' })
   t.same(mary[0].description_variables, { a: [2], b: 1 })
+})
+
+t.test('project_dir/stored_data.json: C-LARA\'s own, from the row, whenever the folder\'s does not say the same', async (t) => {
+  // an install of its own, changed below
+  const own = await realFixture(path.join(dir, 'stored'))
+  const copy = own.clara
+  const stored = (iid: string) => path.join(copy, 'clara_content', iid, 'stored_data.json')
+  writeFileSync(stored('Ça_va__12'), JSON.stringify({ id: 'Ça_va__12', l2_language: 'german', l1_language: 'english' }))
+  const when = statSync(stored('Ça_va__12')).mtime.toISOString()
+  rmSync(stored('Peter_Rabbit_small5'))
+  const recs = await list(copy, `sqlite://${path.join(copy, 'db.sqlite3')}`, ['--units', 'source', '--only', '5,12,37,61'])
+  const units = Object.fromEntries(recs.filter((r) => r.type === 'unit').map((u) => [u.unit, u.archives[0]]))
+  const generated = (a: Rec) => a.entries.find((e: Rec) => e.path === 'project_dir/stored_data.json')
+  const excludes = (a: Rec) => a.sources[0].exclude
+
+  t.equal(generated(units['37']), undefined, 'the same: the folder\'s own file, verbatim')
+  t.notOk(excludes(units['37']).includes('/stored_data.json'))
+
+  t.same(generated(units['12']), { path: 'project_dir/stored_data.json', text: '{\n    "id": "\\u00c7a_va__12",\n    "l2_language": "french",\n    "l1_language": "english"\n}', mtime: when }, 'another l2: the row\'s, in C-LARA\'s bytes, with the file\'s mtime')
+  t.ok(excludes(units['12']).includes('/stored_data.json'), 'the folder\'s own file left out')
+  t.match(recs.filter((r) => r.type === 'warning' && r.unit === '12'), [{ item: 'clara_content/Ça_va__12/stored_data.json', message: /says .*german.*C-LARA's own from the project row/ }])
+
+  t.match(generated(units['5']), { path: 'project_dir/stored_data.json', text: /"id": "Peter_Rabbit_small5"/ }, 'missing in the folder: written from the row')
+  t.notOk(generated(units['5']).mtime)
+  t.notOk(excludes(units['5']).includes('/stored_data.json'))
+
+  t.match(generated(units['61']), { text: /"id": "Lost_project_61"/ }, 'no folder at all: the one file under project_dir/')
+  t.notOk(units['61'].sources.some((s: Rec) => s.prefix === 'project_dir/'))
 })
