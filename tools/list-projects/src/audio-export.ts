@@ -22,6 +22,8 @@ import type { ProjectInfo } from './project-record.js'
 export interface AudioMembers {
   entries: InlineEntry[]
   sources: UnitSource[]
+  /** why the audio could not be read (the unit then goes without it) */
+  problem?: string
 }
 
 const VERSIONS = ['gloss', 'lemma', 'pinyin', 'translated', 'mwe', 'phonetic'] as const
@@ -83,9 +85,20 @@ export async function projectAudio(db: Db, clara: string, p: ProjectInfo): Promi
   return out
 }
 
-/** Every selected project's audio members, by project id. */
+/**
+ * Every selected project's audio members, by project id. A text the lister cannot read (a file
+ * error) costs that project its audio, with the reason; a database error stops the listing.
+ */
 export async function audioMembers(db: Db, clara: string, projects: ProjectInfo[]): Promise<Map<number, AudioMembers>> {
   const m = new Map<number, AudioMembers>()
-  for (const p of projects) m.set(p.id, await projectAudio(db, clara, p))
+  for (const p of projects) {
+    try {
+      m.set(p.id, await projectAudio(db, clara, p))
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      if (!e.code || !e.syscall) throw err
+      m.set(p.id, { entries: [], sources: [], problem: `audio left out: ${e.code} reading ${e.path ?? 'a text'}` })
+    }
+  }
   return m
 }

@@ -85,6 +85,7 @@ export function projectSourceUnit(p: ProjectInfo, clara: string, appCommit: stri
     images: p.images, descriptions: p.image_descriptions, withContent: has('content'), withRepository: has('images'), derived,
   })
   const warnings = has('content') ? [] : [missing(unit, contentPath(p.internal_id))]
+  if (audio?.problem) warnings.push({ type: 'warning', during: 'list', item: contentPath(p.internal_id), domain: SOURCE_DOMAIN, unit, message: audio.problem })
   if (stored.differs) warnings.push({ type: 'warning', during: 'list', item: `${contentPath(p.internal_id)}/stored_data.json`, domain: SOURCE_DOMAIN, unit, message: stored.differs })
   return {
     unit: {
