@@ -30,8 +30,8 @@ export class InternalisationError extends Error {
   override name = 'InternalisationError'
 }
 
-/** Python's `\w` (the `regex` module's definition), for tag names. */
-const W = String.raw`[\p{Alpha}\p{M}\p{Nd}\p{Pc}]`
+/** Python's `\w` (the `regex` module's Unicode definition), for tag names. */
+export const W = String.raw`[\p{Alpha}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]`
 /** `[\s\p{P}--[<excluded>]]` of the `regex` module, one character. */
 const spaceOrPunct = (excluded: string) => String.raw`(?:(?![${excluded}])[\s\p{P}])`
 

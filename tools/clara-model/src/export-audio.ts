@@ -6,7 +6,7 @@
  * the `orm_audio_metadata` row of the voice the annotator picks, and `file` (its basename) when that
  * file exists, the mp3 then riding along beside metadata.json.
  */
-import { internalisedText, segmentText, type Page, type TextVersions } from './clara-text.js'
+import { internalisedText, segmentText, W, type Page, type TextVersions } from './clara-text.js'
 import { audioLanguage, humanVoice, ttsVoice, type VoiceKey } from './tts-voices.js'
 
 export type AudioType = 'human' | 'tts'
@@ -52,9 +52,11 @@ export function canonicalText(s: string, phonetic: boolean): string {
   return s.replace(/<[^>]*>/g, '').replace(/\s+/gu, ' ').trim()
 }
 
+const TAG = new RegExp(`<\\/?${W}+>`, 'gu')
+
 /** `string_has_no_audio_content` */
 export function hasNoAudio(s: string): boolean {
-  const rest = s.replace(/<\/?[\p{Alpha}\p{M}\p{Nd}\p{Pc}]+>/gu, '')
+  const rest = s.replace(TAG, '')
   return !rest || /^[\p{P} \n|]*$/u.test(rest)
 }
 
