@@ -197,6 +197,7 @@ export function internalise(input: string, kind: TextKind): Page[] {
  * aligns, the merged segment's elements are the second text's (their type and content; the first
  * text's word annotations, which difflib pairs up, are not kept here), and the segment annotations
  * of both; pages and segments pair up as `zip` does, so the shorter text decides how many there are.
+ * A paired segment holding an embedded element fails, as it does in C-LARA.
  */
 export function mergeTexts(first: Page[], second: Page[]): Page[] {
   const pages: Page[] = []
@@ -205,6 +206,10 @@ export function mergeTexts(first: Page[], second: Page[]): Page[] {
     const b = second[p].segments
     const segments: Segment[] = []
     for (let s = 0; s < Math.min(a.length, b.length); s++) {
+      // an embedded <img>/<audio> holds its attributes as a dict, which difflib cannot hash: TypeError
+      if ([...a[s].elements, ...b[s].elements].some((e) => e.type === 'Embedded')) {
+        throw new InternalisationError('an embedded element in a merged segment (unhashable for difflib)')
+      }
       const elements = b[s].elements.map((e): Element => ({ ...e, annotations: { ...e.annotations } }))
       segments.push({ elements, annotations: { ...a[s].annotations, ...b[s].annotations } })
     }

@@ -49,6 +49,7 @@ t.test('merges keep the second text\'s elements; MWEs get their text', async (t)
   t.same(mwePositions(['b', ' ', 'a'], ['a', 'b']), null, 'positions must increase')
   const text = internalisedText({ gloss: 'It#il# looked#regarda# up#haut#!', lemma: 'It#it/P# looked#look/V# up#up/A#!', mwe: 'It looked up!#looked up#' }, false)!
   t.same(text[0].segments[0].elements.filter((e) => e.type === 'Word').map((e) => e.annotations.mwe_text ?? null), [null, 'looked up', 'looked up'])
+  t.throws(() => internalisedText({ gloss: 'a#b#', lemma: 'a#b# <img src="x.png">' }, false), { name: 'InternalisationError' }, 'an embedded element cannot be merged (difflib: unhashable dict)')
   t.equal(internalisedText({ gloss: 'a#b#' }, false), null, 'no lemma: no internalised text')
   t.equal(internalisedText({ gloss: 'a#b#', lemma: 'a#b#' }, true), null, 'no phonetic text')
 })
