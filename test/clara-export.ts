@@ -1,8 +1,9 @@
 /**
  * Issue 14 items 3 and 4: our source.zip holds every file of C-LARA's own export of the same project,
  * with the same parsed JSON, for every kind of project the fixture makes (normal, with images, with
- * no folder) and for one with human audio (normal and phonetic) added here in C-LARA's real layout,
- * plus a folder whose stored_data.json disagrees with its row; on SQLite and on PostgreSQL.
+ * no folder) and for one with human audio (normal and phonetic) and one with TTS audio, added here in
+ * C-LARA's real layout, plus a folder whose stored_data.json disagrees with its row; on SQLite and on
+ * PostgreSQL.
  *
  * The reference export is built below, test-only, by following
  * clara_export_import.make_export_zipfile_internal (fa5b553) step by step, reading the install
@@ -38,6 +39,16 @@ const TEXTS: Record<string, string> = {
   mwe: '<page>The cat sat.#-#||It looked up!#looked up#<page>Bye.#-#',
   phonetic: '<page>The#ðə# cat#kæt#.<page>Bye#baɪ#.',
 }
+const TID = 71
+const TIID = 'Tts_story_71'
+/** A TTS project (no human voice): Google en-GB, words in voice `default`, segments in `en-GB-News-J`. */
+const TTS_TEXTS: Record<string, string> = { gloss: 'Hello#bonjour# world#monde#.', lemma: 'Hello#hello/INTJ# world#world/NOUN#.' }
+/** [voice, canonical text, stored path ($CLARA-relative part), how it is stored] */
+const TTS_ROWS: [string, string, string, 'old-host' | '$CLARA'][] = [
+  ['default', 'hello', 'google/en-GB/default/default_20240805_033226_a1.mp3', 'old-host'],
+  ['default', 'world', 'google/en-GB/default/default_20240805_033227_a2.mp3', '$CLARA'],
+  ['en-GB-News-J', 'Hello world.', 'google/en-GB/en-GB-News-J/en-GB-News-J_20240805_033228_s1.mp3', '$CLARA'],
+]
 /** canonical text (segments keep their case, words are lowercased) → [file name, file exists]; texts absent here have no row. */
 const HUMAN_ROWS: Record<string, [string, boolean]> = {
   'The cat sat.': ['mannyrayner_20250101_100000_seg1.mp3', true],
@@ -79,10 +90,34 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         )
         if (exists) writeFileSync(file, Buffer.concat([Buffer.from('ID3\x03\x00\x00\x00\x00\x00\x00'), Buffer.from(`mp3 of ${text}`)]))
       }
-      const dir = path.join(clara, 'clara_content', HIID)
+      projectFolder(HIID, TEXTS)
+    }
+
+    /** A project folder as C-LARA leaves it: 19 version dirs, stored_data.json, the texts. */
+    function projectFolder(iid: string, texts: Record<string, string>): void {
+      const dir = path.join(clara, 'clara_content', iid)
       for (const v of VERSIONS) mkdirSync(path.join(dir, v), { recursive: true })
-      writeFileSync(path.join(dir, 'stored_data.json'), JSON.stringify({ id: HIID, l2_language: 'english', l1_language: 'french' }, null, 4))
-      for (const [v, text] of Object.entries(TEXTS)) writeFileSync(path.join(dir, v, `${HIID}_${v}.txt`), text)
+      writeFileSync(path.join(dir, 'stored_data.json'), JSON.stringify({ id: iid, l2_language: 'english', l1_language: 'french' }, null, 4))
+      for (const [v, text] of Object.entries(texts)) writeFileSync(path.join(dir, v, `${iid}_${v}.txt`), text)
+    }
+
+    /** A TTS project whose audio rows name their files by an old host's path and by the literal `$CLARA/…`. */
+    async function addTtsProject(db: Db): Promise<void> {
+      await db.query(
+        `insert into clara_app_claraproject (id, title, l2, l1, user_id, internal_id, simple_clara_type, uses_coherent_image_set, use_translation_for_images, uses_coherent_image_set_v2, community_id, has_image_questionnaire, picture_gloss_style, uses_picture_glossing) values (?, 'Tts story', 'english', 'french', 2, ?, 'create_text_and_image', false, false, false, null, false, '', false)`,
+        [TID, TIID],
+      )
+      for (const [voice, text, rel, style] of TTS_ROWS) {
+        const stored = `${style === 'old-host' ? '/home/stm-admmxr/C-LARA' : '$CLARA'}/audio/tts_repository_orm/${rel}`
+        await db.query(
+          `insert into orm_audio_metadata (engine_id, language_id, voice_id, text, context, file_path, created_at, updated_at) values ('google', 'en-GB', ?, ?, '', ?, '2024-08-05 03:32:26', '2024-08-05 03:32:26')`,
+          [voice, text, stored],
+        )
+        const file = path.join(clara, 'audio/tts_repository_orm', rel)
+        mkdirSync(path.dirname(file), { recursive: true })
+        writeFileSync(file, `tts mp3 of ${text}`)
+      }
+      projectFolder(TIID, TTS_TEXTS)
     }
 
     // ---------------------------------------------------------------- the reference export, step by step
@@ -108,8 +143,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     /** clara_utils.file_exists in local mode: the stored path itself, `$CLARA` expanded. */
     function fileExists(p: string | null): boolean {
       if (!p) return false
-      const abs = path.resolve(clara, p.replace(/^\$CLARA/, clara))
-      return existsSync(abs) && statSync(abs).isFile()
+      return existsSync(hostPath(p)) && statSync(hostPath(p)).isFile()
+    }
+    /** clara_utils.absolute_file_name: `$CLARA` expanded, relative to the working directory ($CLARA under gunicorn). */
+    function hostPath(p: string): string {
+      return path.resolve(clara, p.replace(/^\$CLARA/, clara))
     }
     const basename = (p: string) => p.replace(/\\/g, '/').split('/').pop()!
 
@@ -204,7 +242,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         mkdirSync(path.join(out, dir), { recursive: true })
         for (const item of [...meta.words, ...meta.segments]) {
           if (item.file_path && fileExists(item.file_path)) {
-            copyFileSync(path.resolve(clara, item.file_path), path.join(out, dir, basename(item.file_path)))
+            copyFileSync(hostPath(item.file_path), path.join(out, dir, basename(item.file_path)))
             item.file = basename(item.file_path)
           }
         }
@@ -224,7 +262,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         if (item.request_type === 'image-generation') {
           for (const key of ['image_file_path', 'thumbnail_file_path']) {
             if (item[key] && fileExists(item[key])) {
-              copyFileSync(path.resolve(clara, item[key]), path.join(out, 'images', basename(item[key])))
+              copyFileSync(hostPath(item[key]), path.join(out, 'images', basename(item[key])))
               item[key] = basename(item[key])
             }
           }
@@ -275,6 +313,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
     const db = await openDb(fx.url, { readonly: false })
     await addHumanAudioProject(db)
+    await addTtsProject(db)
     await db.close()
     // the folder's stored_data.json says another l1 than the row: C-LARA's export writes the row's
     writeFileSync(path.join(clara, 'clara_content/Peter_Rabbit_small5/stored_data.json'), JSON.stringify({ id: 'Peter_Rabbit_small5', l2_language: 'english', l1_language: 'french' }))
@@ -289,6 +328,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       'a normal project': (p) => p.id === 37,
       'a project with images': (p) => p.images.some((i: Rec) => i.request_type === 'image-generation'),
       'a project with human audio': (p) => p.id === HID,
+      'a project with TTS audio': (p) => p.id === TID,
       'a project with no folder': (p) => !p.places.find((x: Rec) => x.kind === 'content').exists,
       'a project whose stored_data.json disagrees with its row': (p) => p.id === 5,
     }
@@ -320,6 +360,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         }
         t.same(diffs, [], 'no difference but the documented one')
         t.ok(oursFiles.has('project_dir/stored_data.json'), 'project_dir/stored_data.json, which the import needs')
+        if (p.id === TID) {
+          const audio = JSON.parse(readFileSync(path.join(ours, 'audio/metadata.json'), 'utf8'))
+          t.same(audio.words.map((w: Rec) => [w.text, w.file_path, w.file]), [
+            ['Hello', '/home/stm-admmxr/C-LARA/audio/tts_repository_orm/google/en-GB/default/default_20240805_033226_a1.mp3', 'default_20240805_033226_a1.mp3'],
+            ['world', '$CLARA/audio/tts_repository_orm/google/en-GB/default/default_20240805_033227_a2.mp3', 'default_20240805_033227_a2.mp3'],
+          ], 'TTS words in Google\'s word voice; an old host\'s path is found in the install (the documented exception), file_path kept')
+          t.same(audio.segments.map((w: Rec) => w.file), ['en-GB-News-J_20240805_033228_s1.mp3'], 'segments in the sentence voice')
+          const ref = JSON.parse(readFileSync(path.join(root, engine, 'ref', String(p.id), 'audio/metadata.json'), 'utf8'))
+          t.same(ref.words.map((w: Rec) => w.file ?? null), [null, 'default_20240805_033227_a2.mp3'], 'C-LARA itself does not find the old host\'s path here')
+        }
         if (p.id === HID) {
           const audio = JSON.parse(readFileSync(path.join(ours, 'audio/metadata.json'), 'utf8'))
           t.same(audio.words.map((w: Rec) => [w.text, w.file ?? null]), [
