@@ -75,7 +75,8 @@ export async function projectAudio(db: Db, clara: string, p: ProjectInfo): Promi
     const files = new Map<string, string>()
     const exists = (filePath: string, voice: VoiceKey) => {
       const abs = locateAudio(clara, filePath, voice)
-      if (abs) files.set(`${plan.dir}/${fileBase(filePath)}`, abs)
+      // C-LARA copies the files first and writes metadata.json last, over a file of that name
+      if (abs && fileBase(filePath) !== 'metadata.json') files.set(`${plan.dir}/${fileBase(filePath)}`, abs)
       return Boolean(abs)
     }
     const json = audioMetadata(plan, await lookup(db, plan.words), await lookup(db, plan.segments), exists)
