@@ -2,8 +2,7 @@
  * Issue 14 items 3 and 4: our source.zip holds every file of C-LARA's own export of the same project,
  * with the same parsed JSON, for every kind of project the fixture makes (normal, with images, with
  * no folder) and for one with human audio (normal and phonetic) and one with TTS audio, added here in
- * C-LARA's real layout, plus a folder whose stored_data.json disagrees with its row; on SQLite and on
- * PostgreSQL.
+ * C-LARA's real layout; on SQLite and on PostgreSQL.
  *
  * The reference export is built below, test-only, by following
  * clara_export_import.make_export_zipfile_internal (fa5b553) step by step, reading the install
@@ -315,8 +314,6 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     await addHumanAudioProject(db)
     await addTtsProject(db)
     await db.close()
-    // the folder's stored_data.json says another l1 than the row: C-LARA's export writes the row's
-    writeFileSync(path.join(clara, 'clara_content/Peter_Rabbit_small5/stored_data.json'), JSON.stringify({ id: 'Peter_Rabbit_small5', l2_language: 'english', l1_language: 'french' }))
     const ro = await openDb(fx.url, { readonly: true })
 
     const dest = path.join(root, engine, 'run')
@@ -330,7 +327,6 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       'a project with human audio': (p) => p.id === HID,
       'a project with TTS audio': (p) => p.id === TID,
       'a project with no folder': (p) => !p.places.find((x: Rec) => x.kind === 'content').exists,
-      'a project whose stored_data.json disagrees with its row': (p) => p.id === 5,
     }
     t.teardown(() => ro.close())
     t.equal(run.code, 0, run.stderr)

@@ -41,7 +41,7 @@ export interface UnitSource {
   file_b64?: string
   path?: string
   path_b64?: string
-  /** glob patterns matched against the path relative to `dir` (a pattern without `/` matches any basename; a leading `/` anchors it at the top) */
+  /** glob patterns matched against the path relative to `dir` (a pattern without `/` matches any basename) */
   exclude?: string[]
   restore_to?: string
   restore_to_b64?: string

@@ -127,14 +127,8 @@ async function* walkDir(abs: Buffer, rel: Buffer, opts: WalkOptions): AsyncGener
   }
 }
 
-/**
- * A tiny glob: `*` within a segment, `**` across segments, matched against the whole relative path,
- * or its basename when the pattern has no `/`; a leading `/` anchors a pattern at the top (`/a.json`
- * is only the top-level `a.json`).
- */
-export function globToRegExp(pattern: string): RegExp {
-  const anchored = pattern.startsWith('/')
-  const glob = anchored ? pattern.slice(1) : pattern
+/** A tiny glob: `*` within a segment, `**` across segments, matched against the whole relative path or its basename when the pattern has no `/`. */
+export function globToRegExp(glob: string): RegExp {
   let re = ''
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]
@@ -146,7 +140,7 @@ export function globToRegExp(pattern: string): RegExp {
     else if (c === '?') re += '[^/]'
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
   }
-  return new RegExp(anchored || glob.includes('/') ? `^${re}$` : `(^|/)${re}$`)
+  return new RegExp(glob.includes('/') ? `^${re}$` : `(^|/)${re}$`)
 }
 
 /** Build an exclude function from glob patterns. */

@@ -40,15 +40,15 @@ interface SourceParts {
   /** include project_dir/ and image_repository/ (when the dirs exist) */
   withContent: boolean
   withRepository: boolean
-  /** members C-LARA's export derives from the DB (stored_data.json, audio), and what the dir copy leaves for them */
-  derived?: { entries: InlineEntry[]; sources: UnitSource[]; exclude: string[] }
+  /** members C-LARA's export derives from the DB (stored_data.json, audio) */
+  derived?: { entries: InlineEntry[]; sources: UnitSource[] }
 }
 
 /** The one `source` archive: inline JSON entries, the project dir, image files, the image repository. */
 export function sourceArchive(p: SourceParts): ArchiveSpec {
   const sources: UnitSource[] = []
-  const d = p.derived ?? { entries: [], sources: [], exclude: [] }
-  if (p.withContent) sources.push(dirSource(p.clara, CONTENT_FOLDER, p.iid, PROJECT_DIR, [...SOURCE_EXCLUDES, ...d.exclude]))
+  const d = p.derived ?? { entries: [], sources: [] }
+  if (p.withContent) sources.push(dirSource(p.clara, CONTENT_FOLDER, p.iid, PROJECT_DIR, SOURCE_EXCLUDES))
   sources.push(...d.sources)
   // a name that is not UTF-8 owns no image rows (they hold text), so its lossy text names none
   const img = imageExport(p.clara, String(p.iid), p.images)
@@ -78,7 +78,6 @@ export function projectSourceUnit(p: ProjectInfo, clara: string, appCommit: stri
   const derived = {
     entries: [...(stored.entry ? [stored.entry] : []), ...(audio?.entries ?? [])],
     sources: audio?.sources ?? [],
-    exclude: stored.exclude,
   }
   const archive = sourceArchive({
     clara, iid: p.internal_id, project: p, human: p.rows.humanaudioinfo, phonetic: p.rows.phonetichumanaudioinfo,
