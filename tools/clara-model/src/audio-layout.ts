@@ -3,7 +3,7 @@
  * (clara-facts §1.6): the engine/language/voice layout plus the basename of `file_path`, under the
  * audio folder, whatever `file_path` itself says.
  */
-import { AUDIO_FOLDER } from './data-folders.js'
+import { AUDIO_FOLDER, claraRelative } from './data-folders.js'
 
 /** The columns that place a row in the layout. */
 export const AUDIO_LAYOUT_COLUMNS = ['engine_id', 'language_id', 'voice_id'] as const
@@ -27,4 +27,13 @@ export function audioLayoutKey(row: AudioLayoutRow): string | null {
 export function audioLayoutPath(row: AudioLayoutRow): string | null {
   const key = audioLayoutKey(row)
   return key && `${AUDIO_FOLDER}/${key}`
+}
+
+/**
+ * Where a row's file may be, relative to `$CLARA`, in the order to try: the path `file_path` names
+ * (any root or style), then the engine/language/voice layout with its basename.
+ */
+export function audioFileCandidates(row: AudioLayoutRow): string[] {
+  const list = [claraRelative(row.file_path), audioLayoutPath(row)].filter((p): p is string => Boolean(p))
+  return [...new Set(list)]
 }

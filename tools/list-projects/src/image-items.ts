@@ -3,26 +3,18 @@
  * all 16 keys per orm_image_metadata row. For image-generation rows whose file exists, the image
  * and its thumbnail are copied into `images/` and the paths become basenames.
  */
-import { lstatSync } from 'node:fs'
 import path from 'node:path'
 import type { Row } from '@clara/shared/db'
 import type { UnitSource } from '@clara/shared/records'
 import { IMAGE_FOLDER } from '@clara/clara-model/data-folders'
 import { thumbnailName } from './clara-layout.js'
+import { isFile } from './places.js'
 
 export const IMAGE_KEYS = [
   'image_file_path', 'thumbnail_file_path', 'image_name', 'associated_text', 'associated_areas', 'page', 'position',
   'style_description', 'content_description', 'request_type', 'description_variable', 'description_variables',
   'user_prompt', 'image_type', 'advice', 'element_name',
 ] as const
-
-function isFile(p: string): boolean {
-  try {
-    return lstatSync(p).isFile()
-  } catch {
-    return false
-  }
-}
 
 /**
  * Where the file of a DB path really is. The row may hold an old host's absolute path, a Windows

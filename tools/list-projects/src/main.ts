@@ -9,6 +9,7 @@ import { resolveSettings } from './settings.js'
 import { listing } from './listing.js'
 import { appCommit } from './app-commit.js'
 import { compiledUnits, sourceUnits } from './units.js'
+import { audioMembers } from './audio-export.js'
 import type { Bundle } from './compiled-unit.js'
 
 export const USAGE = `$0 [options]
@@ -48,8 +49,10 @@ export async function main(io: Io): Promise<number> {
   log.detail(`C-LARA ${settings.clara}, database ${redactUrl(settings.db)} (from ${settings.dbFrom})`)
   const db = await openDb(settings.db, { readonly: true, cwd: io.cwd })
   let list
+  let audio
   try {
     list = await listing(db, settings.clara, listFlag(opts.only), listFlag(opts.skip))
+    if (opts.units === 'source') audio = await audioMembers(db, settings.clara, list.projects)
   } finally {
     await db.close()
   }
@@ -58,7 +61,7 @@ export async function main(io: Io): Promise<number> {
   if (!opts.units) {
     for (const rec of [...list.projects, ...list.orphans]) await out.write(rec)
   } else {
-    const uo = { clara: settings.clara, appCommit: await appCommit(settings.clara, io.env), textTypes: types, bundle: (opts.bundle ?? 'per-type') as Bundle }
+    const uo = { clara: settings.clara, appCommit: await appCommit(settings.clara, io.env), textTypes: types, bundle: (opts.bundle ?? 'per-type') as Bundle, audio }
     const plans = opts.units === 'source' ? sourceUnits(list.projects, list.orphans, uo) : compiledUnits(list.projects, list.orphans, uo)
     for (const plan of plans) {
       for (const w of plan.warnings) log.warn(w.item, w.message)

@@ -18,6 +18,15 @@ export function isDir(clara: string, rel: string | Buffer): boolean {
   }
 }
 
+/** true when `p` is a regular file (symlinks are not followed) */
+export function isFile(p: string): boolean {
+  try {
+    return lstatSync(p).isFile()
+  } catch {
+    return false
+  }
+}
+
 /**
  * The `dir` source that archives the place `<root>/<name>` and restores it there. A name that is
  * not UTF-8 (an orphan's) cannot be a JSON string: its paths go as bytes (`dir_b64`, `restore_to_b64`).

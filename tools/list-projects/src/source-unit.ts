@@ -5,8 +5,10 @@
  * `image_repository/`, so a restore gets it back byte for byte.
  */
 import type { Row } from '@clara/shared/db'
-import type { ArchiveSpec, UnitRecord, UnitSource, WarningRecord } from '@clara/shared/records'
+import type { ArchiveSpec, InlineEntry, UnitRecord, UnitSource, WarningRecord } from '@clara/shared/records'
 import { CONTENT_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
+import type { AudioMembers } from './audio-export.js'
+import { storedDataEntry } from './stored-data.js'
 import { SOURCE_EXCLUDES, contentPath } from './clara-layout.js'
 import { DEFAULT_PROJECT, globalMetadata } from './global-metadata.js'
 import { descriptionItems, imageExport } from './image-items.js'
@@ -38,12 +40,16 @@ interface SourceParts {
   /** include project_dir/ and image_repository/ (when the dirs exist) */
   withContent: boolean
   withRepository: boolean
+  /** members C-LARA's export derives from the DB (stored_data.json, audio) */
+  derived?: { entries: InlineEntry[]; sources: UnitSource[] }
 }
 
 /** The one `source` archive: inline JSON entries, the project dir, image files, the image repository. */
 export function sourceArchive(p: SourceParts): ArchiveSpec {
   const sources: UnitSource[] = []
+  const d = p.derived ?? { entries: [], sources: [] }
   if (p.withContent) sources.push(dirSource(p.clara, CONTENT_FOLDER, p.iid, PROJECT_DIR, SOURCE_EXCLUDES))
+  sources.push(...d.sources)
   // a name that is not UTF-8 owns no image rows (they hold text), so its lossy text names none
   const img = imageExport(p.clara, String(p.iid), p.images)
   sources.push(...img.sources)
@@ -55,6 +61,7 @@ export function sourceArchive(p: SourceParts): ArchiveSpec {
       { path: 'metadata.json', json: globalMetadata(p.project, p.human, p.phonetic) },
       { path: 'images/metadata.json', json: img.items },
       { path: 'image_descriptions/metadata.json', json: descriptionItems(p.descriptions) },
+      ...d.entries,
     ],
   }
 }
@@ -63,15 +70,22 @@ function missing(unit: string, rel: string): WarningRecord {
   return { type: 'warning', during: 'list', item: unit, domain: SOURCE_DOMAIN, unit, message: `${rel} does not exist: the unit holds only the DB side` }
 }
 
-/** The source unit of a project row. */
-export function projectSourceUnit(p: ProjectInfo, clara: string, appCommit: string | null): UnitPlan {
+/** The source unit of a project row (`audio`: its audio members, when they were looked up). */
+export function projectSourceUnit(p: ProjectInfo, clara: string, appCommit: string | null, audio?: AudioMembers): UnitPlan {
   const unit = String(p.id)
   const has = (kind: string) => p.places.some((x) => x.kind === kind && x.exists)
+  const stored = storedDataEntry(clara, p, has('content'))
+  const derived = {
+    entries: [...(stored.entry ? [stored.entry] : []), ...(audio?.entries ?? [])],
+    sources: audio?.sources ?? [],
+  }
   const archive = sourceArchive({
     clara, iid: p.internal_id, project: p, human: p.rows.humanaudioinfo, phonetic: p.rows.phonetichumanaudioinfo,
-    images: p.images, descriptions: p.image_descriptions, withContent: has('content'), withRepository: has('images'),
+    images: p.images, descriptions: p.image_descriptions, withContent: has('content'), withRepository: has('images'), derived,
   })
   const warnings = has('content') ? [] : [missing(unit, contentPath(p.internal_id))]
+  if (audio?.problem) warnings.push({ type: 'warning', during: 'list', item: contentPath(p.internal_id), domain: SOURCE_DOMAIN, unit, message: audio.problem })
+  if (stored.differs) warnings.push({ type: 'warning', during: 'list', item: `${contentPath(p.internal_id)}/stored_data.json`, domain: SOURCE_DOMAIN, unit, message: stored.differs })
   return {
     unit: {
       type: 'unit', domain: SOURCE_DOMAIN, unit, archives: [archive],

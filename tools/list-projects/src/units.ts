@@ -4,6 +4,7 @@ import { TEXT_TYPES, type TextType } from './clara-layout.js'
 import { compiledUnit, COMPILED_DOMAIN, type Bundle } from './compiled-unit.js'
 import { nameFields, orphanName, orphanUnitName, type OrphanInfo } from './orphans.js'
 import type { ProjectInfo } from './project-record.js'
+import type { AudioMembers } from './audio-export.js'
 import { orphanSourceUnit, projectMetadata, projectSourceUnit, SOURCE_DOMAIN, type UnitPlan } from './source-unit.js'
 
 export interface UnitOptions {
@@ -11,6 +12,8 @@ export interface UnitOptions {
   appCommit: string | null
   textTypes: TextType[]
   bundle: Bundle
+  /** the audio members of each project's source archive, by project id */
+  audio?: Map<number, AudioMembers>
 }
 
 /**
@@ -32,7 +35,7 @@ function skipped(domain: string, o: OrphanInfo): WarningRecord {
 }
 
 export function* sourceUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o: UnitOptions): Generator<UnitPlan> {
-  for (const p of projects) yield projectSourceUnit(p, o.clara, o.appCommit)
+  for (const p of projects) yield projectSourceUnit(p, o.clara, o.appCommit, o.audio?.get(p.id))
   for (const [name, group] of byName(orphans, ['content', 'images'])) {
     const plan = orphanSourceUnit(name, group.filter((g) => g.file_type !== 'other'), o.clara, o.appCommit)
     plan.warnings.push(...group.filter((g) => g.file_type === 'other').map((g) => skipped(SOURCE_DOMAIN, g)))

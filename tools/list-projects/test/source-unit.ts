@@ -1,5 +1,5 @@
 import t from 'tap'
-import { copyFileSync } from 'node:fs'
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { openDb } from '@clara/shared/db'
 import { runMain } from '@clara/shared/testkit'
@@ -9,7 +9,7 @@ import { realFixture } from './real-fixture.js'
 import { miniClara } from './mini-clara.js'
 
 type Rec = Record<string, any>
-const dir = t.testdir({ real: {}, mini: {} })
+const dir = t.testdir({ real: {}, mini: {}, stored: {} })
 const fx = await realFixture(path.join(dir, 'real'))
 const GLOBAL_KEYS = ['simple_clara_type', 'uses_coherent_image_set', 'uses_coherent_image_set_v2', 'use_translation_for_images', 'uses_picture_glossing', 'picture_gloss_style', 'human_voice_id', 'human_voice_id_phonetic', 'audio_type_for_words', 'audio_type_for_segments']
 
@@ -104,4 +104,28 @@ t.test('image paths: old-host, missing and understanding rows like copy_image_da
   const mary = entry(units[1].archives[0], 'images/metadata.json')
   t.match(mary[1], { request_type: 'image-understanding', image_file_path: '', thumbnail_file_path: '_thumbnail' })
   t.same(mary[0].description_variables, { a: [2], b: 1 })
+})
+
+t.test('project_dir/stored_data.json: C-LARA\'s own for a project without a folder; a folder as it is, with a warning when its file falls short', async (t) => {
+  // an install of its own, changed below
+  const own = await realFixture(path.join(dir, 'stored'))
+  const copy = own.clara
+  const stored = (iid: string) => path.join(copy, 'clara_content', iid, 'stored_data.json')
+  writeFileSync(stored('Ça_va__12'), JSON.stringify({ id: 'Ça_va__12', l2_language: 'german', l1_language: 'english' }))
+  rmSync(stored('Peter_Rabbit_small5'))
+  const recs = await list(copy, `sqlite://${path.join(copy, 'db.sqlite3')}`, ['--units', 'source', '--only', '5,12,37,61'])
+  const units = Object.fromEntries(recs.filter((r) => r.type === 'unit').map((u) => [u.unit, u.archives[0]]))
+  const generated = (a: Rec) => a.entries.find((e: Rec) => e.path === 'project_dir/stored_data.json')
+  const warned = (unit: string) => recs.filter((r) => r.type === 'warning' && r.unit === unit && /stored_data\.json$/.test(r.item))
+
+  t.same(generated(units['61']), { path: 'project_dir/stored_data.json', text: '{\n    "id": "Lost_project_61",\n    "l2_language": "english",\n    "l1_language": "french"\n}' }, 'no folder: the row\'s, in C-LARA\'s bytes')
+  t.notOk(units['61'].sources.some((s: Rec) => s.prefix === 'project_dir/'), 'and nothing to restore it into')
+
+  for (const u of ['5', '12', '37']) {
+    t.equal(generated(units[u]), undefined, `${u}: the folder as it is`)
+    t.same(units[u].sources[0].exclude, ['__pycache__', '*.pyc', 'gunicorn.sock'])
+  }
+  t.same(warned('37'), [], 'the same as the row: no warning')
+  t.match(warned('12'), [{ item: 'clara_content/Ça_va__12/stored_data.json', message: /says .*german.*C-LARA's export would write .*french.* from the project row/ }])
+  t.match(warned('5'), [{ item: 'clara_content/Peter_Rabbit_small5/stored_data.json', message: /missing, so C-LARA's import refuses/ }])
 })

@@ -1,0 +1,152 @@
+/**
+ * `audio/metadata.json` and `phonetic_audio/metadata.json` of C-LARA's own project export
+ * (clara_export_import.make_export_zipfile_internal → `get_audio_metadata` → AudioAnnotator
+ * `_get_all_audio_data`, then `copy_audio_data_to_tmp_dir`, at fa5b553): one item per segment and
+ * per word of the internalised text, `{text, canonical_text, context, file_path}`, `file_path` from
+ * the `orm_audio_metadata` row of the voice the annotator picks, and `file` (its basename) when that
+ * file exists, the mp3 then riding along beside metadata.json.
+ */
+import { internalisedText, segmentText, W, type Page, type TextVersions } from './clara-text.js'
+import { audioLanguage, humanVoice, ttsVoice, type VoiceKey } from './tts-voices.js'
+
+export type AudioType = 'human' | 'tts'
+
+/** What `audio_info_for_project` says about a project's voices. */
+export interface ProjectAudio {
+  l2: string
+  human_voice_id: string | null
+  human_voice_id_phonetic: string | null
+  audio_type_for_words: AudioType
+  audio_type_for_segments: AudioType
+}
+
+export interface AudioItem {
+  text: string
+  canonical_text: string
+  context: string
+  file_path?: string | null
+  file?: string
+}
+
+/** One of the two lookups of `_get_all_audio_data`: the items and the voice they are looked up under. */
+export interface AudioQuery {
+  voice: VoiceKey
+  items: AudioItem[]
+}
+
+/** The audio part of an export: the two lookups, or null when C-LARA writes no such directory. */
+export interface AudioPlan {
+  /** `audio` or `phonetic_audio` */
+  dir: string
+  phonetic: boolean
+  words: AudioQuery
+  segments: AudioQuery
+}
+
+/** `canonical_word_for_audio` */
+export const canonicalWord = (s: string) => s.toLowerCase()
+
+/** `canonical_text_for_audio` */
+export function canonicalText(s: string, phonetic: boolean): string {
+  if (phonetic) return canonicalWord(s.trim())
+  return s.replace(/<[^>]*>/g, '').replace(/\s+/gu, ' ').trim()
+}
+
+const TAG = new RegExp(`<\\/?${W}+>`, 'gu')
+
+/** `string_has_no_audio_content` */
+export function hasNoAudio(s: string): boolean {
+  const rest = s.replace(TAG, '')
+  return !rest || /^[\p{P} \n|]*$/u.test(rest)
+}
+
+/** The segment and word items of `_get_all_audio_data` (no context: the export never asks for it). */
+export function audioItems(pages: Page[], phonetic: boolean): { words: AudioItem[]; segments: AudioItem[] } {
+  const words: AudioItem[] = []
+  const segments: AudioItem[] = []
+  for (const page of pages) {
+    for (const seg of page.segments) {
+      const plain = segmentText(seg)
+      const canonical = canonicalText(plain, phonetic)
+      if (!hasNoAudio(canonical)) segments.push({ text: plain, canonical_text: canonical, context: '' })
+      for (const e of seg.elements) {
+        if (e.type !== 'Word') continue
+        let said: unknown
+        if (phonetic) said = e.annotations.phonetic
+        else said = e.annotations.mwe_text ?? e.content
+        if (typeof said === 'string' && said && !hasNoAudio(said)) words.push({ text: said, canonical_text: canonicalWord(said), context: '' })
+      }
+    }
+  }
+  return { words, segments }
+}
+
+/**
+ * What C-LARA's export asks for: the normal text (gloss and lemma needed) and, when the phonetic
+ * text exists and the project has a phonetic voice, the phonetic one. A text that does not
+ * internalise makes `get_audio_metadata` return `[]`, so no directory (as when a version is missing).
+ */
+export function audioPlans(a: ProjectAudio, texts: TextVersions): AudioPlan[] {
+  const lang = audioLanguage(a.l2)
+  const plans: AudioPlan[] = []
+  const pick = (type: AudioType, voice: string | null, use: 'words' | 'sentences') => (type === 'human' && voice ? humanVoice(lang, voice) : ttsVoice(lang, use))
+  const normal = internalisedOrNull(texts, false)
+  if (normal) {
+    const { words, segments } = audioItems(normal, false)
+    plans.push({
+      dir: 'audio', phonetic: false,
+      words: { voice: pick(a.audio_type_for_words, a.human_voice_id, 'words'), items: words },
+      segments: { voice: pick(a.audio_type_for_segments, a.human_voice_id, 'sentences'), items: segments },
+    })
+  }
+  if (texts.phonetic !== undefined && a.human_voice_id_phonetic) {
+    const phonetic = internalisedOrNull(texts, true)
+    if (phonetic) {
+      const { words, segments } = audioItems(phonetic, true)
+      // phonetic: words are phonemes in the phonetic voice; "segments" are words, looked up like TTS words
+      plans.push({
+        dir: 'phonetic_audio', phonetic: true,
+        words: { voice: humanVoice(lang, a.human_voice_id_phonetic), items: words },
+        segments: { voice: pick(a.audio_type_for_words, a.human_voice_id_phonetic, 'words'), items: segments },
+      })
+    }
+  }
+  return plans
+}
+
+function internalisedOrNull(texts: TextVersions, phonetic: boolean): Page[] | null {
+  try {
+    return internalisedText(texts, phonetic)
+  } catch {
+    return null
+  }
+}
+
+/** `remove_duplicates_general`: the first of equal items. */
+function unique(items: AudioItem[]): AudioItem[] {
+  const seen = new Set<string>()
+  return items.filter((i) => {
+    const k = JSON.stringify([i.text, i.canonical_text, i.context, i.file_path ?? null])
+    return !seen.has(k) && (seen.add(k), true)
+  })
+}
+
+/** `file_path` per canonical text of one voice (a later row wins, as Django's dict does). */
+export type AudioLookup = Map<string, string>
+
+/** The basename C-LARA writes as `file` (`\` read as `/`). */
+export const fileBase = (p: string) => p.replace(/\\/g, '/').replace(/.*\//, '')
+
+/**
+ * The JSON of one metadata.json: items with `file_path` filled in (null when no row), duplicate
+ * words (and, phonetic, segments) dropped, `file` set where `exists` says the file is there.
+ */
+export function audioMetadata(plan: AudioPlan, words: AudioLookup, segments: AudioLookup, exists: (filePath: string, voice: VoiceKey) => boolean) {
+  const fill = (q: AudioQuery, found: AudioLookup) => q.items.map((i): AudioItem => ({ ...i, file_path: found.get(i.canonical_text) ?? null }))
+  const out = { words: unique(fill(plan.words, words)), segments: fill(plan.segments, segments) }
+  if (plan.phonetic) out.segments = unique(out.segments)
+  for (const [q, list] of [[plan.words, out.words], [plan.segments, out.segments]] as const) {
+    for (const i of list) if (i.file_path && exists(i.file_path, q.voice)) i.file = fileBase(i.file_path)
+  }
+  return out
+}
