@@ -17,7 +17,7 @@ DEMO := $(CURDIR)/demo
 export CLARA DATABASE_URL BACKUP_ROOT DEST
 
 .PHONY: all install build test demo bench clean backup backup-source backup-compiled backup-legacy \
-	backup-db backup-audio backup-media backup-infra backup-snapshots prune push verify restore stress
+	backup-db backup-audio backup-media backup-infra backup-snapshots prune push verify restore restore-project stress
 
 all: build
 
@@ -70,6 +70,13 @@ RESTORE_ARGS ?=
 export RESTORE_ARGS
 restore: build
 	scripts/restore.sh $(RUN)
+
+## One project back into the live install, e.g. make restore-project PROJECT=37 (REPLACE=1 over a live copy).
+PROJECT ?=
+REPLACE ?=
+restore-project: build
+	@[ -n "$(PROJECT)" ] || { echo "make restore-project: set PROJECT=<id>" >&2; exit 2; }
+	clara-restore $(RUN) --project $(PROJECT) --into $(CLARA) $(if $(REPLACE),--replace)
 
 ## Retention: dry run by default; DELETE=1 deletes.
 DELETE ?=

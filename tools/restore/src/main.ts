@@ -6,9 +6,11 @@ import { Logger, withLogFlags } from '@clara/shared/log'
 import { RecordWriter } from '@clara/shared/ndjson'
 import { DEFAULT_MAX_UNIT_BYTES } from './limits.js'
 import { restore } from './restore.js'
+import { restoreProject } from './project-restore.js'
 import { DOMAIN_NAMES, type DomainName } from './run-plan.js'
 
 const USAGE = `$0 RUN --to NEWCLARA --db URL [options]
+       $0 RUN --project ID --into CLARA --db URL [--replace]
 
 Restore a backup run (a directory under BACKUP_ROOT) into a new C-LARA root and an empty database,
 migrating every path that points into an old root (the manifest's $CLARA, --from-root, or detected
@@ -19,7 +21,11 @@ once), --sources, legacy, audio, media, snapshots, infra (into NEWCLARA/restored
 logs/ tmp/ mediafiles/, the proof that no old root is left, and NEWCLARA/restore_report.json.
 Rerun after an interruption to complete it: finished units are verified and skipped. An archive
 member that is absolute, has '..', links out of its target or is a decompression bomb refuses its
-whole unit. Writes restored, refused, error, warning and summary records on stdout.`
+whole unit. Writes restored, refused, error, warning and summary records on stdout.
+
+With --project: bring one project back into the LIVE install at --into (its source folder, images,
+compiled pages and database rows, paths migrated into CLARA), changing nothing else. Refused when
+the project is there, unless --replace (the live copy is moved aside first).`
 
 /** clara-restore: restore a backup run into a new C-LARA root and database, migrating paths */
 export async function main(io: Io): Promise<number> {
@@ -36,6 +42,9 @@ export async function main(io: Io): Promise<number> {
         .option('force', { type: 'boolean', default: false, describe: 'restore over a database holding tables, past a schema mismatch, keeping overflowing paths unrewritten' })
         .option('identity', { type: 'string', array: true, default: [] as string[], describe: 'age identity file for an encrypted run (repeatable)' })
         .option('domains', { type: 'string', describe: `only these (${DOMAIN_NAMES.join(',')}); default all but source` })
+        .option('project', { type: 'number', describe: 'bring back only this project (by id) into the live install at --into' })
+        .option('into', { type: 'string', describe: 'with --project: the live C-LARA root' })
+        .option('replace', { type: 'boolean', default: false, describe: 'with --project: move the live copy of the project aside, then restore it' })
         .option('max-unit-bytes', { type: 'number', default: DEFAULT_MAX_UNIT_BYTES, describe: 'refuse an archive that expands to more than this (also capped by the free space)' })
         .strict(false)
         .strictOptions() as any,
@@ -44,27 +53,48 @@ export async function main(io: Io): Promise<number> {
   const o = opts as any
   const run = o._[0]
   if (o._.length !== 1 || typeof run !== 'string') throw new UsageError('give exactly one RUN directory')
+  if (o.project !== undefined) return projectMain(io, o, run)
+  if (o.into || o.replace) throw new UsageError('--into and --replace go with --project ID')
   if (!o.to) throw new UsageError('--to NEWCLARA is required')
   const domains = pickDomains(o.domains, o.sources)
   const db: string | null = o.db ?? io.env.DATABASE_URL ?? null
   if (domains.has('db') && !db) throw new UsageError('--db URL (or env DATABASE_URL) is required to restore the database (or leave db out of --domains)')
-  const log = new Logger(io, 'clara-restore', o)
-  const out = new RecordWriter(io.stdout)
-  const code = await restore({
-    run: path.resolve(io.cwd, run),
+  return withRecords(io, o, (out, log) => restore({
+    ...common(io, o, run),
     to: path.resolve(io.cwd, o.to),
     db,
-    fromRoots: [o['from-root']].flat().map(String),
     appDir: o['app-dir'] ? path.resolve(io.cwd, o['app-dir']) : null,
     force: o.force,
-    identities: [o.identity].flat().map(String).map((f) => path.resolve(io.cwd, f)),
     domains,
-    maxUnitBytes: o['max-unit-bytes'],
-    env: io.env,
-    cwd: io.cwd,
-  }, out, log)
+  }, out, log))
+}
+
+/** What both kinds of restore take from the command line alike. */
+const common = (io: Io, o: any, run: string) => ({
+  run: path.resolve(io.cwd, run),
+  fromRoots: [o['from-root']].flat().map(String),
+  identities: [o.identity].flat().map(String).map((f) => path.resolve(io.cwd, f)),
+  maxUnitBytes: o['max-unit-bytes'] as number,
+  env: io.env,
+  cwd: io.cwd,
+})
+
+/** Run `f` with the logger and the record writer on stdout, ended afterwards. */
+async function withRecords(io: Io, o: any, f: (out: RecordWriter, log: Logger) => Promise<number>): Promise<number> {
+  const out = new RecordWriter(io.stdout)
+  const code = await f(out, new Logger(io, 'clara-restore', o))
   await out.end()
   return code
+}
+
+/** `--project ID --into CLARA`: one project into the live install. */
+async function projectMain(io: Io, o: any, run: string): Promise<number> {
+  if (!Number.isInteger(o.project) || o.project <= 0) throw new UsageError(`--project wants a project id (a positive integer), not ${JSON.stringify(String(o.project))}`)
+  if (!o.into) throw new UsageError('--project ID needs --into CLARA (the live install)')
+  if (o.to || o.domains || o.sources) throw new UsageError('--project restores one project into --into: --to, --domains and --sources do not apply')
+  const db: string | null = o.db ?? io.env.DATABASE_URL ?? null
+  if (!db) throw new UsageError('--db URL (or env DATABASE_URL) is required: the live database')
+  return withRecords(io, o, (out, log) => restoreProject({ ...common(io, o, run), into: path.resolve(io.cwd, o.into), db, project: o.project, replace: o.replace }, out, log))
 }
 
 function pickDomains(list: string | undefined, sources: boolean): Set<DomainName> {

@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { ClaraError, EXIT } from '@clara/shared/cli'
-import { acquireLock } from '@clara/shared/lock'
+import { acquireLock, type Lock } from '@clara/shared/lock'
 import type { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
@@ -45,7 +45,8 @@ interface Manifest {
   status?: string
 }
 
-async function openRun(o: RestoreOptions, state: StateDir, report: Report, log: Logger): Promise<string> {
+/** The run to read: the run itself, or a decrypted copy of it under the state folder. */
+export async function openRun(o: Pick<RestoreOptions, 'run' | 'identities' | 'env'>, state: StateDir, report: Report, log: Logger): Promise<string> {
   if (!(await fsp.stat(o.run).catch(() => null))?.isDirectory()) throw new ClaraError(`${o.run}: not a backup run directory`, EXIT.FATAL, 'ENOENT')
   const enc = await encryptedFiles(o.run)
   if (!enc.length) return o.run
@@ -138,12 +139,18 @@ async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report
   return status === 'complete' ? EXIT.OK : EXIT.PARTIAL
 }
 
-export async function restore(o: RestoreOptions, out: RecordWriter, log: Logger): Promise<number> {
-  await fsp.mkdir(o.to, { recursive: true })
-  const state = new StateDir(o.to)
+/** The restore's state folder under `root`, locked (another restore there: exit 11), its leftovers swept. */
+export async function lockedState(root: string): Promise<{ state: StateDir; lock: Lock }> {
+  const state = new StateDir(root)
   await fsp.mkdir(state.dir, { recursive: true })
   const lock = await acquireLock(path.join(state.dir, 'lock'), {})
   await state.sweep()
+  return { state, lock }
+}
+
+export async function restore(o: RestoreOptions, out: RecordWriter, log: Logger): Promise<number> {
+  await fsp.mkdir(o.to, { recursive: true })
+  const { state, lock } = await lockedState(o.to)
   const report = new Report()
   let src = o.run
   try {
