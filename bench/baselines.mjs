@@ -1,20 +1,10 @@
-// The command lines bench/size.mjs times besides bench/backup.sh and tools/verify/bench.mjs: the read-and-hash
-// limit of a full backup, and clara-restore against plain `unzip` + `tar x` of the same artifacts.
+// The command lines bench/size.mjs times besides bench/backup.sh, bench/peers.mjs and tools/verify/bench.mjs:
+// clara-restore against plain `unzip` + `tar x` of the same artifacts.
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { capture } from './timing.mjs'
 
-const q = (s) => `'${String(s).replaceAll("'", "'\\''")}'`
-
-/**
- * The physical floor of a full backup: read every byte of the install once and hash it, with no archive
- * format, no compression and no writes (`tar cf - <roots> | openssl dgst -sha256`). The roots are the whole
- * install minus what the backup leaves out too (tmp/, sockets); the app code and templates that this also
- * reads are a few hundred KB.
- */
-export function readAndHash(clara) {
-  return `tar cf - --warning=no-file-ignored --exclude=./tmp --exclude='*.sock' -C ${q(clara)} . | openssl dgst -sha256 > /dev/null`
-}
+export const q = (s) => `'${String(s).replaceAll("'", "'\\''")}'`
 
 /** The artifacts of a run, by kind: zips, tar shards (.tar/.tgz), database dumps. Lists written under `work`. */
 export function artifactLists(run, work) {

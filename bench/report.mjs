@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // Collect the JSON lines each bench script appended to $BENCH_OUT/results.ndjson into
-// bench/results.json ({name, value, goal, met} per measurement, the issue-7 rows first) and print the tables:
-// the issue-7 table (one column per size), then every other measurement. A goal not met stays, marked NOT MET.
+// bench/results.json ({name, value, goal, met} per measurement, the headline rows first) and print the tables:
+// the headline table (one column per size), then every other measurement. A goal not met stays, marked NOT MET.
 import { readFileSync, writeFileSync, renameSync } from 'node:fs'
 import os from 'node:os'
 
 const out = process.env.BENCH_OUT ?? 'bench/out'
 const lines = readFileSync(`${out}/results.ndjson`, 'utf8').split('\n').filter(Boolean)
 const all = lines.map((l) => JSON.parse(l))
-const head = all.filter((r) => r.table === 'issue 7')
-const rest = all.filter((r) => r.table !== 'issue 7')
+const head = all.filter((r) => r.table === 'headline')
+const rest = all.filter((r) => r.table !== 'headline')
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`
 const load = os.loadavg().map((x) => x.toFixed(2)).join(' ')
 const pick = ({ name, value, goal, met, unit }) => ({ name, value, goal, met, unit })

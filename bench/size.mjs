@@ -3,19 +3,21 @@
 //  1. clara-fixture --scale $BENCH_SCALE into $BENCH_OUT/clara (its size is recorded);
 //  2. bench/backup.sh on it (full run, no-change rerun, the naive pipeline; its rows land in
 //     $BENCH_OUT/results.ndjson), the run kept for the next steps;
-//  3. the read-and-hash limit (`tar cf - | openssl dgst -sha256`), warm, median of 3;
+//  3. bench/peers.mjs on the same install: restic, Borg and the durable-write limit (`tar cf` + `sync`), our full
+//     run, rerun and restore alternating with theirs (its own medians; $BENCH_OUT/peers.json);
 //  4. tools/verify/bench.mjs on the kept run (clara-verify --data full vs sha256sum; rows as in 2);
 //  5. clara-restore --sources of the kept run vs `unzip` + `tar x` of its artifacts, alternating;
 //  6. clara-encrypt (db, infra) and a clara-prune dry run on the kept root, so that every tool's memory is seen.
 // Steps 1, 2, 4, 5, 6 run with bench/rss-hook.mjs preloaded, which logs the peak RSS of every node process.
 // Writes $BENCH_OUT/size.json. Env: BENCH_OUT, BENCH_SCALE, BENCH_LABEL (1×), BENCH_REPEAT (verify, default 3),
-// BENCH_RESTORE_REPEAT (restore pairs, alternating, median; default 3), BENCH_LIMIT_REPEAT (default 3).
+// BENCH_RESTORE_REPEAT (restore pairs, alternating, median; default 3), and bench/peers.mjs's BENCH_PEER_REPEAT and
+// BENCH_COLD_REPEAT.
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { rssEnv, toolPeaks } from './rss.mjs'
 import { alternate, capture, sh, timed } from './timing.mjs'
-import { artifactLists, readAndHash, restoreCmd, unpackAll } from './baselines.mjs'
+import { artifactLists, restoreCmd, unpackAll } from './baselines.mjs'
 import { rowValue } from './rows.mjs'
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -42,9 +44,10 @@ const run = realpathSync(path.join(root, 'latest'))
 const rows = () => readFileSync(path.join(out, 'results.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
 const backup = { full: rowValue(rows(), 'backup: full run'), rerun: rowValue(rows(), 'backup: no-change rerun'), naive: rowValue(rows(), 'backup: naive pipeline') }
 
-// 3. The read-and-hash limit, on the same warm page cache.
-sh(readAndHash(clara))
-const limit = alternate({ limit: { cmd: readAndHash(clara) } }, Number(process.env.BENCH_LIMIT_REPEAT ?? 3), log).limit
+// 3. restic, Borg and the durable-write limit on the same install (bench/peers.mjs).
+sh('node bench/peers.mjs', { env: env({ BENCH_OUT: out, BENCH_CLARA: clara }, 'peers') })
+const peers = JSON.parse(readFileSync(path.join(out, 'peers.json'), 'utf8'))
+const limit = peers.full.limit
 
 // 4. clara-verify --data full vs sha256sum (tools/verify/bench.mjs).
 sh('node tools/verify/bench.mjs', { env: env({ BENCH_OUT: out, BENCH_RUN: run, BENCH_REPEAT: process.env.BENCH_REPEAT ?? '3' }, 'verify') })
@@ -82,7 +85,7 @@ const doc = {
   artifacts: { zips: lists.zips.length, shards: lists.shards.length, dbs: lists.dbs.length },
   seconds: { backup_full: backup.full, backup_rerun: backup.rerun, naive: backup.naive, limit, verify_full: verify.full, sha256sum: verify.sums, restore: restore.ours, unpack: restore.unpack },
   restore_summary: { ok: summary.ok, failed: summary.failed, status: summary.status, proof: summary.proof },
-  rss, fixture_rss_mb: fixtureRss,
+  peers, rss, fixture_rss_mb: fixtureRss,
 }
 writeFileSync(path.join(out, 'size.json'), JSON.stringify(doc, null, 2) + '\n')
 log(`done: full ${backup.full.toFixed(1)} s, limit ${limit.toFixed(1)} s, restore ${restore.ours.toFixed(1)} s vs unpack ${restore.unpack.toFixed(1)} s`)
