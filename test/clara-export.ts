@@ -370,8 +370,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
           const audio = JSON.parse(readFileSync(path.join(ours, 'audio/metadata.json'), 'utf8'))
           t.same(audio.words.map((w: Rec) => [w.text, w.file ?? null]), [
             ['The', 'mannyrayner_20250101_100003_w1.mp3'], ['cat', 'mannyrayner_20250101_100004_w2.mp3'], ['sat', null],
-            ['It', null], ['looked up', 'mannyrayner_20250101_100005_mwe.mp3'], ['Bye', null],
-          ], 'words: the MWE is said as one, a word without a row has no file')
+            // "it" is said by the same voice in the fixture's own Mary text: C-LARA's lookup is by voice and word, not project
+            ['It', 'mannyrayner_20240720_135617_5732ddc4-c40e-4aa7-8da6-0484c8180dd1.mp3'], ['looked up', 'mannyrayner_20250101_100005_mwe.mp3'], ['Bye', null],
+          ], 'words: the MWE is said as one, a word without a row has no file, a word recorded for another project is found')
           t.same(audio.segments.map((s: Rec) => [s.text, s.file ?? null]), [
             ['The cat sat.', 'mannyrayner_20250101_100000_seg1.mp3'], ['It looked up!', 'mannyrayner_20250101_100001_seg2.mp3'], ['Bye.', null],
           ], 'segments: a row whose file is missing keeps its file_path and has no file')
