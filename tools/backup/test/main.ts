@@ -8,7 +8,8 @@ import { acquireLock } from '@clara/shared/lock'
 import { Logger } from '@clara/shared/log'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
-import { domainEnv } from '../src/domain-env.js'
+import { argsOfLines, domainEnv } from '../src/domain-env.js'
+import { UsageError } from '@clara/shared/cli'
 import { DOMAINS, missesDefaults, selectDomains } from '../src/domains.js'
 import { progressOf } from '../src/domain-run.js'
 import { domainTotals } from '../src/manifest.js'
@@ -68,17 +69,19 @@ t.test('a held lock: exit 11 naming the holder’s pid; nothing is written', asy
 })
 
 t.test('domainEnv: where to read and write, the flags for listers and archivers, CLARA_LOG', async (t) => {
-  const place = { clara: '/c', db: 'sqlite:///c/db.sqlite3', runDir: '/b/R', runId: 'R', prev: '/b/P' }
+  const place = { clara: '/c', db: 'sqlite:///c/db.sqlite3', runDir: '/b/R', runId: 'R', prev: '/b/P Q' }
   const flags = { dry: true, checksums: true, only: ['5', '12'], skip: ['7'], textTypes: 'normal', existing: 'overwrite', workers: 3 }
   const env = domainEnv({ PATH: '/usr/bin', KEEP: 'x' }, '/repo', place, flags, { quiet: true })
   t.match(env, {
-    KEEP: 'x', PATH: '/repo/node_modules/.bin:/usr/bin', CLARA: '/c', DATABASE_URL: 'sqlite:///c/db.sqlite3', DEST: '/b/R', LINK_DEST: '/b/P',
-    CLARA_LIST_ARGS: '--only 5,12 --skip 7 --text-types normal',
-    CLARA_ARCHIVE_ARGS: '--workers 3 --existing overwrite --checksums --dry-run --link-dest /b/P',
+    KEEP: 'x', PATH: '/repo/node_modules/.bin:/usr/bin', CLARA: '/c', DATABASE_URL: 'sqlite:///c/db.sqlite3', DEST: '/b/R', LINK_DEST: '/b/P Q',
+    CLARA_LIST_ARGS: '--only\n5,12\n--skip\n7\n--text-types\nnormal',
+    CLARA_ARCHIVE_ARGS: '--workers\n3\n--existing\noverwrite\n--checksums\n--dry-run\n--link-dest\n/b/P Q',
     CLARA_DRY_RUN: '1', CLARA_LOG: 'quiet,progress-json',
   })
   const plain = domainEnv({}, '/repo', { ...place, prev: null }, { ...flags, dry: false, checksums: false, only: [], skip: [], textTypes: undefined })
-  t.match(plain, { CLARA_LIST_ARGS: '', CLARA_ARCHIVE_ARGS: '--workers 3 --existing overwrite', CLARA_DRY_RUN: '', LINK_DEST: '', CLARA_LOG: 'progress-json' })
+  t.same(argsOfLines(env.CLARA_ARCHIVE_ARGS).slice(-2), ['--link-dest', '/b/P Q'], 'a path with a space stays one argument')
+  t.throws(() => domainEnv({}, '/repo', { ...place, prev: '/b/P\nQ' }, flags), UsageError, 'a line break in a path is refused, not split')
+  t.match(plain, { CLARA_LIST_ARGS: '', CLARA_ARCHIVE_ARGS: '--workers\n3\n--existing\noverwrite', CLARA_DRY_RUN: '', LINK_DEST: '', CLARA_LOG: 'progress-json' })
 })
 
 t.test('domains: the design order, snapshots only when asked, selective runs', async (t) => {
