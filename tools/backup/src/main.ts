@@ -2,7 +2,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Io } from '@clara/shared/cli'
 import { EXIT } from '@clara/shared/cli'
-import { acquireLock } from '@clara/shared/lock'
+import { acquireLock, privateLockDir } from '@clara/shared/lock'
 import { Logger } from '@clara/shared/log'
 import { RecordWriter } from '@clara/shared/ndjson'
 import { NAME, readOptions } from './options.js'
@@ -17,6 +17,7 @@ export async function main(io: Io): Promise<number> {
   const log = new Logger(io, NAME, o.log)
   const c: RunCtx = { io, o, log, out: new RecordWriter(io.stdout), repo: REPO }
   if (o.flags.dry) return dryRun(c)
+  await privateLockDir(path.dirname(o.lockFile))
   const lock = await acquireLock(o.lockFile, {
     onTakeover: (h, why) => log.info(`took over a stale lock ${o.lockFile} (${why}; it was held by pid ${h?.pid ?? '?'} since ${h?.started ?? '?'})`),
   })

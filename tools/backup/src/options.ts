@@ -1,4 +1,5 @@
 /** clara-backup's command line: flags, environment defaults, and their checks. */
+import os from 'node:os'
 import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
 import { UsageError } from '@clara/shared/cli'
@@ -59,7 +60,7 @@ function build(y: any): any {
     .option('jobs', { type: 'number', describe: 'domains run at once (env CLARA_BACKUP_JOBS, default 2); 1 runs them one by one in the design\'s order' })
     .option('snapshots', { type: 'boolean', default: false, describe: 'also write the coarse snapshots domain' })
     .option('domains', { type: 'string', describe: 'run only these domains (source,compiled,legacy,db,audio,media,infra,snapshots)' })
-    .option('lock-file', { type: 'string', describe: 'lock file (env CLARA_BACKUP_LOCK, default /var/lock/clara_backup.lock)' })
+    .option('lock-file', { type: 'string', describe: 'lock file, in a folder only this user can write (env CLARA_BACKUP_LOCK, default /run/clara-backup/clara_backup.lock as root, else ~/.local/state/clara-backup/clara_backup.lock)' })
     .option('encrypt-to', { type: 'string', array: true, describe: 'age recipient(s) (age1… or ssh-…): encrypt db/, infra/ and secret units' })
     .option('group', { type: 'string', default: 'clara-backup', describe: 'group owning the backup files (when it exists)' })
 }
@@ -72,6 +73,16 @@ function checkOptions(o: any): void {
   for (const r of listFlag(o['encrypt-to'])) {
     if (!/^(age1[0-9a-z]{20,}|ssh-\S+)/.test(r)) throw new UsageError(`--encrypt-to: "${r}" is not an age recipient (age1… or an ssh public key)`)
   }
+}
+
+/**
+ * The default lock: in a folder only the backup's user can write (never the world-writable /var/lock, where
+ * any user could plant a lock that blocks every run): /run/clara-backup as root, else in the user's home
+ * (from the password database, so cron and a login shell agree).
+ */
+export function defaultLockFile(uid: number | null = typeof process.geteuid === 'function' ? process.geteuid() : null): string {
+  const dir = uid === 0 ? '/run/clara-backup' : path.join(os.userInfo().homedir, '.local/state/clara-backup')
+  return path.join(dir, 'clara_backup.lock')
 }
 
 function jobsFromEnv(v: string | undefined): number {
@@ -107,7 +118,7 @@ export async function readOptions(io: Io): Promise<BackupOptions | null> {
     },
     domains,
     jobs: o.jobs ?? jobsFromEnv(io.env.CLARA_BACKUP_JOBS),
-    lockFile: path.resolve(io.cwd, o['lock-file'] ?? io.env.CLARA_BACKUP_LOCK ?? '/var/lock/clara_backup.lock'),
+    lockFile: path.resolve(io.cwd, o['lock-file'] ?? (io.env.CLARA_BACKUP_LOCK || defaultLockFile())),
     encryptTo: listFlag(o['encrypt-to']),
     group: o.group,
     log: { quiet: o.quiet, 'log-json': o['log-json'], verbose: o.verbose },

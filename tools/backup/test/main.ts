@@ -1,7 +1,8 @@
 /** clara-backup in-process and its parts: usage, the lock, the README, env for the scripts, progress, summary. */
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { linkSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { chmodSync, chownSync, linkSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { acquireLock } from '@clara/shared/lock'
@@ -20,6 +21,7 @@ import { summaryLines } from '../src/summary.js'
 import { clearStaleFailures, ensureFailures } from '../src/domain-failures.js'
 import { outOfSpace } from '../src/out-of-space.js'
 import { REPO, readJson } from './helpers.js'
+import { defaultLockFile } from '../src/options.js'
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => runMain(main, { argv, env: { PATH: process.env.PATH, ...env } })
 
@@ -66,6 +68,33 @@ t.test('a held lock: exit 11 naming the holder’s pid; nothing is written', asy
   t.equal(r.code, 11)
   t.match(r.stderr, new RegExp(`held by pid ${process.pid}\\b`))
   t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
+})
+
+t.test('the lock lives in a folder only this user can write; a lock planted by another user never blocks a run', async (t) => {
+  t.equal(defaultLockFile(0), '/run/clara-backup/clara_backup.lock')
+  t.match(defaultLockFile(1000), /\/\.local\/state\/clara-backup\/clara_backup\.lock$/)
+  const dir = t.testdir()
+  // a world-writable folder like /var/lock, and a lock in it that another user planted, naming a live pid
+  const shared = path.join(dir, 'var-lock')
+  mkdirSync(shared)
+  chmodSync(shared, 0o1777)
+  const planted = path.join(shared, 'clara_backup.lock')
+  writeFileSync(planted, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token: 'planted' }))
+  chownSync(planted, 65534, 65534)
+  const r = await run(['--clara', dir, '--dest', path.join(dir, 'b'), '--lock-file', planted])
+  t.equal(r.code, 2, 'not 11: the folder is refused before any lock in it is read')
+  t.match(r.stderr, /lock folder .*var-lock: other users can write it/)
+  t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
+  // the same planted file in a private folder is not trusted: the run takes it over
+  const mine = path.join(dir, 'mine')
+  mkdirSync(mine, { mode: 0o700 })
+  const lock = path.join(mine, 'clara_backup.lock')
+  writeFileSync(lock, readFileSync(planted))
+  chownSync(lock, 65534, 65534)
+  const ok = await run(['--clara', dir, '--dest', path.join(dir, 'b'), '--lock-file', lock, '--domains', 'media'])
+  t.not(ok.code, 11, ok.stderr)
+  t.match(ok.stderr, /took over a stale lock .*owned by uid 65534, not by this user/)
+  t.notOk(existsSync(lock), 'released at the end')
 })
 
 t.test('domainEnv: where to read and write, the flags for listers and archivers, CLARA_LOG', async (t) => {
