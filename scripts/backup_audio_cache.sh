@@ -14,9 +14,11 @@ set -euo pipefail
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
 export CLARA
 clara_paths dbs audio-dbs
+sqlite_files=()
+for db in "${dbs[@]}"; do sqlite_files+=(--sqlite-files "$db"); done
 cache=$(clara-model paths audio-folder)
 status=0
-clara-pgdump --sqlite-files "$(IFS=,; echo "${dbs[*]}")" --dest "$DEST" "${dry_run[@]}" || status=$?
+clara-pgdump "${sqlite_files[@]}" --dest "$DEST" "${dry_run[@]}" || status=$?
 clara-list-audio \
   | clara-shard --dest "$DEST" --domain audio_cache --prefix tts_audio_part --shard-size-mb "${SHARD_SIZE_MB:-2048}" \
       --restore-to "$cache" --report-types audio_missing,audio_unreferenced "${archive_args[@]}" "$@" \

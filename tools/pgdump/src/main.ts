@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
 import { EXIT, UsageError } from '@clara/shared/cli'
-import { listFlag, parseArgs } from '@clara/shared/args'
+import { parseArgs, pathsFlag } from '@clara/shared/args'
 import { parseDbUrl, scrub } from '@clara/shared/db'
 import { claraFrom, databaseFrom } from '@clara/shared/env'
 import { Logger, withLogFlags } from '@clara/shared/log'
@@ -59,7 +59,7 @@ function places(io: Io, opts: Opts, defaultSub: string): { outDir: string; root:
 
 /** `--sqlite-files`: copy loose SQLite files into audio_cache/orm_db/ (or, with --dry-run, check them). */
 async function filesMode(io: Io, opts: Opts, log: Logger, w: RecordWriter): Promise<number> {
-  const files = listFlag(opts['sqlite-files'])
+  const files = pathsFlag(opts['sqlite-files'])
   if (opts.db) throw new UsageError('use either --db or --sqlite-files, not both')
   if (!files.length) throw new UsageError('--sqlite-files needs at least one file')
   const names = files.map((f) => path.basename(f))
