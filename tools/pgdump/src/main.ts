@@ -98,7 +98,7 @@ export async function main(io: Io): Promise<number> {
           .option('dest', { type: 'string', describe: 'the backup run directory (writes DIR/db/)' })
           .option('out-dir', { type: 'string', describe: 'write exactly here instead of DIR/db (or DIR/audio_cache/orm_db)' })
           .option('timestamp', { type: 'string', describe: 'YYYYMMDD_HHMMSS (UTC) for the dump name (default: now)' })
-          .option('sqlite-files', { type: 'string', array: true, describe: 'copy these SQLite files instead (comma list, repeatable)' })
+          .option('sqlite-files', { type: 'string', array: true, describe: 'copy these SQLite files instead (comma list, repeatable; a path may hold spaces)' })
           .option('bin-dir', { type: 'string', describe: 'folder holding pg_dump, pg_restore, mysqldump (default: PATH)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'check everything, emit the records with planned: true; write nothing' })
           .option('assume-server-version', { type: 'string', hidden: true }),
