@@ -50,7 +50,8 @@ export async function main(io: Io): Promise<number> {
     // the alert says what the log line says; the error itself still ends the run as before
     const lines: string[] = []
     code = exitFor(err, { write: (l: string) => lines.push(l.trim()) } as never, NAME)
-    message = lines.join(' ').replace(`${NAME}: `, '')
+    // one line: the message, never a stack trace
+    message = (lines[0] ?? '').split('\n')[0].replace(`${NAME}: `, '')
     await alerts.finished(await endSummary(o.root, code, message, c.result))
     throw err
   }
