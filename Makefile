@@ -16,7 +16,7 @@ ARGS ?=
 DEMO := $(CURDIR)/demo
 export CLARA DATABASE_URL BACKUP_ROOT DEST
 
-.PHONY: all install build test demo bench clean backup backup-source backup-compiled backup-legacy \
+.PHONY: all deps install build test demo bench clean backup backup-source backup-compiled backup-legacy \
 	backup-db backup-audio backup-media backup-infra backup-snapshots prune push verify restore restore-project stress
 
 all: build
@@ -26,10 +26,21 @@ node_modules/.modules.yaml: package.json pnpm-lock.yaml pnpm-workspace.yaml
 	pnpm install --frozen-lockfile
 	touch $@
 
-install: node_modules/.modules.yaml
+## The checkout's dependencies (pnpm install), for building and developing.
+deps: node_modules/.modules.yaml
 
-build: install
+build: deps
 	pnpm run build
+
+## Install once: a built, self-contained copy in $(PREFIX)/lib/clara-backup, its clara-* commands in
+## $(PREFIX)/bin, the systemd units in $(SYSTEMD_DIR) ("none" skips them) and their environment file
+## $(ENV_FILE) (mode 600, kept when it exists). Nothing in the copy rebuilds or reads this checkout.
+PREFIX ?= /opt/clara-backup
+SYSTEMD_DIR ?= /etc/systemd/system
+ENV_FILE ?= /etc/clara-backup/clara-backup.env
+BACKUP_USER ?= root
+install: build
+	PREFIX="$(PREFIX)" SYSTEMD_DIR="$(SYSTEMD_DIR)" ENV_FILE="$(ENV_FILE)" BACKUP_USER="$(BACKUP_USER)" scripts/install.sh
 
 test: build
 	scripts/test-deps.sh
@@ -37,9 +48,13 @@ test: build
 	env -u CLARA -u DATABASE_URL -u DB_TYPE -u BACKUP_ROOT -u DEST -u RESTORE_ARGS -u CLARA_LOG \
 	  pnpm exec tap 'shared/dist/test/**/*.js' 'tools/*/dist/test/**/*.js' 'test/dist/**/*.js'
 
-## The whole job: every domain, one run directory, manifest last, then `latest`.
+## The whole job: every domain, one run directory, manifest last, then `latest`. For development: it
+## builds first, and make turns every failure into its own exit 2, so the run's exit code is printed.
+## Nightly jobs run the installed clara-backup (make install) instead.
 backup: build
-	scripts/backup_all.sh $(ARGS)
+	@status=0; scripts/backup_all.sh $(ARGS) || status=$$?; \
+	  echo "make backup: clara-backup exited $$status ($$(case $$status in 0) echo complete;; 1) echo partial;; 3) echo incomplete;; 11) echo locked;; 130) echo interrupted;; *) echo failed;; esac))" >&2; \
+	  exit $$status
 
 ## One domain at a time, into $(DEST) (a run directory).
 backup-source: build

@@ -6,6 +6,5 @@
 # Env: CLARA, DATABASE_URL, BACKUP_ROOT, CLARA_BACKUP_LOCK. Arguments go to clara-backup
 # (--resume RUN_ID, --full, --dry-run, --only, --skip, --text-types, --existing, --workers, …).
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export PATH="$here/node_modules/.bin:$PATH"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 exec clara-backup "$@"

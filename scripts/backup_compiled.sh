@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Back up every project's rendered texts, made self-contained, into $DEST/compiled_exports/<id>/.
-# Env: CLARA, DEST (the run directory; BACKUP_ROOT if DEST is unset), DATABASE_URL (else C-LARA's own rule:
-# DB_TYPE/DATABASE_URL or $CLARA/db.sqlite3), CLARA_LIST_ARGS (flags for clara-list-projects: --only, --skip,
-# --text-types, --bundle), CLARA_ARCHIVE_ARGS (flags for clara-zip-unit), CLARA_DRY_RUN.
-# Extra arguments go to clara-list-projects.
+# Env: CLARA, DEST (the run directory; BACKUP_ROOT if DEST is unset), DATABASE_URL (else $CLARA/db.sqlite3; read by
+# clara-list-projects itself, never on a command line), CLARA_LIST_ARGS (flags for clara-list-projects: --only, --skip,
+# --text-types, --bundle; one argument per line), CLARA_ARCHIVE_ARGS (flags for clara-zip-unit, one per line),
+# CLARA_DRY_RUN. Extra arguments go to clara-list-projects.
 set -euo pipefail
-DEST=${DEST:-${BACKUP_ROOT:-}}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
-# shellcheck disable=SC2086
-clara-list-projects --clara "$CLARA" ${DATABASE_URL:+--db "$DATABASE_URL"} --units compiled ${CLARA_LIST_ARGS:-} "$@" \
-  | clara-zip-unit --dest "$DEST" ${CLARA_ARCHIVE_ARGS:-} \
-  | clara-index --dest "$DEST" --domain compiled_exports ${CLARA_DRY_RUN:+--dry-run}
+export CLARA
+clara-list-projects --units compiled "${list_args[@]}" "$@" \
+  | clara-zip-unit --dest "$DEST" "${archive_args[@]}" \
+  | clara-index --dest "$DEST" --domain compiled_exports "${dry_run[@]}"

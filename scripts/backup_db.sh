@@ -7,10 +7,7 @@
 # ~/.pgpass or ~/.my.cnf. CLARA_DRY_RUN set: --dry-run (checks and plans, writes nothing). Extra arguments go to
 # clara-pgdump (--timestamp, --bin-dir /usr/pgsql-16/bin, …).
 set -euo pipefail
-DEST=${DEST:-${BACKUP_ROOT:-}}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
-if [ -z "${DATABASE_URL:-}" ]; then
-  : "${CLARA:?set DATABASE_URL, or CLARA (the default is the SQLite database in CLARA)}"
-  export DATABASE_URL="sqlite://$CLARA/db.sqlite3"
-fi
-exec clara-pgdump --dest "$DEST" ${CLARA_DRY_RUN:+--dry-run} "$@"
+[ -n "${DATABASE_URL:-}" ] || : "${CLARA:?set DATABASE_URL, or CLARA (the default is the SQLite database in CLARA)}"
+exec clara-pgdump --dest "$DEST" "${dry_run[@]}" "$@"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Back up the legacy LARA content ($CLARA/LARA_legacy or lara_legacy, one zip per top-level folder) into
 # $DEST/legacy_zips/<name>/. Env: CLARA, DEST (the run directory; BACKUP_ROOT if DEST is unset),
-# LEGACY_ROOT (optional), CLARA_LIST_ARGS (flags for clara-list-legacy: --only, --skip),
-# CLARA_ARCHIVE_ARGS (flags for clara-zip-unit), CLARA_DRY_RUN. Extra arguments go to clara-list-legacy.
+# LEGACY_ROOT (optional), CLARA_LIST_ARGS (flags for clara-list-legacy: --only, --skip; one argument per line),
+# CLARA_ARCHIVE_ARGS (flags for clara-zip-unit, one per line), CLARA_DRY_RUN. Extra arguments go to clara-list-legacy.
 set -euo pipefail
-DEST=${DEST:-${BACKUP_ROOT:-}}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
-# shellcheck disable=SC2086
-clara-list-legacy --clara "$CLARA" ${LEGACY_ROOT:+--legacy-root "$LEGACY_ROOT"} ${CLARA_LIST_ARGS:-} "$@" \
-  | clara-zip-unit --dest "$DEST" ${CLARA_ARCHIVE_ARGS:-} \
-  | clara-index --dest "$DEST" --domain legacy_zips ${CLARA_DRY_RUN:+--dry-run}
+legacy=()
+if [ -n "${LEGACY_ROOT:-}" ]; then legacy=(--legacy-root "$LEGACY_ROOT"); fi
+clara-list-legacy --clara "$CLARA" "${legacy[@]}" "${list_args[@]}" "$@" \
+  | clara-zip-unit --dest "$DEST" "${archive_args[@]}" \
+  | clara-index --dest "$DEST" --domain legacy_zips "${dry_run[@]}"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Back up the global media and configuration roots (gloss images, prompt templates, …) into $DEST/media/.
-# Env: CLARA, DEST (the run directory), CLARA_ARCHIVE_ARGS (flags for clara-zip-unit).
+# Env: CLARA, DEST (the run directory; BACKUP_ROOT if DEST is unset), CLARA_ARCHIVE_ARGS (flags for clara-zip-unit,
+# one argument per line), CLARA_DRY_RUN. Extra arguments go to clara-zip-unit.
 set -euo pipefail
-: "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST to the backup run directory}"
-# shellcheck disable=SC2086
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+: "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
 clara-list-media --clara "$CLARA" \
-  | clara-zip-unit --dest "$DEST" ${CLARA_ARCHIVE_ARGS:-} "$@" \
-  | clara-index --dest "$DEST" --domain media ${CLARA_DRY_RUN:+--dry-run}
+  | clara-zip-unit --dest "$DEST" "${archive_args[@]}" "$@" \
+  | clara-index --dest "$DEST" --domain media "${dry_run[@]}"

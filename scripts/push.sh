@@ -5,8 +5,7 @@
 # Usage: scripts/push.sh [user@]host:/path [clara-push flags: --dry-run, --verbose, …]
 # Env: BACKUP_ROOT (default /srv/clara_backups), CLARA_PUSH_SSH (e.g. "ssh -p 2222 -i ~/.ssh/clara_offsite").
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export PATH="$here/node_modules/.bin:$PATH"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 remote=${1:?usage: scripts/push.sh [user@]host:/path [clara-push flags]}
 shift
 exec clara-push --root "${BACKUP_ROOT:-/srv/clara_backups}" --remote "$remote" "$@"

@@ -4,8 +4,7 @@
 # Env: CLARA (the new root, --to), DATABASE_URL (the target database; read by clara-restore itself,
 # so a password never appears on a command line), RESTORE_ARGS (extra flags, e.g. "--sources").
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export PATH="$here/node_modules/.bin:$PATH"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the new C-LARA root}"
 run=${1:-${BACKUP_ROOT:?give RUN or set BACKUP_ROOT}/latest}
 [ $# -gt 0 ] && shift

@@ -33,7 +33,7 @@ t.test('scripts/backup_audio_cache.sh on the fixture: shards, reconciliation cou
   const reports = fs.readFileSync(path.join(out, 'reports.ndjson'), 'utf8')
   t.match(reports, /"type":"audio_missing","id":13/)
   const run2 = path.join(dir, 'run2')
-  const r2 = await spawnTool('bash', [path.join(repo, 'scripts/backup_audio_cache.sh')], { env: env({ CLARA: clara, DEST: run2, SHARD_SIZE_MB: '0.1', CLARA_ARCHIVE_ARGS: `--link-dest ${run1} --workers 2 --existing skip` }), timeoutMs: 60_000 })
+  const r2 = await spawnTool('bash', [path.join(repo, 'scripts/backup_audio_cache.sh')], { env: env({ CLARA: clara, DEST: run2, SHARD_SIZE_MB: '0.1', CLARA_ARCHIVE_ARGS: ['--link-dest', run1, '--workers', '2', '--existing', 'skip'].join('\n') }), timeoutMs: 60_000 })
   t.equal(r2.code, 0, r2.stderr)
   const index2 = JSON.parse(fs.readFileSync(path.join(run2, 'audio_cache', 'index.json'), 'utf8'))
   t.equal(index2.totals.reused, index.shards.length, 'nothing changed: every shard linked')

@@ -32,7 +32,7 @@ t.test('one legacy.zip per top-level folder, unpacking to the original tree', as
 
 t.test('the wrapper scripts: env in, index records out, extra args to the lister', async (t) => {
   const dest = path.join(root, 'scripts')
-  const env = { CLARA: fx.clara, DEST: dest, DATABASE_URL: '', CLARA_LIST_ARGS: '--only 37', CLARA_ARCHIVE_ARGS: '--workers 1' }
+  const env = { CLARA: fx.clara, DEST: dest, DATABASE_URL: '', CLARA_LIST_ARGS: '--only\n37', CLARA_ARCHIVE_ARGS: '--workers\n1' }
   const src = await sh(`${q(path.join(scripts, 'backup_source.sh'))}`, env)
   t.equal(src.code, 0, src.stderr)
   t.same(unitsOnDisk(dest, 'source_exports'), ['37'], 'CLARA_LIST_ARGS reach the lister; the DB comes from $CLARA/db.sqlite3')

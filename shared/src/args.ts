@@ -56,6 +56,12 @@ export async function parseArgs<T>(io: Io, spec: ToolSpec<T>): Promise<(T & { _:
 }
 
 /** Split a comma/space separated list flag (repeatable) into items. */
+/** A repeatable flag of paths, each occurrence a comma list: split on commas only, so a path may hold spaces. */
+export function pathsFlag(v: unknown): string[] {
+  if (v === undefined || v === null || v === false) return []
+  return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).filter(Boolean)
+}
+
 export function listFlag(v: unknown): string[] {
   if (v === undefined || v === null || v === false) return []
   const arr = Array.isArray(v) ? v : [v]

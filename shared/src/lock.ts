@@ -1,4 +1,8 @@
-/** One run at a time: a lock file holding pid, host and start time, kept fresh by a heartbeat. */
+/**
+ * One run at a time: a lock file holding pid, host and start time, kept fresh by a heartbeat. A lock file
+ * that another user owns is never trusted (anyone who can write the folder could have planted it): it is
+ * taken over like a stale one. privateLockDir makes sure the folder is one only this user can write.
+ */
 import { randomBytes } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import os from 'node:os'
@@ -35,7 +39,16 @@ function alive(pid: number): boolean {
   }
 }
 
-async function readHolder(file: string): Promise<{ info: LockInfo | null; mtimeMs: number } | null> {
+interface Holder {
+  info: LockInfo | null
+  mtimeMs: number
+  uid: number
+}
+
+/** This process's user (effective uid), or null where there is none (Windows). */
+const myUid = (): number | null => (typeof process.geteuid === 'function' ? process.geteuid() : null)
+
+async function readHolder(file: string): Promise<Holder | null> {
   try {
     const [text, st] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file)])
     let info: LockInfo | null = null
@@ -44,7 +57,7 @@ async function readHolder(file: string): Promise<{ info: LockInfo | null; mtimeM
     } catch {
       info = null
     }
-    return { info, mtimeMs: st.mtimeMs }
+    return { info, mtimeMs: st.mtimeMs, uid: st.uid }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw err
@@ -52,7 +65,9 @@ async function readHolder(file: string): Promise<{ info: LockInfo | null; mtimeM
 }
 
 /** Why a holder is stale, or null when it still holds the lock. */
-function staleReason(h: { info: LockInfo | null; mtimeMs: number }, staleMs: number): string | null {
+function staleReason(h: Holder, staleMs: number): string | null {
+  const me = myUid()
+  if (me !== null && h.uid !== me) return `it is owned by uid ${h.uid}, not by this user (uid ${me}): not trusted`
   if (!h.info || typeof h.info.pid !== 'number') return 'unreadable lock file'
   if (h.info.host === os.hostname() && !alive(h.info.pid)) return `pid ${h.info.pid} is not running`
   if (Date.now() - h.mtimeMs > staleMs) return `no heartbeat for ${Math.round((Date.now() - h.mtimeMs) / 1000)} s`
@@ -122,4 +137,23 @@ function startHeartbeat(file: string, info: LockInfo, everyMs: number): Lock {
       if (cur?.info?.token === info.token) await fsp.unlink(file).catch(() => {})
     },
   }
+}
+
+/**
+ * The folder of a lock file must be one that only this user can write: a directory (not a symlink) that
+ * this user owns, with no write bit for group or others. It is created (mode 700) when missing. Anything
+ * else is refused (exit 2), since another user could plant or remove the lock there.
+ */
+export async function privateLockDir(dir: string): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 })
+  const st = await fsp.lstat(dir)
+  const me = myUid()
+  const why = !st.isDirectory()
+    ? 'it is not a directory'
+    : me !== null && st.uid !== me
+      ? `it is owned by uid ${st.uid}, not by this user (uid ${me})`
+      : st.mode & 0o022
+        ? `other users can write it (mode ${(st.mode & 0o7777).toString(8)})`
+        : null
+  if (why) throw new ClaraError(`lock folder ${dir}: ${why}; a lock there could be planted or removed by another user: choose a folder only this user can write (--lock-file, CLARA_BACKUP_LOCK)`, EXIT.USAGE, 'ELOCKDIR')
 }

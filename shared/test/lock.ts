@@ -1,10 +1,10 @@
 import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { acquireLock } from '../src/lock.js'
+import { acquireLock, privateLockDir } from '../src/lock.js'
 import { childEnv, sharedModule, writeScript } from '../src/testkit-spawn.js'
 
 /** A child process that takes the lock, prints `locked` (or its error), and holds it until killed. */
@@ -114,4 +114,35 @@ t.test('racing takers of a stale lock: exactly one wins', async (t) => {
   const lines = await Promise.all(kids.map(firstLine))
   t.equal(lines.filter((l) => l === 'locked').length, 1, lines.join(' | '))
   t.equal(lines.filter((l) => /^failed 11 /.test(l)).length, 3)
+})
+
+// The tests run as root (scripts/test-deps.sh); 65534 is nobody.
+t.test('a lock file owned by another user is never trusted: taken over even when its pid lives', async (t) => {
+  const file = path.join(t.testdir(), 'run.lock')
+  writeFileSync(file, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token: 'planted' }))
+  chownSync(file, 65534, 65534)
+  const reasons: string[] = []
+  const lock = await acquireLock(file, { onTakeover: (_h, r) => reasons.push(r) })
+  t.same(reasons, [`it is owned by uid 65534, not by this user (uid ${process.geteuid!()}): not trusted`])
+  t.equal(statSync(file).uid, process.geteuid!(), 'the lock is ours now')
+  await lock.release()
+})
+
+t.test('privateLockDir: a folder only this user can write, made 700 when missing; others refused (exit 2)', async (t) => {
+  const dir = t.testdir()
+  const made = path.join(dir, 'state', 'clara-backup')
+  await privateLockDir(made)
+  t.equal(statSync(made).mode & 0o777, 0o700)
+  await privateLockDir(made)
+  const shared = path.join(dir, 'var-lock')
+  mkdirSync(shared)
+  chmodSync(shared, 0o1777)
+  await t.rejects(privateLockDir(shared), { exitCode: 2, code: 'ELOCKDIR', message: /other users can write it \(mode 1777\)/ }, 'world-writable like /var/lock')
+  const theirs = path.join(dir, 'theirs')
+  mkdirSync(theirs, { mode: 0o700 })
+  chownSync(theirs, 65534, 65534)
+  await t.rejects(privateLockDir(theirs), { exitCode: 2, message: /owned by uid 65534, not by this user/ })
+  const link = path.join(dir, 'link')
+  symlinkSync(made, link)
+  await t.rejects(privateLockDir(link), { exitCode: 2, message: /not a directory/ })
 })

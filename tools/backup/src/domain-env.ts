@@ -1,5 +1,7 @@
 /** The environment a domain script runs with: where to read, where to write, and the propagated flags. */
+import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { UsageError } from '@clara/shared/cli'
 import { claraLogEnv, type LogFlags } from '@clara/shared/log'
 
 export interface RunFlags {
@@ -20,9 +22,25 @@ export interface RunPlace {
   prev: string | null
 }
 
+/** Where the toolkit's clara-* commands are: bin/ in an installed copy (make install), node_modules/.bin in a checkout. */
+export function toolBinDir(repo: string): string {
+  const installed = path.join(repo, 'bin')
+  return existsSync(installed) ? installed : path.join(repo, 'node_modules/.bin')
+}
+
+/** A flag list as the scripts read it (scripts/lib.sh): one argument per line, so a path with a space stays whole. */
+export function argLines(args: string[]): string {
+  const bad = args.find((a) => a.includes('\n'))
+  if (bad !== undefined) throw new UsageError(`${JSON.stringify(bad)}: a line break cannot be handed to the domain scripts`)
+  return args.join('\n')
+}
+
+/** The arguments of a flag list made by argLines. */
+export const argsOfLines = (v: string | undefined): string[] => (v ? v.split('\n') : [])
+
 /**
  * Scripts read CLARA, DATABASE_URL and DEST, plus CLARA_LIST_ARGS (for the listers),
- * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard) and CLARA_DRY_RUN. CLARA_LOG hands
+ * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard), one argument per line, and CLARA_DRY_RUN. CLARA_LOG hands
  * the log flags on to every tool (shared/src/log.ts), with progress as JSON lines for us to draw.
  */
 export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f: RunFlags, log: LogFlags = {}): NodeJS.ProcessEnv {
@@ -36,14 +54,14 @@ export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f:
   if (p.prev) archive.push('--link-dest', p.prev)
   return {
     ...base,
-    PATH: `${path.join(repo, 'node_modules/.bin')}:${base.PATH ?? '/usr/bin:/bin'}`,
+    PATH: `${toolBinDir(repo)}:${base.PATH ?? '/usr/bin:/bin'}`,
     CLARA: p.clara,
     DATABASE_URL: p.db,
     DEST: p.runDir,
     BACKUP_RUN_ID: p.runId,
     LINK_DEST: p.prev ?? '',
-    CLARA_LIST_ARGS: list.join(' '),
-    CLARA_ARCHIVE_ARGS: archive.join(' '),
+    CLARA_LIST_ARGS: argLines(list),
+    CLARA_ARCHIVE_ARGS: argLines(archive),
     CLARA_DRY_RUN: f.dry ? '1' : '',
     CLARA_LOG: claraLogEnv(log, true),
   }

@@ -17,6 +17,7 @@ import type { Domain } from './domains.js'
 import type { InputWalker } from './input-walker.js'
 import type { InputsDoc, LedgerDoc } from './inputs-ledger.js'
 import { domainFailures } from './domain-failures.js'
+import { argsOfLines } from './domain-env.js'
 
 /**
  * An entry changed this close to the walk may have changed again within the same timestamp tick
@@ -46,7 +47,9 @@ export function toolkitStamp(repo: string, version: string): string {
 
 /** What a domain's output depends on besides its inputs: its script, the flags and variables it gets, the build. */
 export function domainConfig(d: Domain, scriptsDir: string, env: NodeJS.ProcessEnv, stamp: string, encryptTo: string[]): string {
-  const archive = (env.CLARA_ARCHIVE_ARGS ?? '').replace(/--link-dest \S+/, '').replace(/--workers \S+/, '').trim()
+  // the previous run and the worker count change nothing in what is written
+  const args = argsOfLines(env.CLARA_ARCHIVE_ARGS)
+  const archive = args.filter((a, i) => !['--link-dest', '--workers'].includes(a) && !['--link-dest', '--workers'].includes(args[i - 1])).join(' ')
   const doc = {
     toolkit: stamp,
     script: createHash('sha256').update(fs.readFileSync(path.join(scriptsDir, d.script))).digest('hex'),

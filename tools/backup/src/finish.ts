@@ -12,6 +12,7 @@ import { switchLatest, type RunDir } from './run-dir.js'
 import { domainTotals, totalsOf, type DomainTotals, type Manifest, type Selection } from './manifest.js'
 import { DOMAINS, missesDefaults, type Domain } from './domains.js'
 import { progressOf } from './domain-run.js'
+import { toolBinDir } from './domain-env.js'
 
 export const VERSION = '0.1.0'
 
@@ -46,7 +47,7 @@ export interface FinishCtx {
 
 /** Run a finishing tool; its log lines are relayed, exit ≥ 2 makes the run fail. */
 function runTool(c: FinishCtx, bin: string, args: string[]): void {
-  const r = spawnSync(path.join(c.repo, 'node_modules/.bin', bin), args, { env: c.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  const r = spawnSync(path.join(toolBinDir(c.repo), bin), args, { env: c.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
   for (const line of (r.stderr ?? '').split('\n')) if (line && !progressOf(line)) c.relay(line)
   const code = r.status ?? 3
   if (code >= 2) throw new ClaraError(`${bin} failed (exit ${code})${r.error ? `: ${r.error.message}` : ''}`, EXIT.FATAL)

@@ -1,4 +1,5 @@
 /** clara-backup's command line: flags, environment defaults, and their checks. */
+import os from 'node:os'
 import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
 import { UsageError } from '@clara/shared/cli'
@@ -7,6 +8,7 @@ import { withLogFlags, type LogFlags } from '@clara/shared/log'
 import { selectDomains, type Domain } from './domains.js'
 import type { RunFlags } from './domain-env.js'
 import { isRunId } from './run-dir.js'
+import type { AlertOptions } from './alerts.js'
 
 export const NAME = 'clara-backup'
 
@@ -39,6 +41,8 @@ export interface BackupOptions {
   encryptTo: string[]
   group: string
   log: LogFlags
+  /** --notify, --ping */
+  alerts: AlertOptions
 }
 
 function build(y: any): any {
@@ -59,12 +63,15 @@ function build(y: any): any {
     .option('jobs', { type: 'number', describe: 'domains run at once (env CLARA_BACKUP_JOBS, default 2); 1 runs them one by one in the design\'s order' })
     .option('snapshots', { type: 'boolean', default: false, describe: 'also write the coarse snapshots domain' })
     .option('domains', { type: 'string', describe: 'run only these domains (source,compiled,legacy,db,audio,media,infra,snapshots)' })
-    .option('lock-file', { type: 'string', describe: 'lock file (env CLARA_BACKUP_LOCK, default /var/lock/clara_backup.lock)' })
-    .option('encrypt-to', { type: 'string', array: true, describe: 'age recipient(s) (age1… or ssh-…): encrypt db/, infra/ and secret units' })
+    .option('lock-file', { type: 'string', describe: 'lock file, in a folder only this user can write (env CLARA_BACKUP_LOCK, default /run/clara-backup/clara_backup.lock as root, else ~/.local/state/clara-backup/clara_backup.lock)' })
+    .option('encrypt-to', { type: 'string', array: true, describe: 'age recipient(s) (age1… or ssh-…): encrypt db/, infra/ and secret units (env CLARA_BACKUP_ENCRYPT_TO)' })
     .option('group', { type: 'string', default: 'clara-backup', describe: 'group owning the backup files (when it exists)' })
+    .option('notify', { type: 'string', describe: 'shell command run with the summary as JSON on stdin when a run ends partial, incomplete, locked or interrupted, or starts short of space (env CLARA_BACKUP_NOTIFY)' })
+    .option('ping', { type: 'string', describe: 'healthchecks-style URL: URL/start at the start, then URL (completed) or URL/fail, with the summary (env CLARA_BACKUP_PING)' })
 }
 
 function checkOptions(o: any): void {
+  if (o.ping !== undefined && !/^https?:\/\/[^\s/]+/.test(o.ping)) throw new UsageError(`--ping: "${o.ping}" is not an http(s) URL`)
   if (!Number.isInteger(o.workers) || o.workers < 1) throw new UsageError(`--workers: ${o.workers} is not a whole number ≥ 1`)
   if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1)) throw new UsageError(`--jobs: ${o.jobs} is not a whole number ≥ 1`)
   if (o.resume !== undefined && !isRunId(o.resume)) throw new UsageError(`--resume: "${o.resume}" is not a run id (like 20261127T211500Z)`)
@@ -72,6 +79,16 @@ function checkOptions(o: any): void {
   for (const r of listFlag(o['encrypt-to'])) {
     if (!/^(age1[0-9a-z]{20,}|ssh-\S+)/.test(r)) throw new UsageError(`--encrypt-to: "${r}" is not an age recipient (age1… or an ssh public key)`)
   }
+}
+
+/**
+ * The default lock: in a folder only the backup's user can write (never the world-writable /var/lock, where
+ * any user could plant a lock that blocks every run): /run/clara-backup as root, else in the user's home
+ * (from the password database, so cron and a login shell agree).
+ */
+export function defaultLockFile(uid: number | null = typeof process.geteuid === 'function' ? process.geteuid() : null): string {
+  const dir = uid === 0 ? '/run/clara-backup' : path.join(os.userInfo().homedir, '.local/state/clara-backup')
+  return path.join(dir, 'clara_backup.lock')
 }
 
 function jobsFromEnv(v: string | undefined): number {
@@ -85,6 +102,10 @@ function jobsFromEnv(v: string | undefined): number {
 export async function readOptions(io: Io): Promise<BackupOptions | null> {
   const o = (await parseArgs(io, { name: NAME, usage: USAGE, build })) as any
   if (!o) return null
+  // the environment file of the systemd unit (or cron's environment) may give these instead of flags
+  o['encrypt-to'] ??= io.env.CLARA_BACKUP_ENCRYPT_TO ? [io.env.CLARA_BACKUP_ENCRYPT_TO] : undefined
+  o.notify ??= io.env.CLARA_BACKUP_NOTIFY || undefined
+  o.ping ??= io.env.CLARA_BACKUP_PING || undefined
   checkOptions(o)
   if (!o.clara && !io.env.CLARA) throw new UsageError('--clara DIR (or env CLARA) is required')
   const clara = path.resolve(io.cwd, o.clara ?? io.env.CLARA)
@@ -107,9 +128,10 @@ export async function readOptions(io: Io): Promise<BackupOptions | null> {
     },
     domains,
     jobs: o.jobs ?? jobsFromEnv(io.env.CLARA_BACKUP_JOBS),
-    lockFile: path.resolve(io.cwd, o['lock-file'] ?? io.env.CLARA_BACKUP_LOCK ?? '/var/lock/clara_backup.lock'),
+    lockFile: path.resolve(io.cwd, o['lock-file'] ?? (io.env.CLARA_BACKUP_LOCK || defaultLockFile())),
     encryptTo: listFlag(o['encrypt-to']),
     group: o.group,
     log: { quiet: o.quiet, 'log-json': o['log-json'], verbose: o.verbose },
+    alerts: { notify: o.notify || undefined, ping: o.ping },
   }
 }

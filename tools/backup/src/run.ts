@@ -9,7 +9,7 @@ import { runDomain } from './domain-run.js'
 import { clearStaleFailures, domainFailures, dropIncomplete, ensureFailures, recordIncomplete } from './domain-failures.js'
 import { domainEnv } from './domain-env.js'
 import { finishRun } from './finish.js'
-import { readJson } from './manifest.js'
+import { readJson, type Manifest } from './manifest.js'
 import { NAME, type BackupOptions } from './options.js'
 import { RunProgress, type PrevTotals } from './progress.js'
 import { openRunDir, previousRun, runId, sweepRunTemps } from './run-dir.js'
@@ -31,6 +31,8 @@ export interface RunCtx {
   repo: string
   /** where domain records go (default: out) */
   sink?: RecordSink
+  /** set by backupRun once the manifest is written (for --notify and --ping) */
+  result?: { manifest: Manifest; latest: string }
 }
 
 interface Place {
@@ -175,6 +177,7 @@ export async function backupRun(c: RunCtx): Promise<number> {
     encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),
     log: c.log, relay: (line) => progress.relay(line), seconds: (dir) => progress.seconds(dir),
   })
+  c.result = { manifest, latest }
   await c.out.write({ type: 'run', ...manifest })
   printSummary(c.log, manifest, (dir) => progress.seconds(dir), latest)
   await c.out.end()

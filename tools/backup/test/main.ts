@@ -1,14 +1,16 @@
 /** clara-backup in-process and its parts: usage, the lock, the README, env for the scripts, progress, summary. */
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { linkSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { chmodSync, chownSync, linkSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { acquireLock } from '@clara/shared/lock'
 import { Logger } from '@clara/shared/log'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
-import { domainEnv } from '../src/domain-env.js'
+import { argsOfLines, domainEnv } from '../src/domain-env.js'
+import { UsageError } from '@clara/shared/cli'
 import { DOMAINS, missesDefaults, selectDomains } from '../src/domains.js'
 import { progressOf } from '../src/domain-run.js'
 import { domainTotals } from '../src/manifest.js'
@@ -19,6 +21,7 @@ import { summaryLines } from '../src/summary.js'
 import { clearStaleFailures, ensureFailures } from '../src/domain-failures.js'
 import { outOfSpace } from '../src/out-of-space.js'
 import { REPO, readJson } from './helpers.js'
+import { defaultLockFile } from '../src/options.js'
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => runMain(main, { argv, env: { PATH: process.env.PATH, ...env } })
 
@@ -67,18 +70,47 @@ t.test('a held lock: exit 11 naming the holder’s pid; nothing is written', asy
   t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
 })
 
+t.test('the lock lives in a folder only this user can write; a lock planted by another user never blocks a run', async (t) => {
+  t.equal(defaultLockFile(0), '/run/clara-backup/clara_backup.lock')
+  t.match(defaultLockFile(1000), /\/\.local\/state\/clara-backup\/clara_backup\.lock$/)
+  const dir = t.testdir()
+  // a world-writable folder like /var/lock, and a lock in it that another user planted, naming a live pid
+  const shared = path.join(dir, 'var-lock')
+  mkdirSync(shared)
+  chmodSync(shared, 0o1777)
+  const planted = path.join(shared, 'clara_backup.lock')
+  writeFileSync(planted, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token: 'planted' }))
+  chownSync(planted, 65534, 65534)
+  const r = await run(['--clara', dir, '--dest', path.join(dir, 'b'), '--lock-file', planted])
+  t.equal(r.code, 2, 'not 11: the folder is refused before any lock in it is read')
+  t.match(r.stderr, /lock folder .*var-lock: other users can write it/)
+  t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
+  // the same planted file in a private folder is not trusted: the run takes it over
+  const mine = path.join(dir, 'mine')
+  mkdirSync(mine, { mode: 0o700 })
+  const lock = path.join(mine, 'clara_backup.lock')
+  writeFileSync(lock, readFileSync(planted))
+  chownSync(lock, 65534, 65534)
+  const ok = await run(['--clara', dir, '--dest', path.join(dir, 'b'), '--lock-file', lock, '--domains', 'media'])
+  t.not(ok.code, 11, ok.stderr)
+  t.match(ok.stderr, /took over a stale lock .*owned by uid 65534, not by this user/)
+  t.notOk(existsSync(lock), 'released at the end')
+})
+
 t.test('domainEnv: where to read and write, the flags for listers and archivers, CLARA_LOG', async (t) => {
-  const place = { clara: '/c', db: 'sqlite:///c/db.sqlite3', runDir: '/b/R', runId: 'R', prev: '/b/P' }
+  const place = { clara: '/c', db: 'sqlite:///c/db.sqlite3', runDir: '/b/R', runId: 'R', prev: '/b/P Q' }
   const flags = { dry: true, checksums: true, only: ['5', '12'], skip: ['7'], textTypes: 'normal', existing: 'overwrite', workers: 3 }
   const env = domainEnv({ PATH: '/usr/bin', KEEP: 'x' }, '/repo', place, flags, { quiet: true })
   t.match(env, {
-    KEEP: 'x', PATH: '/repo/node_modules/.bin:/usr/bin', CLARA: '/c', DATABASE_URL: 'sqlite:///c/db.sqlite3', DEST: '/b/R', LINK_DEST: '/b/P',
-    CLARA_LIST_ARGS: '--only 5,12 --skip 7 --text-types normal',
-    CLARA_ARCHIVE_ARGS: '--workers 3 --existing overwrite --checksums --dry-run --link-dest /b/P',
+    KEEP: 'x', PATH: '/repo/node_modules/.bin:/usr/bin', CLARA: '/c', DATABASE_URL: 'sqlite:///c/db.sqlite3', DEST: '/b/R', LINK_DEST: '/b/P Q',
+    CLARA_LIST_ARGS: '--only\n5,12\n--skip\n7\n--text-types\nnormal',
+    CLARA_ARCHIVE_ARGS: '--workers\n3\n--existing\noverwrite\n--checksums\n--dry-run\n--link-dest\n/b/P Q',
     CLARA_DRY_RUN: '1', CLARA_LOG: 'quiet,progress-json',
   })
   const plain = domainEnv({}, '/repo', { ...place, prev: null }, { ...flags, dry: false, checksums: false, only: [], skip: [], textTypes: undefined })
-  t.match(plain, { CLARA_LIST_ARGS: '', CLARA_ARCHIVE_ARGS: '--workers 3 --existing overwrite', CLARA_DRY_RUN: '', LINK_DEST: '', CLARA_LOG: 'progress-json' })
+  t.same(argsOfLines(env.CLARA_ARCHIVE_ARGS).slice(-2), ['--link-dest', '/b/P Q'], 'a path with a space stays one argument')
+  t.throws(() => domainEnv({}, '/repo', { ...place, prev: '/b/P\nQ' }, flags), UsageError, 'a line break in a path is refused, not split')
+  t.match(plain, { CLARA_LIST_ARGS: '', CLARA_ARCHIVE_ARGS: '--workers\n3\n--existing\noverwrite', CLARA_DRY_RUN: '', LINK_DEST: '', CLARA_LOG: 'progress-json' })
 })
 
 t.test('domains: the design order, snapshots only when asked, selective runs', async (t) => {

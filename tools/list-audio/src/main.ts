@@ -9,7 +9,7 @@ import { AUDIO_FOLDER } from '@clara/clara-model/data-folders'
 import { AUDIO_TABLE } from '@clara/clara-model/path-columns'
 import { listCache } from './cache-files.js'
 import { reconcile, type AudioRow } from './reconcile.js'
-import { resolveClara, resolveDb } from './settings.js'
+import { databaseFrom, requireClara } from '@clara/shared/env'
 
 export const USAGE = `$0 [--clara DIR] [--db URL]
 
@@ -19,7 +19,7 @@ sorted), for clara-shard, then reconcile it with the orm_audio_metadata table:
 "audio_unreferenced" {path} for each cache file no row names. Reported, not fatal.
 A row names a file by the part of file_path after "${AUDIO_FOLDER}/" (any old root, Windows or
 S3-style key), or else by <engine>/<language>/<voice>/<basename>.
---clara defaults to $CLARA; --db to $DATABASE_URL when DB_TYPE=postgres, else sqlite://$CLARA/db.sqlite3.`
+--clara defaults to $CLARA; --db to $DATABASE_URL, else sqlite://$CLARA/db.sqlite3.`
 
 /** clara-list-audio: list the TTS audio cache as file records and reconcile it with orm_audio_metadata. */
 export async function main(io: Io): Promise<number> {
@@ -32,8 +32,8 @@ export async function main(io: Io): Promise<number> {
         .option('db', { type: 'string', describe: 'database URL: sqlite:///path, postgres://… or mysql://…' }),
   })
   if (!opts) return EXIT.OK
-  const clara = resolveClara(opts.clara as string | undefined, io.env, io.cwd)
-  const url = resolveDb(opts.db as string | undefined, clara, io.env)
+  const clara = requireClara(opts.clara as string | undefined, io.env, io.cwd)
+  const url = databaseFrom(opts.db as string | undefined, io.env, clara)!.url
   const log = new Logger(io, 'clara-list-audio', opts)
   log.detail(`C-LARA ${clara}, database ${redactUrl(url)}`)
   const db = await openDb(url, { readonly: true, cwd: io.cwd })

@@ -19,7 +19,7 @@ Default: one "project" record per clara_app_claraproject row (ordered by id), th
 record per project, image or compiled entry that no row owns.
 --units source|compiled: "unit" records for clara-zip-unit instead (domains source_exports,
 compiled_exports; orphans become units named orphan-<dir name>).
---clara defaults to $CLARA; --db to $DATABASE_URL when DB_TYPE=postgres, else sqlite://$CLARA/db.sqlite3.`
+--clara defaults to $CLARA; --db to $DATABASE_URL, else sqlite://$CLARA/db.sqlite3.`
 
 function textTypes(v: unknown): TextType[] {
   const list = listFlag(v)

@@ -85,15 +85,15 @@ t.test('read-only: the tree and the DB file are byte- and mtime-identical afterw
   t.ok(before.has('db.sqlite3') && before.has('gunicorn.sock'))
 })
 
-t.test('settings come from CLARA, DB_TYPE and DATABASE_URL like C-LARA', async (t) => {
+t.test('settings come from CLARA and DATABASE_URL, the one contract of every tool (DB_TYPE is not read)', async (t) => {
   const r = await runMain(main, { env: { CLARA: fx.clara } })
   t.equal(r.code, 0, r.stderr)
   t.equal(of(r.records, 'project').length, 6, 'SQLite at $CLARA/db.sqlite3')
-  const pg = await runMain(main, { env: { CLARA: fx.clara, DB_TYPE: 'postgres' } })
-  t.equal(pg.code, 2)
-  t.match(pg.stderr, /DATABASE_URL is not set/)
-  const viaUrl = await runMain(main, { env: { CLARA: fx.clara, DB_TYPE: 'postgres', DATABASE_URL: fx.url } })
-  t.equal(of(viaUrl.records, 'project').length, 6, 'DATABASE_URL used as given')
+  const missing = await runMain(main, { env: { CLARA: fx.clara, DATABASE_URL: `sqlite://${path.join(dir, 'no-such.sqlite3')}` } })
+  t.equal(missing.code, 3, 'DATABASE_URL is read without DB_TYPE: a URL to nothing is fatal, not silently replaced')
+  const viaUrl = await runMain(main, { env: { CLARA: fx.clara, DB_TYPE: 'sqlite', DATABASE_URL: fx.url } })
+  t.equal(viaUrl.code, 0, viaUrl.stderr)
+  t.equal(of(viaUrl.records, 'project').length, 6, 'DATABASE_URL used as given, whatever DB_TYPE says')
 })
 
 t.test('usage errors: exit 2, nothing on stdout', async (t) => {

@@ -1,8 +1,9 @@
 import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
 import { EXIT, UsageError } from '@clara/shared/cli'
-import { listFlag, parseArgs } from '@clara/shared/args'
+import { parseArgs, pathsFlag } from '@clara/shared/args'
 import { parseDbUrl, scrub } from '@clara/shared/db'
+import { claraFrom, databaseFrom } from '@clara/shared/env'
 import { Logger, withLogFlags } from '@clara/shared/log'
 import { RecordWriter } from '@clara/shared/ndjson'
 import { copySqliteFiles } from './copy-files.js'
@@ -58,7 +59,7 @@ function places(io: Io, opts: Opts, defaultSub: string): { outDir: string; root:
 
 /** `--sqlite-files`: copy loose SQLite files into audio_cache/orm_db/ (or, with --dry-run, check them). */
 async function filesMode(io: Io, opts: Opts, log: Logger, w: RecordWriter): Promise<number> {
-  const files = listFlag(opts['sqlite-files'])
+  const files = pathsFlag(opts['sqlite-files'])
   if (opts.db) throw new UsageError('use either --db or --sqlite-files, not both')
   if (!files.length) throw new UsageError('--sqlite-files needs at least one file')
   const names = files.map((f) => path.basename(f))
@@ -70,8 +71,9 @@ async function filesMode(io: Io, opts: Opts, log: Logger, w: RecordWriter): Prom
 
 /** `--db`: dump one database into db/ (or plan it). Every error message leaves with the passwords scrubbed. */
 async function dbMode(io: Io, opts: Opts, ts: string, log: Logger, w: RecordWriter): Promise<number> {
-  const url = opts.db ?? io.env.DATABASE_URL
-  if (!url) throw new UsageError('--db URL is required (or set DATABASE_URL)')
+  const given = opts.db || io.env.DATABASE_URL
+  const url = databaseFrom(opts.db, io.env, given ? undefined : claraFrom(undefined, io.env, io.cwd))?.url
+  if (!url) throw new UsageError('--db URL is required (or set DATABASE_URL, or CLARA for its SQLite database)')
   const secrets = knownSecrets(url, io.env)
   try {
     const engine = parseDbUrl(url, io.cwd).engine
@@ -92,11 +94,11 @@ export async function main(io: Io): Promise<number> {
     build: (y) =>
       withLogFlags(
         y
-          .option('db', { type: 'string', describe: 'database URL: postgres://…, mysql://…, sqlite:///path (default: $DATABASE_URL)' })
+          .option('db', { type: 'string', describe: 'database URL: postgres://…, mysql://…, sqlite:///path (default: $DATABASE_URL, else sqlite://$CLARA/db.sqlite3)' })
           .option('dest', { type: 'string', describe: 'the backup run directory (writes DIR/db/)' })
           .option('out-dir', { type: 'string', describe: 'write exactly here instead of DIR/db (or DIR/audio_cache/orm_db)' })
           .option('timestamp', { type: 'string', describe: 'YYYYMMDD_HHMMSS (UTC) for the dump name (default: now)' })
-          .option('sqlite-files', { type: 'string', array: true, describe: 'copy these SQLite files instead (comma list, repeatable)' })
+          .option('sqlite-files', { type: 'string', array: true, describe: 'copy these SQLite files instead (comma list, repeatable; a path may hold spaces)' })
           .option('bin-dir', { type: 'string', describe: 'folder holding pg_dump, pg_restore, mysqldump (default: PATH)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'check everything, emit the records with planned: true; write nothing' })
           .option('assume-server-version', { type: 'string', hidden: true }),
