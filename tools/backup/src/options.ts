@@ -1,4 +1,5 @@
 /** clara-backup's command line: flags, environment defaults, and their checks. */
+import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
 import { UsageError } from '@clara/shared/cli'
@@ -88,6 +89,9 @@ export async function readOptions(io: Io): Promise<BackupOptions | null> {
   checkOptions(o)
   if (!o.clara && !io.env.CLARA) throw new UsageError('--clara DIR (or env CLARA) is required')
   const clara = path.resolve(io.cwd, o.clara ?? io.env.CLARA)
+  // checked before anything is written: a run of a C-LARA root that is not there would only be an incomplete run
+  const st = await fsp.stat(clara).catch(() => null)
+  if (!st?.isDirectory()) throw new UsageError(`--clara ${clara}: ${st ? 'not a directory' : 'no such directory'} (the C-LARA root to back up)`)
   let domains: Domain[]
   try {
     domains = selectDomains(listFlag(o.domains), o.snapshots)

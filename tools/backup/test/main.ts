@@ -43,7 +43,11 @@ t.test('usage errors: one line, exit 2, nothing done', async (t) => {
     [[...base, '--clara', dir, '--domains', 'source,nope'], /unknown domain\(s\): nope/],
     [[...base, '--clara', dir, '--existing', 'maybe'], /Invalid values/],
     [[...base, '--clara', dir, '--resume', '20260101T000000Z'], /--resume 20260101T000000Z: no such run/],
+    [[...base, '--clara', path.join(dir, 'nope')], /--clara \S+\/nope: no such directory/],
+    [[...base, '--clara', path.join(dir, 'nope'), '--dry-run'], /--clara \S+\/nope: no such directory/],
+    [[...base, '--clara', path.join(dir, 'a-file')], /--clara \S+\/a-file: not a directory/],
   ]
+  writeFileSync(path.join(dir, 'a-file'), 'x')
   for (const [argv, re] of cases) {
     const r = await run(argv)
     t.equal(r.code, 2, argv.join(' '))
@@ -55,6 +59,29 @@ t.test('usage errors: one line, exit 2, nothing done', async (t) => {
   t.match(env.stderr, /CLARA_BACKUP_JOBS: "two" is not a whole number/)
   t.notOk(existsSync(path.join(dir, 'lock')), 'the lock is released')
   t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
+})
+
+t.test('a destination that cannot take a run (a file, a read-only filesystem): one line, exit 3, nothing written', async (t) => {
+  const dir = t.testdir({ clara: {}, 'a-file': 'x', ro: {} })
+  const lock = path.join(dir, 'lock')
+  for (const dest of [path.join(dir, 'a-file'), path.join(dir, 'a-file/below')]) {
+    const r = await run(['--clara', path.join(dir, 'clara'), '--dest', dest, '--lock-file', lock])
+    t.equal(r.code, 3, dest)
+    t.match(r.stderr, /^\S+: cannot create a run folder in \S+ \(--dest \/ BACKUP_ROOT\): it \(or a folder above it\) is a file, not a folder \((EEXIST|ENOTDIR)\)\n$/)
+    t.equal(r.stdout, '')
+  }
+  t.equal(readFileSync(path.join(dir, 'a-file'), 'utf8'), 'x', 'the file is untouched')
+  t.notOk(existsSync(lock), 'the lock is released')
+  // a read-only filesystem for real: a tmpfs mounted read-only in a mount namespace of the child alone (root only: tests run as root)
+  const ro = path.join(dir, 'ro')
+  const child = spawn('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o ro clara-ro "$0" && exec "$@"', ro, process.execPath, path.join(REPO, 'tools/backup/bin.js'),
+    '--clara', path.join(dir, 'clara'), '--dest', path.join(ro, 'backups'), '--lock-file', lock], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  child.stderr.on('data', (c) => (err += c))
+  child.stdout.resume()
+  const code = await new Promise((r) => child.on('close', r))
+  t.equal(code, 3, err)
+  t.match(err, /^clara-backup: cannot create a run folder in \S+\/ro\/backups \(--dest \/ BACKUP_ROOT\): it is on a read-only filesystem \(EROFS\)\n$/, 'one line, no stack trace')
 })
 
 t.test('a held lock: exit 11 naming the holder’s pid; nothing is written', async (t) => {
