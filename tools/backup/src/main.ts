@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Io } from '@clara/shared/cli'
-import { ClaraError, EXIT } from '@clara/shared/cli'
+import { EXIT } from '@clara/shared/cli'
 import { acquireLock } from '@clara/shared/lock'
 import { Logger } from '@clara/shared/log'
 import { RecordWriter } from '@clara/shared/ndjson'
@@ -16,20 +16,13 @@ export async function main(io: Io): Promise<number> {
   if (!o) return EXIT.OK
   const log = new Logger(io, NAME, o.log)
   const c: RunCtx = { io, o, log, out: new RecordWriter(io.stdout), repo: REPO }
-  if (o.flags.dry) return dryRun(c).catch(oneLine)
+  if (o.flags.dry) return dryRun(c)
   const lock = await acquireLock(o.lockFile, {
     onTakeover: (h, why) => log.info(`took over a stale lock ${o.lockFile} (${why}; it was held by pid ${h?.pid ?? '?'} since ${h?.started ?? '?'})`),
   })
   try {
-    return await backupRun(c).catch(oneLine)
+    return await backupRun(c)
   } finally {
     await lock.release()
   }
-}
-
-/** A system call that failed (a full or read-only backup disk, a file where a folder should be) is one line, exit 3: never a stack trace. */
-function oneLine(err: unknown): never {
-  const e = err as NodeJS.ErrnoException
-  if (e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string') throw new ClaraError(e.message, EXIT.FATAL, e.code)
-  throw err
 }
