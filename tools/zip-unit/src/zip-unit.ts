@@ -162,6 +162,18 @@ export async function zipUnit(rec: UnitRecord, o: ZipOptions, quickTried = false
     }
   } catch (err) {
     const rec2 = errorRecord('zip', itemOf(rec), err, { domain: rec.domain, unit: rec.unit })
+    if (!o.dryRun && o.dest) await dropUnfinished(rec, o.dest)
     return { records: [rec2], failed: true, reused: false, bytes: 0 }
   }
+}
+
+/**
+ * A unit that failed leaves no folder behind (an empty or metadata-less one would be an unfinished
+ * unit to clara-verify): its folder goes when it holds no metadata.json, i.e. nothing finished there.
+ */
+async function dropUnfinished(rec: UnitRecord, dest: string): Promise<void> {
+  if (!SEGMENT.test(String(rec.domain ?? '')) || !SEGMENT.test(String(rec.unit ?? ''))) return
+  const dir = path.join(dest, rec.domain, rec.unit)
+  if (await fsp.access(path.join(dir, METADATA)).then(() => true, () => false)) return
+  await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined)
 }
