@@ -10,6 +10,8 @@ export interface RunFlags {
   textTypes?: string
   existing: string
   workers: number
+  /** the run encrypts (--encrypt-to): secret units are stored, to be encrypted at its end; otherwise they are left out */
+  encrypt?: boolean
 }
 
 export interface RunPlace {
@@ -22,7 +24,8 @@ export interface RunPlace {
 
 /**
  * Scripts read CLARA, DATABASE_URL and DEST, plus CLARA_LIST_ARGS (for the listers),
- * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard) and CLARA_DRY_RUN. CLARA_LOG hands
+ * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard), CLARA_DRY_RUN and CLARA_SECRET_UNITS
+ * (clara-zip-unit stores secret units only when the run encrypts them). CLARA_LOG hands
  * the log flags on to every tool (shared/src/log.ts), with progress as JSON lines for us to draw.
  */
 export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f: RunFlags, log: LogFlags = {}): NodeJS.ProcessEnv {
@@ -45,6 +48,7 @@ export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f:
     CLARA_LIST_ARGS: list.join(' '),
     CLARA_ARCHIVE_ARGS: archive.join(' '),
     CLARA_DRY_RUN: f.dry ? '1' : '',
+    CLARA_SECRET_UNITS: f.encrypt ? 'store' : 'omit',
     CLARA_LOG: claraLogEnv(log, true),
   }
 }

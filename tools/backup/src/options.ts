@@ -107,7 +107,7 @@ export async function readOptions(io: Io): Promise<BackupOptions | null> {
     rescan: o.rescan,
     flags: {
       dry: o['dry-run'], checksums: o.checksums, only: listFlag(o.only), skip: listFlag(o.skip),
-      textTypes: o['text-types'], existing: o.existing, workers: o.workers,
+      textTypes: o['text-types'], existing: o.existing, workers: o.workers, encrypt: listFlag(o['encrypt-to']).length > 0,
     },
     domains,
     jobs: o.jobs ?? jobsFromEnv(io.env.CLARA_BACKUP_JOBS),

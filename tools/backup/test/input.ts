@@ -1,15 +1,18 @@
 /**
  * Bad input on the backup side and secrets (issue 15 items 8, 9), on the SQLite fixture with the real bins:
  * --quiet prints nothing but fatal lines; with --jobs 2 each tool line names its own domain; a full
- * backup disk ends in one line, exit 3; a file that keeps changing while read fails its unit, which leaves no folder.
+ * backup disk ends in one line, exit 3; a file that keeps changing while read fails its unit, which leaves no folder;
+ * a secret unit (the ReadSpeaker key) is stored only encrypted, or else left out, recorded as not stored, and
+ * listed by clara-restore as to be provided.
  */
 import t from 'tap'
-import { existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { filesUnder } from '@clara/shared/testkit'
 import { binPath, spawnTool } from '@clara/shared/testkit-spawn'
 import { tagLine } from '../src/progress.js'
-import { backup, makeFixture, readJson, runEnv, type Fixture } from './helpers.js'
+import { backup, files, makeFixture, readJson, runEnv, type Fixture } from './helpers.js'
 
 let f: Fixture
 t.before(async () => {
@@ -79,4 +82,46 @@ t.test('an audio file that keeps changing: clara-shard retries it once, then one
   t.match(failures, [{ code: 'ECHANGED', item: path.basename(mp3), message: /changed while being read/ }])
   t.equal(failures.length, 1, 'one failure, not the same one twice (clara-shard writes `during`, the error record says it too)')
   t.equal(r.run.totals.failures, 1, 'the manifest counts it once')
+})
+
+t.test('secret units: without --encrypt-to the key is left out, recorded as not stored, and a restore lists it as to be provided', async (t) => {
+  const KEY = 'clara_app/clara_core/readspeaker_license_key.txt'
+  const secret = readFileSync(path.join(f.clara, KEY))
+  t.ok(secret.length > 0, 'the fixture has a ReadSpeaker key')
+  const root = path.join(f.dir, 'secret')
+  const r = await backup(f, root, ['--domains', 'media'])
+  t.equal(r.code, 0, 'a deliberate omission is not a failure: exit 0', { stderr: r.stderr })
+  const run = path.join(root, r.run.run_id)
+  t.notOk(existsSync(path.join(run, 'media/readspeaker_key')), 'no folder for the key unit')
+  for (const [rel] of files(run)) t.notOk(readFileSync(path.join(run, rel)).includes(secret), `${rel} does not hold the key`)
+  t.match(readJson(path.join(run, 'media/index.json')).not_stored, [{ unit: 'readspeaker_key', reason: /secret.*--encrypt-to/, restore_to: [KEY] }])
+  t.same(r.run.domains.media.not_stored, ['readspeaker_key'], 'the manifest names it')
+  t.equal(r.run.status, 'complete')
+  t.match(r.stderr, /^clara-backup: not stored: media\/readspeaker_key \(secret, stored only encrypted: give --encrypt-to/m)
+
+  const to = path.join(f.dir, 'secret-restored')
+  const back = await spawnTool(binPath('clara-restore'), [run, '--to', to, '--domains', 'media'], { env: runEnv(), timeoutMs: 120_000 })
+  t.equal(back.code, 0, back.stderr)
+  const report = readJson(path.join(to, 'restore_report.json'))
+  t.match(report.to_provide, [{ domain: 'media', unit: 'readspeaker_key', restore_to: [KEY] }], 'restore_report.json lists it as to be provided')
+  t.equal(report.to_provide.length, 1)
+  t.match(back.stderr, /media\/readspeaker_key: not in the backup .*provide clara_app\/clara_core\/readspeaker_license_key\.txt by hand/)
+  t.notOk(existsSync(path.join(to, KEY)), 'nothing restored in its place')
+  t.ok(existsSync(path.join(to, 'clara_app/config.ini')), 'the other media units are restored')
+})
+
+t.test('secret units with --encrypt-to: stored, and only encrypted', async (t) => {
+  const keyFile = path.join(f.dir, 'secret-age.key')
+  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' })
+  const pub = readFileSync(keyFile, 'utf8').match(/public key: (age1\S+)/)![1]
+  const secret = readFileSync(path.join(f.clara, 'clara_app/clara_core/readspeaker_license_key.txt'))
+  const root = path.join(f.dir, 'secret-enc')
+  const r = await backup(f, root, ['--domains', 'media', '--encrypt-to', pub])
+  t.equal(r.code, 0, r.stderr)
+  const run = path.join(root, r.run.run_id)
+  const unit = [...files(run).keys()].filter((k) => k.startsWith('media/readspeaker_key/')).sort()
+  t.same(unit, ['media/readspeaker_key/media.zip.age', 'media/readspeaker_key/metadata.json'], 'the key unit: its archive encrypted')
+  for (const [rel] of files(run)) t.notOk(readFileSync(path.join(run, rel)).includes(secret), `${rel} does not hold the key in clear`)
+  t.notOk(readJson(path.join(run, 'media/index.json')).not_stored, 'nothing left out')
+  t.notOk(r.run.domains.media.not_stored)
 })
