@@ -124,7 +124,7 @@ t.test('on a TTY: one live line with the domain, unit n of N (from the previous 
   t.equal(r.code, 0, 'exit 0', { stderr: r.stderr })
   t.match(r.stderr, /\r\x1b\[Kclara-backup: \[1\/2 legacy\] 0\/2 units, 0 B, 0 B\/s/, 'the live line starts with the domain and N')
   t.match(r.stderr, /\r\x1b\[Kclara-backup: \[2\/2 media\] \d+\/\d+ units, /)
-  t.match(r.stderr, /\r\x1b\[Kclara-zip-unit: 2 units \(2 reused\)/, 'a tool’s line wipes the live line first')
+  t.match(r.stderr, /\r\x1b\[K\[legacy\] clara-zip-unit: 2 units \(2 reused\)/, 'a tool’s line wipes the live line first, and names its domain')
   t.match(r.stderr, /legacy_zips +2 units +2 reused/, 'the summary')
   t.notMatch(r.stderr, /"msg":"progress"/)
 })
