@@ -125,3 +125,10 @@ t.test('secret units with --encrypt-to: stored, and only encrypted', async (t) =
   t.notOk(readJson(path.join(run, 'media/index.json')).not_stored, 'nothing left out')
   t.notOk(r.run.domains.media.not_stored)
 })
+
+t.test('--quiet and a fatal end (encryption refused): exactly one line, saying why', async (t) => {
+  const bad = 'age1' + 'z'.repeat(58) // the form of a recipient, with a wrong checksum: age refuses it
+  const r = await backup(f, path.join(f.dir, 'encfail'), ['--domains', 'infra', '--quiet', '--encrypt-to', bad])
+  t.equal(r.code, 3)
+  t.match(r.stderr, /^clara-backup: clara-encrypt failed \(exit \d\): clara-encrypt: .*invalid checksum\n$/, 'one line, with the tool’s reason')
+})
