@@ -60,7 +60,7 @@ export async function indexDomain(s: DomainStream, o: IndexOptions): Promise<Ind
   const domainDir = path.resolve(o.dest, o.domain)
   const fresh = await streamEntries(s, o, domainDir)
   const newFailures = [...s.errors, ...fresh.problems].map((e) => failureOf(e))
-  const units = new Set([...s.artifacts.map((a) => String(a.unit)), ...newFailures.map((f) => f.unit)])
+  const units = new Set([...s.artifacts.map((a) => String(a.unit)), ...newFailures.map((f) => f.unit), ...s.notStored.map((n) => String(n.unit))])
   const old = o.fresh ? { entries: [], failures: [] } : await carriedOver(units, domainDir)
   const entries = sortEntries([...old.entries, ...fresh.entries])
   const now = o.now ?? new Date()

@@ -8,7 +8,7 @@ import { readRecords, RecordWriter } from '@clara/shared/ndjson'
 import type { ClaraRecord, NotStoredRecord, UnitRecord } from '@clara/shared/records'
 import { BIG_FILE, DEFAULT_LEVEL, REWRITE_BUDGET, TOOLKIT_VERSION, type ZipOptions } from './options.js'
 import { PER_WORKER, UnitPool } from './pool.js'
-import type { UnitResult } from './zip-unit.js'
+import { dropUnit, type UnitResult } from './zip-unit.js'
 
 const USAGE = `$0 --dest DIR [options] < units.ndjson > artifacts.ndjson
 
@@ -95,7 +95,11 @@ export async function main(io: Io): Promise<number> {
       if (io.signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
       // a secret unit is stored only when the run encrypts it afterwards: otherwise nothing of it is read or written
       const omit = rec.type === 'unit' && (rec as UnitRecord).secret === true && secretUnits === 'omit'
-      if (omit) omitted.push(`${rec.domain}/${rec.unit}`)
+      if (omit) {
+        omitted.push(`${rec.domain}/${rec.unit}`)
+        // a resumed run may hold it from an attempt that was to encrypt it: nothing of it stays
+        if (!zo.dryRun && zo.dest) await dropUnit(rec as UnitRecord, zo.dest)
+      }
       const p: Promise<Slot> = omit ? Promise.resolve({ pass: notStored(rec as UnitRecord) }) : rec.type === 'unit' ? pool.run(rec as UnitRecord).then((r) => ({ unit: rec as UnitRecord, r })) : Promise.resolve({ pass: rec })
       p.catch(() => {}) // awaited below in order; this only keeps an early exit from leaving it unhandled
       window.push(p)

@@ -172,8 +172,12 @@ export async function zipUnit(rec: UnitRecord, o: ZipOptions, quickTried = false
  * unit to clara-verify): its folder goes when it holds no metadata.json, i.e. nothing finished there.
  */
 async function dropUnfinished(rec: UnitRecord, dest: string): Promise<void> {
+  if (await fsp.access(path.join(dest, String(rec.domain), String(rec.unit), METADATA)).then(() => true, () => false)) return
+  await dropUnit(rec, dest)
+}
+
+/** Remove the unit's folder under `dest` (a secret unit this run leaves out must not keep an earlier attempt's plaintext). */
+export async function dropUnit(rec: UnitRecord, dest: string): Promise<void> {
   if (!SEGMENT.test(String(rec.domain ?? '')) || !SEGMENT.test(String(rec.unit ?? ''))) return
-  const dir = path.join(dest, rec.domain, rec.unit)
-  if (await fsp.access(path.join(dir, METADATA)).then(() => true, () => false)) return
-  await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined)
+  await fsp.rm(path.join(dest, rec.domain, rec.unit), { recursive: true, force: true }).catch(() => undefined)
 }
