@@ -41,7 +41,8 @@ t.test('--dry-run writes nothing, takes no lock, and prints the plan as records'
   t.match(r.records.filter((x) => x.type === 'summary' && ['clara-pgdump', 'clara-infra'].includes(x.tool)), [{ planned: true }, { planned: true }, { planned: true }])
   t.equal(r.records.at(-1).type, 'end')
   t.notOk(r.records.some((x) => x.type === 'run'), 'no manifest')
-  t.match(r.stderr, /dry run: \d+ artifacts planned \(0 reused\), [\d.]+ MB \([\d.]+ MB new\), 1 error; nothing was written\n/)
+  t.match(r.stderr, /dry run: \d+ artifacts planned \(0 reused\), [\d.]+ MB \([\d.]+ MB new\), 1 error, not stored \(secret, no --encrypt-to\): media\/readspeaker_key; nothing was written\n/)
+  t.match(r.records.filter((x) => x.type === 'not_stored'), [{ domain: 'media', unit: 'readspeaker_key' }], 'the secret unit a run without --encrypt-to leaves out')
 })
 
 t.test('--only, --skip, --text-types, --checksums, --workers and --existing reach the tools; --quiet too', async (t) => {
