@@ -26,10 +26,12 @@ t.teardown(() => fsp.rm(work, { recursive: true, force: true }))
 
 t.test('the shared scenario: the backup completed (exit 1: some units failed), the run verifies, the restore ran', async (t) => {
   t.equal(odd.backup.code, 1, odd.backup.stderr.slice(-1500))
-  // clara-verify --data full flags exactly the failed units (folders without metadata.json) and the
-  // DB references to files that only those units held; every other unit verifies
+  // the failed units leave no folder (issue 15: an empty one was an "unfinished" unit to verify) and are in
+  // failures.json; clara-verify --data full flags only the DB references to files that only those units held
   const failed = ['source_exports/5', 'source_exports/37', 'legacy_zips/proust_vol1', 'media/prompt_templates']
-  t.same(verified.filter((l) => l.startsWith('unit ')).map((l) => l.replace(/^unit (\S+):.*/, '$1')).sort(), [...failed].sort(), 'verify names the failed units as unfinished')
+  t.same(failed.filter((u) => existsSync(path.join(odd.run, u))), [], 'no folder is left for a failed unit')
+  t.same(failed.filter((u) => !failureOf(odd, u)), [], 'each failed unit is in failures.json')
+  t.same(verified.filter((l) => l.startsWith('unit ')), [], 'verify finds no unfinished unit')
   const explained = [...failed, 'Mary_had_a_little_lamb_37/', 'Peter_Rabbit_small5/', 'clara-verify exit 12']
   t.same(verified.filter((l) => !explained.some((n) => l.includes(n)) && !/file paths: .* MISSING/.test(l)), [], 'and nothing else')
   t.same(sourceUnits, ['12', '55', '60', '61', 'orphan-Orphan_no_db_row_77'], 'source units 5 and 37 failed, all the others are indexed')

@@ -65,6 +65,11 @@ export function exitFor(err: unknown, stderr: Writable, name: string): number {
     stderr.write(`${name}: interrupted\n`)
     return EXIT.INTERRUPTED
   }
+  // a system call that failed (a full or read-only disk, a missing folder) names its path: one line, no stack
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string' && typeof (err as NodeJS.ErrnoException).code === 'string') {
+    stderr.write(`${name}: ${err.message}\n`)
+    return EXIT.FATAL
+  }
   stderr.write(`${name}: ${(err as Error)?.stack ?? String(err)}\n`)
   return EXIT.FATAL
 }

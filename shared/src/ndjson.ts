@@ -1,10 +1,82 @@
 /** NDJSON streams between tools: line-numbered parsing, backpressure, and the closing `end` record. */
 import type { Readable, Writable } from 'node:stream'
-import split2 from 'split2'
 import { ClaraError, EXIT } from './cli.js'
 import type { ClaraRecord } from './records.js'
 
-const MAX_LINE = 64 * 1024 * 1024
+/** The longest line a tool accepts (no record comes near it: the biggest are unit records with their file lists). */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024
+
+/** A line longer than the cap: thrown at once, with only the cap's bytes read into memory. */
+export class LineTooLongError extends ClaraError {
+  constructor(source: string, n: number, max: number) {
+    super(`${source}:${n}: line longer than ${max} bytes (the limit): not a record stream, or a corrupt one`, EXIT.FATAL, 'ELINETOOLONG')
+    this.name = 'LineTooLongError'
+  }
+}
+
+export interface LineOptions {
+  /** name used in error messages */
+  source?: string
+  /** the cap (default MAX_LINE_BYTES) */
+  maxBytes?: number
+  /** cut an over-long line at the cap and skip its rest, instead of throwing (log lines) */
+  truncate?: boolean
+}
+
+/**
+ * Split a byte stream into lines (UTF-8, without the LF; a CR before it is dropped), each chunk
+ * scanned once, so a long line costs linear time; a line over `maxBytes` throws LineTooLongError
+ * (or is cut, with `truncate`) as soon as the cap is passed: memory stays under the cap.
+ */
+export async function* readLines(stream: AsyncIterable<Buffer | string>, opts: LineOptions = {}): AsyncGenerator<string> {
+  const max = opts.maxBytes ?? MAX_LINE_BYTES
+  let parts: Buffer[] = []
+  let size = 0
+  let n = 0
+  /** the rest of an over-long line is being skipped (truncate) */
+  let skipping = false
+  const take = (tail?: Buffer): string => {
+    if (tail) parts.push(tail)
+    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts)
+    parts = []
+    size = 0
+    const end = buf.length && buf[buf.length - 1] === 0x0d ? buf.length - 1 : buf.length
+    return buf.toString('utf8', 0, end)
+  }
+  for await (const c of stream) {
+    const chunk = typeof c === 'string' ? Buffer.from(c) : c
+    let from = 0
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, from)) {
+      const piece = chunk.subarray(from, i)
+      from = i + 1
+      if (skipping) {
+        // the end of a line already cut and counted
+        skipping = false
+        continue
+      }
+      n++
+      if (size + piece.length > max) {
+        if (!opts.truncate) throw new LineTooLongError(opts.source ?? 'stdin', n, max)
+        yield take(piece.subarray(0, max - size))
+        continue
+      }
+      yield take(piece)
+    }
+    if (skipping || from === chunk.length) continue
+    const rest = chunk.subarray(from)
+    if (size + rest.length > max) {
+      if (!opts.truncate) throw new LineTooLongError(opts.source ?? 'stdin', n + 1, max)
+      n++
+      yield take(rest.subarray(0, max - size))
+      skipping = true
+      continue
+    }
+    // copied: the chunk's buffer may be a slice of a larger pooled one
+    parts.push(Buffer.from(rest))
+    size += rest.length
+  }
+  if (size && !skipping) yield take()
+}
 
 export interface ReadOptions {
   /** name used in error messages, e.g. `stdin` */
@@ -21,13 +93,11 @@ export interface ReadOptions {
 export async function* readRecords(stream: Readable, opts: ReadOptions = {}): AsyncGenerator<ClaraRecord> {
   const source = opts.source ?? 'stdin'
   const requireEnd = opts.requireEnd ?? true
-  const lines = stream.pipe(split2({ maxLength: MAX_LINE }))
-  stream.on('error', (err) => lines.destroy(err))
   let n = 0
   let sinceEnd = 0
   let ended = true
   let sawAny = false
-  for await (const line of lines as AsyncIterable<string>) {
+  for await (const line of readLines(stream, { source })) {
     n++
     if (line.trim() === '') continue
     let rec: ClaraRecord

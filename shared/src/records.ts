@@ -138,6 +138,20 @@ export interface WarningRecord {
   [field: string]: unknown
 }
 
+/**
+ * A unit deliberately left out of the backup: a secret unit (`secret: true`) when the run does not
+ * encrypt. clara-index lists it in the domain's index.json (`not_stored`); clara-restore reports it
+ * as to be provided by hand, at `restore_to` (paths relative to the C-LARA root).
+ */
+export interface NotStoredRecord {
+  type: 'not_stored'
+  domain: string
+  unit: string
+  reason: string
+  restore_to: string[]
+  [field: string]: unknown
+}
+
 /** A check's outcome (clara-verify). */
 export interface VerdictRecord {
   type: 'verdict'
@@ -177,6 +191,7 @@ export type Known =
   | ArtifactRecord
   | ErrorRecord
   | WarningRecord
+  | NotStoredRecord
   | VerdictRecord
   | SummaryRecord
   | EndRecord

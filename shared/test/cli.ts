@@ -26,7 +26,7 @@ t.test('toolName', async (t) => {
   t.equal(toolName(undefined), 'clara')
 })
 
-t.test('exitFor: one line for known errors, the stack for unknown ones', async (t) => {
+t.test('exitFor: one line for known errors and failed system calls, the stack for unknown ones', async (t) => {
   let e = sink()
   t.equal(exitFor(new ClaraError('locked by pid 7', EXIT.LOCKED), e.s, 'clara-x'), 11)
   t.equal(e.text(), 'clara-x: locked by pid 7\n')
@@ -42,6 +42,10 @@ t.test('exitFor: one line for known errors, the stack for unknown ones', async (
   e = sink()
   t.equal(exitFor(new TypeError('boom'), e.s, 'clara-x'), 3)
   t.match(e.text(), /^clara-x: TypeError: boom\n\s+at /)
+  e = sink()
+  const full = Object.assign(new Error("ENOSPC: no space left on device, write '/b/x.tmp'"), { code: 'ENOSPC', errno: -28, syscall: 'write', path: '/b/x.tmp' })
+  t.equal(exitFor(full, e.s, 'clara-x'), 3)
+  t.equal(e.text(), "clara-x: ENOSPC: no space left on device, write '/b/x.tmp'\n", 'a failed system call: one line naming its path, no stack')
   t.ok(isEpipe({ code: 'ERR_STREAM_DESTROYED' }))
   t.notOk(isEpipe(new Error('x')))
 })

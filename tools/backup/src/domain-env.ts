@@ -12,6 +12,8 @@ export interface RunFlags {
   textTypes?: string
   existing: string
   workers: number
+  /** the run encrypts (--encrypt-to): secret units are stored, to be encrypted at its end; otherwise they are left out */
+  encrypt?: boolean
 }
 
 export interface RunPlace {
@@ -40,7 +42,8 @@ export const argsOfLines = (v: string | undefined): string[] => (v ? v.split('\n
 
 /**
  * Scripts read CLARA, DATABASE_URL and DEST, plus CLARA_LIST_ARGS (for the listers),
- * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard), one argument per line, and CLARA_DRY_RUN. CLARA_LOG hands
+ * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard), one argument per line, CLARA_DRY_RUN and CLARA_SECRET_UNITS
+ * (clara-zip-unit stores secret units only when the run encrypts them). CLARA_LOG hands
  * the log flags on to every tool (shared/src/log.ts), with progress as JSON lines for us to draw.
  */
 export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f: RunFlags, log: LogFlags = {}): NodeJS.ProcessEnv {
@@ -63,6 +66,7 @@ export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f:
     CLARA_LIST_ARGS: argLines(list),
     CLARA_ARCHIVE_ARGS: argLines(archive),
     CLARA_DRY_RUN: f.dry ? '1' : '',
+    CLARA_SECRET_UNITS: f.encrypt ? 'store' : 'omit',
     CLARA_LOG: claraLogEnv(log, true),
   }
 }

@@ -13,7 +13,9 @@ import { writeJsonAtomic } from '@clara/shared/atomic'
 import { failureOf, type Failure } from '@clara/shared/failures'
 import type { ClaraRecord } from '@clara/shared/records'
 
-const same = (a: Failure, b: Failure) => a.unit === b.unit && a.step === b.step && a.message === b.message
+// clara-shard writes its own entries with the record's `during` where clara-index writes `step`: the same failure either way
+const stepOf = (f: Failure) => f.step ?? (f as { during?: string }).during
+const same = (a: Failure, b: Failure) => a.unit === b.unit && stepOf(a) === stepOf(b) && a.message === b.message
 
 /** A domain's failures.json: its path, and the document there (null when missing or unreadable). */
 async function readFailures(runDir: string, dir: string): Promise<{ file: string; doc: any | null }> {

@@ -1,8 +1,7 @@
 /** Run one domain's script as a child process: forward its records, relay its log, pass signals on. */
 import { spawn } from 'node:child_process'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
-import { readRecords } from '@clara/shared/ndjson'
+import { readLines, readRecords } from '@clara/shared/ndjson'
 import type { ClaraRecord } from '@clara/shared/records'
 import type { Progress } from '@clara/shared/log'
 import type { Domain } from './domains.js'
@@ -24,6 +23,8 @@ export interface DomainResult {
 }
 
 const LAST_LINES = 20
+/** A longer log line of a tool is cut (a tool gone wrong must not fill our memory through stderr). */
+const LOG_LINE_BYTES = 64 * 1024
 
 export interface DomainIo {
   env: NodeJS.ProcessEnv
@@ -49,15 +50,18 @@ export function progressOf(line: string): (Progress & { name?: string }) | null 
 /** Spawn `bash scripts/<domain.script>`; every record it prints is re-emitted through `io.out`. */
 export async function runDomain(scriptsDir: string, d: Domain, io: DomainIo): Promise<DomainResult> {
   const child = spawn('bash', [path.join(scriptsDir, d.script)], { env: io.env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines = createInterface({ input: child.stderr, crlfDelay: Infinity })
-  const relayed = new Promise<void>((resolve) => lines.on('close', resolve))
   const lastLines: string[] = []
-  lines.on('line', (line) => {
-    const p = progressOf(line)
-    if (p) return io.onProgress(p)
-    io.onLine(line)
-    if (lastLines.push(line) > LAST_LINES) lastLines.shift()
-  })
+  const relayed = (async () => {
+    for await (const line of readLines(child.stderr, { truncate: true, maxBytes: LOG_LINE_BYTES })) {
+      const p = progressOf(line)
+      if (p) {
+        io.onProgress(p)
+        continue
+      }
+      io.onLine(line)
+      if (lastLines.push(line) > LAST_LINES) lastLines.shift()
+    }
+  })().catch(() => child.stderr.resume())
   const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + signalNumber(sig))))
   let interrupted = false
   const stop = () => {

@@ -48,9 +48,12 @@ export interface FinishCtx {
 /** Run a finishing tool; its log lines are relayed, exit ≥ 2 makes the run fail. */
 function runTool(c: FinishCtx, bin: string, args: string[]): void {
   const r = spawnSync(path.join(toolBinDir(c.repo), bin), args, { env: c.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
-  for (const line of (r.stderr ?? '').split('\n')) if (line && !progressOf(line)) c.relay(line)
+  const lines = (r.stderr ?? '').split('\n').filter((line) => line && !progressOf(line))
+  for (const line of lines) c.relay(line)
   const code = r.status ?? 3
-  if (code >= 2) throw new ClaraError(`${bin} failed (exit ${code})${r.error ? `: ${r.error.message}` : ''}`, EXIT.FATAL)
+  // its last line says why (--quiet relays none)
+  const why = r.error?.message ?? lines.at(-1)
+  if (code >= 2) throw new ClaraError(`${bin} failed (exit ${code})${why ? `: ${why}` : ''}`, EXIT.FATAL)
 }
 
 /** The selected domains plus any other domain folder the run already has (a resumed run). */

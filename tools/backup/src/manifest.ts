@@ -15,6 +15,8 @@ export interface DomainTotals {
   reused_from?: string
   /** wall seconds its script took in this invocation (absent: it did not run now, e.g. kept from before a resume) */
   seconds?: number
+  /** units left out on purpose (secret units of a run that does not encrypt), by name: index.json `not_stored` */
+  not_stored?: string[]
   /** the domain's script ended abnormally (exit ≥ 2) */
   incomplete?: boolean
   exit_code?: number | null
@@ -94,7 +96,8 @@ function linkedFromPrev(runDir: string, prevRun: string, file: string): boolean 
  */
 export async function domainTotals(runDir: string, d: Domain, prevRun: string | null): Promise<DomainTotals> {
   const dir = path.join(runDir, d.dir)
-  const entries = indexEntries(await readJson(path.join(dir, 'index.json')))
+  const doc = await readJson(path.join(dir, 'index.json'))
+  const entries = indexEntries(doc)
   const units = new Map<string, boolean>()
   let bytes = 0
   let newBytes = 0
@@ -110,7 +113,8 @@ export async function domainTotals(runDir: string, d: Domain, prevRun: string | 
   const f = await readJson(path.join(dir, 'failures.json'))
   const failures = Array.isArray(f?.failures) ? f.failures.length : Array.isArray(f) ? f.length : 0
   const reused = [...units.values()].filter(Boolean).length
-  return { units: units.size, bytes, failures, reused, new_bytes: newBytes }
+  const notStored: string[] = Array.isArray(doc?.not_stored) ? doc.not_stored.map((n: { unit?: unknown }) => String(n?.unit)) : []
+  return { units: units.size, bytes, failures, reused, new_bytes: newBytes, ...(notStored.length ? { not_stored: notStored } : {}) }
 }
 
 export function totalsOf(domains: Record<string, DomainTotals>): Manifest['totals'] {

@@ -1,5 +1,6 @@
 /** clara-backup's command line: flags, environment defaults, and their checks. */
 import os from 'node:os'
+import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
 import { UsageError } from '@clara/shared/cli'
@@ -109,6 +110,9 @@ export async function readOptions(io: Io): Promise<BackupOptions | null> {
   checkOptions(o)
   if (!o.clara && !io.env.CLARA) throw new UsageError('--clara DIR (or env CLARA) is required')
   const clara = path.resolve(io.cwd, o.clara ?? io.env.CLARA)
+  // checked before anything is written: a run of a C-LARA root that is not there would only be an incomplete run
+  const st = await fsp.stat(clara).catch(() => null)
+  if (!st?.isDirectory()) throw new UsageError(`--clara ${clara}: ${st ? 'not a directory' : 'no such directory'} (the C-LARA root to back up)`)
   let domains: Domain[]
   try {
     domains = selectDomains(listFlag(o.domains), o.snapshots)
@@ -124,7 +128,7 @@ export async function readOptions(io: Io): Promise<BackupOptions | null> {
     rescan: o.rescan,
     flags: {
       dry: o['dry-run'], checksums: o.checksums, only: listFlag(o.only), skip: listFlag(o.skip),
-      textTypes: o['text-types'], existing: o.existing, workers: o.workers,
+      textTypes: o['text-types'], existing: o.existing, workers: o.workers, encrypt: listFlag(o['encrypt-to']).length > 0,
     },
     domains,
     jobs: o.jobs ?? jobsFromEnv(io.env.CLARA_BACKUP_JOBS),

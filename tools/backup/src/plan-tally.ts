@@ -12,6 +12,8 @@ export class PlanTally implements RecordSink {
   bytes = 0
   newBytes = 0
   errors = 0
+  /** secret units a real run would leave out (no --encrypt-to) */
+  notStored: string[] = []
 
   constructor(private out: RecordSink) {}
 
@@ -23,11 +25,12 @@ export class PlanTally implements RecordSink {
       if (r.reused) this.reused++
       else this.newBytes += Number(r.size_bytes) || 0
     } else if (r.type === 'error') this.errors++
+    else if (r.type === 'not_stored') this.notStored.push(`${String((rec as { domain?: unknown }).domain)}/${String((rec as { unit?: unknown }).unit)}`)
     return this.out.write(rec)
   }
 
   line(): string {
     return `dry run: ${this.planned} artifacts planned (${this.reused} reused), ${fmtBytes(this.bytes)} (${fmtBytes(this.newBytes)} new), ` +
-      `${this.errors} error${this.errors === 1 ? '' : 's'}; nothing was written`
+      `${this.errors} error${this.errors === 1 ? '' : 's'}${this.notStored.length ? `, not stored (secret, no --encrypt-to): ${this.notStored.join(', ')}` : ''}; nothing was written`
   }
 }

@@ -65,10 +65,13 @@ export class RunProgress {
     l.plog.progress(shown)
   }
 
-  /** A log line of a tool: the live line is wiped first, and redrawn at the next update. */
-  relay(line: string): void {
+  /**
+   * A log line of a tool: the live line is wiped first, and redrawn at the next update. With the
+   * domain it came from, the line names it (with --jobs 2 the heading above it may be another domain's).
+   */
+  relay(line: string, domain?: string): void {
     for (const l of this.live.values()) l.plog.done()
-    this.stderr.write(line + '\n')
+    this.stderr.write((domain ? tagLine(line, domain) : line) + '\n')
   }
 
   endDomain(d: Domain): void {
@@ -83,4 +86,17 @@ export class RunProgress {
     const b = this.ended.get(dir)
     return a !== undefined && b !== undefined ? (b - a) / 1000 : 0
   }
+}
+
+/** A tool's log line naming its domain: `[source] clara-zip-unit: …`, or a JSON line with a `domain` field. */
+export function tagLine(line: string, domain: string): string {
+  if (line.startsWith('{')) {
+    try {
+      const j = JSON.parse(line)
+      if (j && typeof j === 'object' && !Array.isArray(j)) return JSON.stringify({ ...j, domain: j.domain ?? domain })
+    } catch {
+      // not JSON after all: tagged as text
+    }
+  }
+  return `[${domain}] ${line}`
 }

@@ -37,7 +37,9 @@ export async function openRunDir(root: string, resume: string | undefined, now =
     await fsp.rm(file, { force: true })
     return { id: resume, dir, resumed: true, earlier }
   }
-  await fsp.mkdir(root, { recursive: true, mode: 0o750 })
+  await makeRoot(root).catch((err) => {
+    throw destError(root, err)
+  })
   let id = runId(now)
   // Two runs in the same second: wait for the next id rather than share a folder.
   while (await fsp.access(path.join(root, id)).then(() => true, () => false)) {
@@ -45,9 +47,37 @@ export async function openRunDir(root: string, resume: string | undefined, now =
     id = runId(new Date())
   }
   const dir = path.join(root, id)
-  await fsp.mkdir(dir, { mode: 0o750 })
+  await fsp.mkdir(dir, { mode: 0o750 }).catch((err) => {
+    throw destError(root, err)
+  })
   await fsyncDir(root)
   return { id, dir, resumed: false }
+}
+
+/** `mkdir -p` folder by folder: a recursive mkdir says ENOENT on a read-only filesystem, this says EROFS. */
+async function makeRoot(root: string): Promise<void> {
+  const missing: string[] = []
+  for (let p = root; !(await fsp.lstat(p).then(() => true, () => false)); p = path.dirname(p)) missing.unshift(p)
+  for (const d of missing) {
+    await fsp.mkdir(d, { mode: 0o750 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err
+    })
+  }
+}
+
+/** BACKUP_ROOT cannot take a run: one line naming it and why (read-only, full, not a folder), exit 3. */
+export function destError(root: string, err: NodeJS.ErrnoException): ClaraError {
+  const why: Record<string, string> = {
+    EROFS: 'it is on a read-only filesystem',
+    EACCES: 'it is not writable by this user',
+    EPERM: 'it is not writable by this user',
+    ENOSPC: 'its filesystem is full',
+    EDQUOT: 'the disk quota is exhausted',
+    EEXIST: 'it (or a folder above it) is a file, not a folder',
+    ENOTDIR: 'it (or a folder above it) is a file, not a folder',
+  }
+  const reason = why[err.code ?? ''] ?? err.message
+  return new ClaraError(`cannot create a run folder in ${root} (--dest / BACKUP_ROOT): ${reason} (${err.code ?? 'error'})`, EXIT.FATAL, err.code)
 }
 
 /** The run `latest` points at, when it is a finished run other than `exclude`. */

@@ -2,7 +2,7 @@
 import path from 'node:path'
 import type { Io } from '@clara/shared/cli'
 import { ClaraError, EXIT } from '@clara/shared/cli'
-import { Logger } from '@clara/shared/log'
+import { envLogFlags, Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
 import { runDomain } from './domain-run.js'
@@ -51,6 +51,14 @@ async function progressFor(c: RunCtx, prev: string | null): Promise<[RunProgress
   return [new RunProgress(c.log, () => new Logger(c.io, NAME, c.o.log), c.io.isTTY, c.io.stderr, prevDomains), seconds]
 }
 
+/** Relays the tools' log lines, tagged with their domain; --quiet relays none (they are not fatal: a fatal end is ours to say). */
+function relayer(c: RunCtx, progress: RunProgress): (line: string, domain?: string) => void {
+  const quiet = c.o.log.quiet || envLogFlags(c.io.env).quiet
+  return (line, domain) => {
+    if (!quiet) progress.relay(line, domain)
+  }
+}
+
 /**
  * Run every selected domain's script (--jobs at a time), or reuse it whole; returns the exit code of each
  * domain that did not exit 0, and the domains reused whole (by the run they came from).
@@ -60,6 +68,7 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
   const codes = new Map<string, number>()
   const reused = new Map<string, string>()
   const sink = c.sink ?? c.out
+  const relay = relayer(c, progress)
   const n = c.o.domains.length
   const place = new Map(c.o.domains.map((d, i) => [d, i]))
   const scripts = path.join(c.repo, 'scripts')
@@ -83,7 +92,7 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
     if (!c.o.flags.dry && (await dropIncomplete(p.dir, d.dir))) c.log.detail(`${d.dir}: running again after an attempt that did not complete`)
     const r = await runDomain(scripts, d, {
       env, out: sink, signal: c.io.signal,
-      onLine: (line) => progress.relay(line),
+      onLine: (line) => relay(line, d.name),
       onProgress: (u) => progress.update(u, d.dir),
     })
     progress.endDomain(d)
@@ -106,11 +115,12 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
     }
     const code = codes.get(d.dir) ?? 0
     if (code >= 2) {
-      c.log.error(d.name, `did not complete (exit ${r.exit_code}${full ? ', out of space' : ''}${r.message ? `; ${r.message}` : ''})`)
+      const why = String(full?.message ?? r.lastLines.at(-1) ?? r.message ?? '')
+      // the tool's own last line is not relayed under --quiet: this line says it
+      c.log.error(d.name, `did not complete (exit ${r.exit_code}${full ? ', out of space' : ''}${r.message || why ? `; ${r.message ?? why}` : ''})`)
       const errCode = full ? 'ENOSPC' : 'EDOMAIN'
       await sink.write({ type: 'error', during: 'domain', item: d.name, domain: d.dir, message: `domain did not complete (exit ${r.exit_code}${full ? ', out of space' : ''})`, code: errCode })
       // the run's failures.json must say so too: the domain's tools wrote no failures.json of their own
-      const why = String(full?.message ?? r.lastLines.at(-1) ?? r.message ?? '')
       if (!c.o.flags.dry) {
         await recordIncomplete(p.dir, d.dir, { message: `did not complete (exit ${r.exit_code})${why ? `: ${why}` : ''}`, code: errCode })
           .catch((err: NodeJS.ErrnoException) => c.log.error(d.name, `cannot record it in ${d.dir}/failures.json: ${err.code ?? err.message}`))
@@ -175,7 +185,7 @@ export async function backupRun(c: RunCtx): Promise<number> {
     selection: { only: f.only, skip: f.skip, text_types: f.textTypes ?? null, domains: c.o.domains.map((d) => d.name) },
     only: f.only.length > 0,
     encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),
-    log: c.log, relay: (line) => progress.relay(line), seconds: (dir) => progress.seconds(dir),
+    log: c.log, relay: relayer(c, progress), seconds: (dir) => progress.seconds(dir),
   })
   c.result = { manifest, latest }
   await c.out.write({ type: 'run', ...manifest })

@@ -26,6 +26,8 @@ export function summaryLines(m: Manifest, seconds: (dir: string) => number, late
     ]
     lines.push(`  ${cols.join(' ')}${d.incomplete ? `  DID NOT COMPLETE (exit ${d.exit_code ?? '?'})` : ''}`)
   }
+  const secret = Object.entries(m.domains).flatMap(([dir, d]) => (d.not_stored ?? []).map((u) => `${dir}/${u}`))
+  if (secret.length) lines.push(`not stored: ${secret.join(', ')} (secret, stored only encrypted: give --encrypt-to; a restore lists them as to be provided)`)
   lines.push(latest)
   return lines
 }
@@ -33,6 +35,7 @@ export function summaryLines(m: Manifest, seconds: (dir: string) => number, late
 export function printSummary(log: Logger, m: Manifest, seconds: (dir: string) => number, latest: string): void {
   const lines = summaryLines(m, seconds, latest)
   log.info(lines[0], { run_id: m.run_id, status: m.status, totals: m.totals })
+  const n = Object.keys(m.domains).length
   for (const [i, dir] of Object.keys(m.domains).entries()) log.info(lines[i + 1], { domain: dir, ...m.domains[dir], seconds: seconds(dir) })
-  log.info(lines[lines.length - 1])
+  for (const line of lines.slice(n + 1)) log.info(line)
 }

@@ -100,7 +100,9 @@ t.test('--rescan and changed options run the tools (units still linked one by on
   const run = latest(root())!
   t.same(Object.values(reusedFrom(run)).filter(Boolean), [], '--rescan: no domain reused whole', { stderr: r.stderr })
   const [a, b] = [artifactInodes(prev), artifactInodes(run)]
-  t.ok([...a].filter(([k, ino]) => !k.startsWith('infra/') && b.get(k) === ino).length > 20, 'unchanged units are linked')
+  // every artifact is linked but those written anew each run (db/, infra/) and the unit that failed last time (rebuilt by design)
+  const notLinked = [...a].filter(([k, ino]) => !/^(db|infra)\//.test(k) && b.get(k) !== ino).map(([k]) => k)
+  t.same(notLinked, ['compiled_exports/12/compiled_phonetic.zip'], `unchanged units are linked (${a.size - notLinked.length} of ${a.size})`)
   const c = await backup(f, root(), ['--checksums'])
   t.same(Object.values(reusedFrom(latest(root())!)).filter(Boolean), [], 'another archive option: nothing reused whole', { stderr: c.stderr })
 })

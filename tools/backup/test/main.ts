@@ -46,7 +46,11 @@ t.test('usage errors: one line, exit 2, nothing done', async (t) => {
     [[...base, '--clara', dir, '--domains', 'source,nope'], /unknown domain\(s\): nope/],
     [[...base, '--clara', dir, '--existing', 'maybe'], /Invalid values/],
     [[...base, '--clara', dir, '--resume', '20260101T000000Z'], /--resume 20260101T000000Z: no such run/],
+    [[...base, '--clara', path.join(dir, 'nope')], /--clara \S+\/nope: no such directory/],
+    [[...base, '--clara', path.join(dir, 'nope'), '--dry-run'], /--clara \S+\/nope: no such directory/],
+    [[...base, '--clara', path.join(dir, 'a-file')], /--clara \S+\/a-file: not a directory/],
   ]
+  writeFileSync(path.join(dir, 'a-file'), 'x')
   for (const [argv, re] of cases) {
     const r = await run(argv)
     t.equal(r.code, 2, argv.join(' '))
@@ -58,6 +62,36 @@ t.test('usage errors: one line, exit 2, nothing done', async (t) => {
   t.match(env.stderr, /CLARA_BACKUP_JOBS: "two" is not a whole number/)
   t.notOk(existsSync(path.join(dir, 'lock')), 'the lock is released')
   t.notOk(existsSync(path.join(dir, 'b')), 'no backup root created')
+})
+
+t.test('a destination that cannot take a run (a file, a read-only or a full filesystem): one line, exit 3, nothing written', async (t) => {
+  const dir = t.testdir({ clara: {}, 'a-file': 'x', ro: {} })
+  const lock = path.join(dir, 'lock')
+  for (const dest of [path.join(dir, 'a-file'), path.join(dir, 'a-file/below')]) {
+    const r = await run(['--clara', path.join(dir, 'clara'), '--dest', dest, '--lock-file', lock])
+    t.equal(r.code, 3, dest)
+    t.match(r.stderr, /^\S+: cannot create a run folder in \S+ \(--dest \/ BACKUP_ROOT\): it \(or a folder above it\) is a file, not a folder \((EEXIST|ENOTDIR)\)\n$/)
+    t.equal(r.stdout, '')
+  }
+  t.equal(readFileSync(path.join(dir, 'a-file'), 'utf8'), 'x', 'the file is untouched')
+  t.notOk(existsSync(lock), 'the lock is released')
+  // read-only and full filesystems for real: a tmpfs mounted in a mount namespace of the child alone (root only: tests run as root)
+  const onTmpfs = async (mountOpts: string, sub: string) => {
+    const mnt = path.join(dir, 'ro')
+    const child = spawn('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o ${mountOpts} clara-test "$0" && mkdir -p "$0/${sub}" && exec "$@"`, mnt, process.execPath, path.join(REPO, 'tools/backup/bin.js'),
+      '--clara', path.join(dir, 'clara'), '--dest', path.join(mnt, sub, 'backups'), '--lock-file', lock], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    child.stderr.on('data', (c) => (err += c))
+    child.stdout.resume()
+    return { code: await new Promise((r) => child.on('close', r)), err }
+  }
+  const ro = await onTmpfs('ro', '')
+  t.equal(ro.code, 3, ro.err)
+  t.match(ro.err, /^clara-backup: cannot create a run folder in \S+\/ro\/backups \(--dest \/ BACKUP_ROOT\): it is on a read-only filesystem \(EROFS\)\n$/, 'read-only: one line, no stack trace')
+  // two inodes: the root and BACKUP_ROOT's parent fit, nothing more
+  const full = await onTmpfs('size=64k,nr_inodes=2', 'x')
+  t.equal(full.code, 3, full.err)
+  t.match(full.err, /^clara-backup: cannot create a run folder in \S+\/ro\/x\/backups \(--dest \/ BACKUP_ROOT\): its filesystem is full \(ENOSPC\)\n$/, 'full: one line, no stack trace')
 })
 
 t.test('a held lock: exit 11 naming the holder’s pid; nothing is written', async (t) => {

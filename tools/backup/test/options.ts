@@ -41,7 +41,8 @@ t.test('--dry-run writes nothing, takes no lock, and prints the plan as records'
   t.match(r.records.filter((x) => x.type === 'summary' && ['clara-pgdump', 'clara-infra'].includes(x.tool)), [{ planned: true }, { planned: true }, { planned: true }])
   t.equal(r.records.at(-1).type, 'end')
   t.notOk(r.records.some((x) => x.type === 'run'), 'no manifest')
-  t.match(r.stderr, /dry run: \d+ artifacts planned \(0 reused\), [\d.]+ MB \([\d.]+ MB new\), 1 error; nothing was written\n/)
+  t.match(r.stderr, /dry run: \d+ artifacts planned \(0 reused\), [\d.]+ MB \([\d.]+ MB new\), 1 error, not stored \(secret, no --encrypt-to\): media\/readspeaker_key; nothing was written\n/)
+  t.match(r.records.filter((x) => x.type === 'not_stored'), [{ domain: 'media', unit: 'readspeaker_key' }], 'the secret unit a run without --encrypt-to leaves out')
 })
 
 t.test('--only, --skip, --text-types, --checksums, --workers and --existing reach the tools; --quiet too', async (t) => {
@@ -97,7 +98,9 @@ t.test('--encrypt-to: db/, infra/ and the secret unit stored encrypted; decrypte
   const byName = (run: string) => new Map(entries(run).map((e) => [`${e.domain}/${e.unit}/${path.basename(e.path)}`.replace(/\d{8}_\d{6}/g, 'TS'), e]))
   const p = byName(pRun)
   const d = byName(out)
-  t.same([...d.keys()].sort(), [...p.keys()].sort(), 'the decrypted run has the plaintext run’s artifacts')
+  const key = (k: string) => k.startsWith('media/readspeaker_key/')
+  t.same([...d.keys()].filter((k) => !key(k)).sort(), [...p.keys()].sort(), 'the decrypted run has the plaintext run’s artifacts')
+  t.ok([...d.keys()].some(key) && ![...p.keys()].some(key), 'and the secret key unit, which a run without --encrypt-to leaves out')
   for (const [k, e] of p) t.ok(readFileSync(e.file).equals(readFileSync(d.get(k)!.file)), `${k}: decrypted bytes equal the plaintext run’s`)
 })
 
@@ -122,7 +125,7 @@ t.test('on a TTY: one live line with the domain, unit n of N (from the previous 
   t.equal(r.code, 0, 'exit 0', { stderr: r.stderr })
   t.match(r.stderr, /\r\x1b\[Kclara-backup: \[1\/2 legacy\] 0\/2 units, 0 B, 0 B\/s/, 'the live line starts with the domain and N')
   t.match(r.stderr, /\r\x1b\[Kclara-backup: \[2\/2 media\] \d+\/\d+ units, /)
-  t.match(r.stderr, /\r\x1b\[Kclara-zip-unit: 2 units \(2 reused\)/, 'a tool’s line wipes the live line first')
+  t.match(r.stderr, /\r\x1b\[K\[legacy\] clara-zip-unit: 2 units \(2 reused\)/, 'a tool’s line wipes the live line first, and names its domain')
   t.match(r.stderr, /legacy_zips +2 units +2 reused/, 'the summary')
   t.notMatch(r.stderr, /"msg":"progress"/)
 })

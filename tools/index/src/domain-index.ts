@@ -1,6 +1,7 @@
 /** Build and write `<dest>/<domain>/index.json` and `failures.json` from a domain's stream. */
 import path from 'node:path'
 import { writeJsonAtomic } from '@clara/shared/atomic'
+import { readJson } from '@clara/shared/read-json'
 import { errorRecord, type ErrorRecord } from '@clara/shared/records'
 import type { DomainStream } from './domain-stream.js'
 import { existingEntries, existingFailures } from './existing.js'
@@ -59,15 +60,16 @@ export async function indexDomain(s: DomainStream, o: IndexOptions): Promise<Ind
   const domainDir = path.resolve(o.dest, o.domain)
   const fresh = await streamEntries(s, o, domainDir)
   const newFailures = [...s.errors, ...fresh.problems].map((e) => failureOf(e))
-  const units = new Set([...s.artifacts.map((a) => String(a.unit)), ...newFailures.map((f) => f.unit)])
+  const units = new Set([...s.artifacts.map((a) => String(a.unit)), ...newFailures.map((f) => f.unit), ...s.notStored.map((n) => String(n.unit))])
   const old = o.fresh ? { entries: [], failures: [] } : await carriedOver(units, domainDir)
   const entries = sortEntries([...old.entries, ...fresh.entries])
   const now = o.now ?? new Date()
   const fdoc = failuresDoc(o.domain, [...old.failures, ...newFailures], now)
+  const notStored = await notStoredList(s, units, domainDir, o.fresh)
   const written = !o.dryRun
   if (written) {
     await writeJsonAtomic(path.join(domainDir, 'failures.json'), fdoc)
-    await writeJsonAtomic(path.join(domainDir, 'index.json'), { version: 1, domain: o.domain, generated_at: now.toISOString(), entries })
+    await writeJsonAtomic(path.join(domainDir, 'index.json'), { version: 1, domain: o.domain, generated_at: now.toISOString(), entries, ...(notStored.length ? { not_stored: notStored } : {}) })
   }
   return {
     entries,
@@ -78,4 +80,19 @@ export async function indexDomain(s: DomainStream, o: IndexOptions): Promise<Ind
     kept: old.entries.length + old.failures.length,
     written,
   }
+}
+
+export interface NotStored {
+  unit: string
+  reason: string
+  restore_to: string[]
+}
+
+/** The units left out on purpose: this stream's, and the earlier index's for units this stream does not mention. */
+async function notStoredList(s: DomainStream, units: Set<string>, domainDir: string, fresh?: boolean): Promise<NotStored[]> {
+  const now: NotStored[] = s.notStored.map((r) => ({ unit: String(r.unit), reason: String(r.reason ?? ''), restore_to: Array.isArray(r.restore_to) ? r.restore_to.map(String) : [] }))
+  const named = new Set([...units, ...now.map((n) => n.unit)])
+  const doc = fresh ? null : await readJson<{ not_stored?: unknown }>(path.join(domainDir, 'index.json')).catch(() => null)
+  const before = Array.isArray(doc?.not_stored) ? (doc.not_stored as NotStored[]) : []
+  return [...before.filter((n) => !named.has(String(n.unit))), ...now].sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0))
 }

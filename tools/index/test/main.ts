@@ -153,3 +153,16 @@ t.test('the README Usage block is the --help text', async (t) => {
   const usage = /## Usage\n\n```\n([^]*?)```/.exec(readme)?.[1]
   t.equal(usage, (await runMain(main, { argv: ['--help'] })).stdout)
 })
+
+t.test('not_stored records (secret units left out) are listed in index.json; a rerun keeps those it does not mention', async (t) => {
+  const dest = t.testdir()
+  const left = { type: 'not_stored', domain: D, unit: 'key', reason: 'secret', restore_to: ['clara_app/key.txt'] }
+  const r = await idx(dest, [artifact(dest, '1', 'one'), left])
+  t.equal(r.code, 0, 'not a failure')
+  t.same(index(dest).not_stored, [{ unit: 'key', reason: 'secret', restore_to: ['clara_app/key.txt'] }])
+  t.same(failures(dest).failures, [])
+  await idx(dest, [artifact(dest, '2', 'two')])
+  t.same(index(dest).not_stored.map((n: any) => n.unit), ['key'], 'kept: this stream did not mention it')
+  await idx(dest, [artifact(dest, 'key', 'now stored')])
+  t.notOk('not_stored' in index(dest), 'stored now: no longer listed (and an index without any has no list)')
+})

@@ -5,6 +5,7 @@ import type { StyleCounts } from './db-rewrite.js'
 import type { Rewrite, RootInfo } from './old-roots.js'
 import type { Overflow } from './preflight.js'
 import type { SchemaCheck } from './schema-check.js'
+import type { ToProvide } from './run-plan.js'
 
 export const REPORT_FILE = 'restore_report.json'
 
@@ -29,6 +30,8 @@ export class Report {
   units = { restored: 0, skipped: 0, refused: [] as UnitNote[], failed: [] as UnitNote[], replaced: [] as string[] }
   files_restored = 0
   bytes_restored = 0
+  /** units the backup left out on purpose (secret, the run did not encrypt): to be provided by hand */
+  to_provide: ToProvide[] = []
   prepared: string[] = []
   reformatted_json: string[] = []
   warnings: string[] = []

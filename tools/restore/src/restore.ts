@@ -21,7 +21,7 @@ import { preflight, type Overflow } from './preflight.js'
 import { prepareDirs } from './prepare.js'
 import { proveAll } from './proof-step.js'
 import { Report } from './report.js'
-import { DOMAIN_NAMES, planUnits, type DomainName, type RestoreUnit } from './run-plan.js'
+import { DOMAIN_NAMES, notStoredUnits, planUnits, type DomainName, type RestoreUnit } from './run-plan.js'
 import { schemaCheck } from './schema-check.js'
 import { coveredTargets, restoreUnits } from './units-step.js'
 
@@ -93,6 +93,12 @@ async function plan(o: RestoreOptions, src: string, state: StateDir, report: Rep
   const dump = o.domains.has('db') ? await findDump(src) : null
   if (o.domains.has('db') && !dump) report.warnings.push('the run has no database dump: the database was not restored')
   const units = await planUnits(src, manifest?.clara ?? null, o.domains)
+  report.to_provide = await notStoredUnits(src, o.domains)
+  for (const n of report.to_provide) {
+    const msg = `not in the backup (${n.reason}): provide ${n.restore_to.join(', ') || 'it'} by hand`
+    log.warn(`${n.domain}/${n.unit}`, msg)
+    report.warnings.push(`${n.domain}/${n.unit}: ${msg}`)
+  }
   const covered = o.domains.has('snapshots') ? coveredTargets(await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))) : new Set<string>()
   const dbPlan = await checks(o, dump, state, report, log)
   const pre = await preflight(dump, units, roots, o.env)

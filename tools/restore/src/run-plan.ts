@@ -97,6 +97,27 @@ async function infraUnits(run: string): Promise<RestoreUnit[]> {
   return [{ domain: 'infra', unit: 'infra', group: 'infra', artifacts }]
 }
 
+/** A unit the backup left out on purpose (a secret unit of a run that did not encrypt): the admin provides it. */
+export interface ToProvide {
+  domain: string
+  unit: string
+  reason: string
+  /** where it belongs, relative to the C-LARA root */
+  restore_to: string[]
+}
+
+/** The units the selected domains' index.json list as `not_stored` (clara-index, from clara-zip-unit's not_stored records). */
+export async function notStoredUnits(run: string, domains: Set<DomainName>): Promise<ToProvide[]> {
+  const out: ToProvide[] = []
+  for (const [group, domain] of ZIP_DOMAINS) {
+    if (!domains.has(group)) continue
+    const index = await readJson<{ not_stored?: unknown }>(path.join(run, domain, 'index.json')).catch(() => null)
+    const list = Array.isArray(index?.not_stored) ? (index.not_stored as Partial<ToProvide>[]) : []
+    for (const n of list) out.push({ domain, unit: String(n.unit), reason: String(n.reason ?? ''), restore_to: Array.isArray(n.restore_to) ? n.restore_to.map(String) : [] })
+  }
+  return out
+}
+
 /** Every unit of the selected domains, in restore order (compiled first, so pages are served at once). */
 export async function planUnits(run: string, oldRoot: string | null, domains: Set<DomainName>): Promise<RestoreUnit[]> {
   const out: RestoreUnit[] = []

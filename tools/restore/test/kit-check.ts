@@ -7,7 +7,7 @@ import { hashTables } from '@clara/shared/table-hash'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
 import { compareDb, OLD_HOST, WINDOWS_ROOTS } from './kit.js'
-import { grepTree, treeDiffs, unresolvedMedia } from './kit-files.js'
+import { grepTree, notStoredPaths, treeDiffs, unresolvedMedia } from './kit-files.js'
 
 /** Restore `run` into `to` (with sources) and check everything the issue asks for. */
 export async function roundTrip(t: Test, o: { run: string; to: string; clara: string; srcDb: string; dstDb?: string }): Promise<void> {
@@ -37,6 +37,7 @@ export async function roundTrip(t: Test, o: { run: string; to: string; clara: st
   t.same(await grepTree(to, [clara, OLD_HOST, ...windows], exempt), [], 'no old root in any restored file (pickles, the retired audio DB and infra-for-review aside)')
   const report = JSON.parse(await fsp.readFile(path.join(to, 'restore_report.json'), 'utf8'))
   t.equal(report.proof.ok, true, 'the proof holds')
+  t.same(report.to_provide.flatMap((x: { restore_to: string[] }) => x.restore_to).sort(), await notStoredPaths(run), 'the units the run left out (secret, not encrypted) are listed as to be provided')
   t.same(report.proof.db_remaining, {}, 'no path column names an old root')
   t.same(Object.keys(report.incidental).sort(), ['clara_app_taskupdate.message', 'django_q_task.result'], 'old roots only in incidental text (task messages, task results)')
   t.same(Object.keys(report.rewrites.totals).sort(), ['clara_var', 'posix', 's3_key', 'windows_backslash', 'windows_slash'], 'all four styles (both Windows forms) rewritten')

@@ -44,12 +44,28 @@ function mapJson(doc: any, oldRoots: string[], to: string): any {
 
 const sec = (ms: number) => Math.floor(ms / 1000)
 
+/** Where the units a run left out on purpose belong (index.json `not_stored`: secret units of a run that did not encrypt). */
+export async function notStoredPaths(run: string): Promise<string[]> {
+  const out: string[] = []
+  for (const domain of ['compiled_exports', 'source_exports', 'legacy_zips', 'media']) {
+    const index = JSON.parse(await fsp.readFile(path.join(run, domain, 'index.json'), 'utf8').catch(() => 'null'))
+    for (const n of index?.not_stored ?? []) out.push(...n.restore_to)
+  }
+  return out.sort()
+}
+
 /** Differences between the source install and the restored one, as readable lines (empty = equivalent). */
 export async function treeDiffs(src: string, dst: string, run: string, oldRoots: string[], opts: { sources: boolean }): Promise<string[]> {
   const facts = await compiledFacts(run)
   const out: string[] = []
+  const notStored = new Set(await notStoredPaths(run))
   for (const root of DATA_ROOTS) {
     if (!opts.sources && (root === 'clara_content' || root.startsWith('images/'))) continue
+    // a secret left out of the backup cannot come back: it must not appear (the report lists it as to be provided)
+    if (notStored.has(root)) {
+      if (existsSync(path.join(dst, root))) out.push(`${root}: not stored in the backup, yet restored`)
+      continue
+    }
     const [a, b] = [await entries(src, root), await entries(dst, root)]
     for (const [rel, e] of a) {
       if (/(^|\/)__pycache__(\/|$)/.test(rel)) continue

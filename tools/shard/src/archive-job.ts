@@ -76,7 +76,8 @@ export async function writeJob(job: Job, ctx: JobContext): Promise<JobResult> {
     } catch (err) {
       if (!(err instanceof RetryArchive)) throw err
       const m = err.member
-      if (err.cause.code === 'ECHANGED' && attempt < 3) {
+      // a member that changed while read is retried once (as clara-zip-unit does), then left out as a failure
+      if (err.cause.code === 'ECHANGED' && attempt < 2) {
         try {
           m.entry = await restat(m)
           continue

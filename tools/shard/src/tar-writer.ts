@@ -22,7 +22,7 @@ export interface ArchiveOptions {
   level?: number
   signal?: AbortSignal
   fault?: FaultHook
-  /** how often a small file that keeps changing is re-read (default 3) */
+  /** how often a small file that keeps changing is read (default 2: retried once, then a failure) */
   attempts?: number
   /** write the member listing: called once every member is in, while the archive is flushed and fsynced */
   listing?: (rows: MemberRow[]) => Promise<WriteResult>
@@ -139,7 +139,7 @@ async function addMember(out: BlockOut, m: Member, idx: number, opts: ArchiveOpt
     if (!isUtf8(target)) row.target_b64 = target.toString('base64')
     return { row }
   }
-  const attempts = opts.attempts ?? 3
+  const attempts = opts.attempts ?? 2
   for (let i = 1; ; i++) {
     try {
       const sha256 = await addFile(out, m, idx, opts)

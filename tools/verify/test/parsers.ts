@@ -38,6 +38,16 @@ t.test('a real mysqldump: rows, sanity, rehearsal', async (t) => {
   t.same(rh.problems, [], rh.note)
 })
 
+t.test('a mysqldump with a line over the 1 MiB read cap: its CREATE TABLE lines are still found', async (t) => {
+  const abs = path.join(t.testdir(), 'clara_db.sql')
+  const long = `INSERT INTO \`b\` VALUES ('${'x'.repeat(3 << 20)}');`
+  await fsp.writeFile(abs, `-- MariaDB dump 10.19\nCREATE TABLE \`a\` (id int);\n${long}\nCREATE TABLE \`b\` (v text);\n-- Dump completed on 2026-12-07\n`)
+  const art = { domain: 'db', unit: 'clara_db.sql', rel: 'db/clara_db.sql', abs, size: 0, sha256: '', kind: 'sql' as const, encrypted: false }
+  const r = await checkDump(art, { tables: { a: 0, b: 1 } }, { pgRestore: 'pg_restore', env: process.env })
+  t.same(r.problems, [])
+  t.equal(r.note, '2 tables created', 'the table after the long line too')
+})
+
 t.test('--data values', async (t) => {
   t.same(parseData('full', undefined).level, { level: 'full' })
   t.same(parseData('sample', '25%'), { level: { level: 'sample', percent: 25 }, used: true })

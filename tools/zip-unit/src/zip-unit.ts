@@ -162,6 +162,22 @@ export async function zipUnit(rec: UnitRecord, o: ZipOptions, quickTried = false
     }
   } catch (err) {
     const rec2 = errorRecord('zip', itemOf(rec), err, { domain: rec.domain, unit: rec.unit })
+    if (!o.dryRun && o.dest) await dropUnfinished(rec, o.dest)
     return { records: [rec2], failed: true, reused: false, bytes: 0 }
   }
+}
+
+/**
+ * A unit that failed leaves no folder behind (an empty or metadata-less one would be an unfinished
+ * unit to clara-verify): its folder goes when it holds no metadata.json, i.e. nothing finished there.
+ */
+async function dropUnfinished(rec: UnitRecord, dest: string): Promise<void> {
+  if (await fsp.access(path.join(dest, String(rec.domain), String(rec.unit), METADATA)).then(() => true, () => false)) return
+  await dropUnit(rec, dest)
+}
+
+/** Remove the unit's folder under `dest` (a secret unit this run leaves out must not keep an earlier attempt's plaintext). */
+export async function dropUnit(rec: UnitRecord, dest: string): Promise<void> {
+  if (!SEGMENT.test(String(rec.domain ?? '')) || !SEGMENT.test(String(rec.unit ?? ''))) return
+  await fsp.rm(path.join(dest, rec.domain, rec.unit), { recursive: true, force: true }).catch(() => undefined)
 }
