@@ -35,10 +35,20 @@ export interface ManifestCounts {
 }
 
 /** The fields of `manifest.json` this module reads; everything else is kept as it is. */
+/** What a run was asked to cover: `full` false when --only, --skip or --domains left part of the install out. */
+export interface RunSelection {
+  only?: string[]
+  skip?: string[]
+  text_types?: string | null
+  domains?: string[]
+  full?: boolean
+}
+
 export interface RunManifest {
   version?: number
   run_id?: string
   status?: string
+  selection?: RunSelection
   domains?: Record<string, ManifestCounts>
   totals?: ManifestCounts
   [key: string]: unknown
@@ -55,6 +65,10 @@ export interface RunEntry {
   manifestError?: string
   /** finished with failures, partial, or an unreadable manifest */
   failed: boolean
+  /** every selected domain finished (status complete or partial: failed units allowed) */
+  completed: boolean
+  /** the run covers the whole install: no --only, --skip or --domains (see selectionLimit) */
+  fullSelection: boolean
   /** a `keep` file pins the run */
   pinned: boolean
 }
@@ -77,6 +91,27 @@ export function manifestProblem(m: RunManifest): string | null {
   return failures > 0 ? `${failures} failure(s)` : null
 }
 
+/** A finished run's status says every selected domain got to its end (failed units allowed). */
+export function completedStatus(m: RunManifest): boolean {
+  return m.status === 'complete' || m.status === 'partial'
+}
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [])
+
+/**
+ * How a run's selection leaves part of the install out (`--only 37`, `--domains db,infra`), or null when
+ * it covers all of it. Manifests written before `selection.full` existed count as full unless --only or
+ * --skip is recorded.
+ */
+export function selectionLimit(m: RunManifest): string | null {
+  const s = m.selection ?? {}
+  const parts: string[] = []
+  if (list(s.only).length) parts.push(`--only ${list(s.only).join(',')}`)
+  if (list(s.skip).length) parts.push(`--skip ${list(s.skip).join(',')}`)
+  if (s.full === false && !parts.length) parts.push(`--domains ${list(s.domains).join(',')}`)
+  return parts.length ? parts.join(' ') : null
+}
+
 async function exists(p: string): Promise<boolean> {
   return fsp.lstat(p).then(
     () => true,
@@ -93,15 +128,17 @@ export async function readRun(root: string, id: string): Promise<RunEntry> {
   try {
     text = await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { id, dir, time, finished: false, manifest: null, failed: false, pinned }
-    return { id, dir, time, finished: true, manifest: null, manifestError: (err as Error).message, failed: true, pinned }
+    const none = { id, dir, time, manifest: null, completed: false, fullSelection: false, pinned }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...none, finished: false, failed: false }
+    return { ...none, finished: true, manifestError: (err as Error).message, failed: true }
   }
   try {
     const manifest = JSON.parse(text) as RunManifest
     if (!manifest || typeof manifest !== 'object') throw new Error('not a JSON object')
-    return { id, dir, time, finished: true, manifest, failed: manifestProblem(manifest) !== null, pinned }
+    const failed = manifestProblem(manifest) !== null
+    return { id, dir, time, finished: true, manifest, failed, completed: completedStatus(manifest), fullSelection: selectionLimit(manifest) === null, pinned }
   } catch (err) {
-    return { id, dir, time, finished: true, manifest: null, manifestError: `manifest.json: ${(err as Error).message}`, failed: true, pinned }
+    return { id, dir, time, finished: true, manifest: null, manifestError: `manifest.json: ${(err as Error).message}`, failed: true, completed: false, fullSelection: false, pinned }
   }
 }
 
