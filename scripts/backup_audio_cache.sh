@@ -11,6 +11,7 @@
 set -euo pipefail
 DEST=${DEST:-${BACKUP_ROOT:-}}
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run audio
 status=0
 clara-pgdump --sqlite-files "$CLARA/audio/tts_metadata.db,$CLARA/audio/tts_metadata_local.db" --dest "$DEST" ${CLARA_DRY_RUN:+--dry-run} || status=$?
 # shellcheck disable=SC2086

@@ -9,8 +9,9 @@
 set -euo pipefail
 DEST=${DEST:-${BACKUP_ROOT:-}}
 : "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run db
 if [ -z "${DATABASE_URL:-}" ]; then
   : "${CLARA:?set DATABASE_URL, or CLARA (the default is the SQLite database in CLARA)}"
   export DATABASE_URL="sqlite://$CLARA/db.sqlite3"
 fi
-exec clara-pgdump --dest "$DEST" ${CLARA_DRY_RUN:+--dry-run} "$@"
+exec clara-pgdump --dest "$DEST" --replace ${CLARA_DRY_RUN:+--dry-run} "$@"

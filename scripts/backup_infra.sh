@@ -5,6 +5,7 @@
 # CLARA_CRONTAB_USER, CLARA_DRY_RUN (set: --dry-run, writes nothing). Extra arguments go to clara-infra. Records go to stdout.
 set -euo pipefail
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run infra
 exec clara-infra --clara "$CLARA" --dest "$DEST" \
   ${CLARA_ENV_FILE:+--env-file "$CLARA_ENV_FILE"} \
   ${CLARA_SETTINGS_FILE:+--settings "$CLARA_SETTINGS_FILE"} \

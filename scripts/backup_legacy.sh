@@ -6,6 +6,7 @@
 set -euo pipefail
 DEST=${DEST:-${BACKUP_ROOT:-}}
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run legacy
 # shellcheck disable=SC2086
 clara-list-legacy --clara "$CLARA" ${LEGACY_ROOT:+--legacy-root "$LEGACY_ROOT"} ${CLARA_LIST_ARGS:-} "$@" \
   | clara-zip-unit --dest "$DEST" ${CLARA_ARCHIVE_ARGS:-} \

@@ -8,6 +8,7 @@
 set -euo pipefail
 DEST=${DEST:-${BACKUP_ROOT:-}}
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run snapshots
 # shellcheck disable=SC2086
 clara-shard --dest "$DEST" --domain snapshots --single full_projects_tree --restore-to . \
   --root "$CLARA/clara_content:clara_content" \
