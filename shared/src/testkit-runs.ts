@@ -109,9 +109,32 @@ export interface BackupRunOptions {
   keep?: boolean
 }
 
+const DB_META = /\.db_metadata\.json$/
+
+/**
+ * Give a domain's index entries their unit as the domain tools do (`<domain>/<unit>/<file>`: the unit
+ * folder, a number also as project_id; `<domain>/<file>`: the file's name). In `db/`, as clara-pgdump's
+ * index: a dump's `<stem>.db_metadata.json` is no entry of its own but the dump entry's `metadata`.
+ * Returns the entries.
+ */
+async function addUnits(dir: string, domain: string): Promise<(Entry & { unit: string })[]> {
+  const file = path.join(dir, domain, 'index.json')
+  const doc = JSON.parse(await fsp.readFile(file, 'utf8')) as { entries: Entry[] }
+  const metas = new Set(doc.entries.map((e) => e.path).filter((p) => DB_META.test(p)))
+  const entries = doc.entries.filter((e) => !DB_META.test(e.path)).map((e) => {
+    const stem = e.path.replace(/\.[^./]+$/, '')
+    if (metas.has(`${stem}.db_metadata.json`)) return { name: path.basename(e.path), unit: path.basename(e.path), metadata: `${stem}.db_metadata.json`, ...e }
+    const parts = e.path.split('/')
+    const unit = parts.length > 2 ? parts[1] : parts[parts.length - 1]
+    return /^\d+$/.test(unit) ? { project_id: Number(unit), unit, ...e } : { name: unit, unit, ...e }
+  })
+  await fsp.writeFile(file, JSON.stringify({ ...doc, entries }, null, 2) + '\n', { mode: 0o640 })
+  return entries
+}
+
 /** A run's per-domain numbers the way clara-backup's manifest counts them. */
 async function domainCounts(dir: string, domain: string, linkFrom: string | undefined, failures: number) {
-  const doc = JSON.parse(await fsp.readFile(path.join(dir, domain, 'index.json'), 'utf8')) as { entries: Entry[] }
+  const doc = { entries: await addUnits(dir, domain) }
   let bytes = 0
   let newBytes = 0
   let reused = 0
@@ -122,11 +145,12 @@ async function domainCounts(dir: string, domain: string, linkFrom: string | unde
     if (b && a.ino === b.ino) reused++
     else newBytes += e.size_bytes
   }
-  return { units: doc.entries.length, bytes, failures, reused, new_bytes: newBytes }
+  return { units: new Set(doc.entries.map((e) => e.unit)).size, bytes, failures, reused, new_bytes: newBytes }
 }
 
 /**
- * A run folder as clara-backup writes it (tests only): the files with per-domain index.json, each
+ * A run folder as clara-backup writes it (tests only): the files with per-domain index.json (entries
+ * with their unit, and project_id for a numbered unit folder), each
  * domain's failures.json and the run's merged one, and manifest.json with clara-backup's fields
  * (selection, per-domain units, bytes, failures, reused, new_bytes, totals, status).
  */
