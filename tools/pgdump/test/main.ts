@@ -37,12 +37,18 @@ t.test('usage errors: exit 2, nothing written', async (t) => {
   t.notOk(existsSync(dest))
 })
 
-t.test('DATABASE_URL is the default --db; --out-dir picks the exact folder', async (t) => {
-  const dir = t.testdir()
+/** A one-row SQLite database `dir/c.sqlite3`; its path. */
+async function oneRowDb(dir: string): Promise<string> {
   const file = path.join(dir, 'c.sqlite3')
   const db = await openDb(`sqlite://${file}`, { readonly: false })
-  await db.exec("create table x (id integer primary key); insert into x values (1)")
+  await db.exec('create table x (id integer primary key); insert into x values (1)')
   await db.close()
+  return file
+}
+
+t.test('DATABASE_URL is the default --db; --out-dir picks the exact folder', async (t) => {
+  const dir = t.testdir()
+  const file = await oneRowDb(dir)
   const out = path.join(dir, 'run', 'elsewhere')
   const r = await runMain(main, { argv: ['--dest', path.join(dir, 'run'), '--out-dir', out, '--timestamp', '20240101_000000'], env: toolEnv({ DATABASE_URL: `sqlite://${file}` }) })
   t.equal(r.code, 0, r.stderr)
@@ -52,10 +58,7 @@ t.test('DATABASE_URL is the default --db; --out-dir picks the exact folder', asy
 
 t.test('--replace: the new dump replaces the others in db/ (a rerun into a run); without it they stay', async (t) => {
   const dir = t.testdir()
-  const file = path.join(dir, 'c.sqlite3')
-  const db = await openDb(`sqlite://${file}`, { readonly: false })
-  await db.exec('create table x (id integer primary key); insert into x values (1)')
-  await db.close()
+  const file = await oneRowDb(dir)
   const run = path.join(dir, 'run')
   const dump = (ts: string, ...more: string[]) => runMain(main, { argv: ['--db', `sqlite://${file}`, '--dest', run, '--timestamp', ts, ...more], env: toolEnv() })
   t.equal((await dump('20240101_000000')).code, 0)
