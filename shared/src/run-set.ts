@@ -81,6 +81,8 @@ export interface RunSet {
   latest: string | null
   /** names of `.deleting-<id>` directories left by an interrupted delete */
   leftovers: string[]
+  /** the domains of a whole-install run (usualDomains), for manifests without `selection.full` */
+  usual?: string[] | null
 }
 
 /** Why a finished run counts as failed, or null when it is clean. */
@@ -100,16 +102,31 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [])
 
 /**
  * How a run's selection leaves part of the install out (`--only 37`, `--domains db,infra`), or null when
- * it covers all of it. Manifests written before `selection.full` existed count as full unless --only or
- * --skip is recorded.
+ * it covers all of it. A manifest written before `selection.full` existed is judged by its --only/--skip
+ * and, given `usual` (the domains a whole-install run has: usualDomains), by its domains.
  */
-export function selectionLimit(m: RunManifest): string | null {
+export function selectionLimit(m: RunManifest, usual?: string[] | null): string | null {
   const s = m.selection ?? {}
   const parts: string[] = []
   if (list(s.only).length) parts.push(`--only ${list(s.only).join(',')}`)
   if (list(s.skip).length) parts.push(`--skip ${list(s.skip).join(',')}`)
-  if (s.full === false && !parts.length) parts.push(`--domains ${list(s.domains).join(',')}`)
+  const missing = s.full === undefined && usual && Array.isArray(s.domains) && usual.some((d) => !list(s.domains).includes(d))
+  if ((s.full === false || missing) && !parts.length) parts.push(`--domains ${list(s.domains).join(',')}`)
   return parts.length ? parts.join(' ') : null
+}
+
+/**
+ * The domains a run of the whole install has, for manifests without `selection.full`: those every run
+ * marked full lists; with none marked, those at least half of the runs without --only/--skip list.
+ */
+export function usualDomains(manifests: RunManifest[]): string[] | null {
+  const marked = manifests.filter((m) => m.selection?.full === true).map((m) => list(m.selection?.domains))
+  if (marked.length) return marked.reduce((a, b) => a.filter((d) => b.includes(d)))
+  const legacy = manifests.filter((m) => Array.isArray(m.selection?.domains) && !list(m.selection?.only).length && !list(m.selection?.skip).length)
+  if (!legacy.length) return null
+  const count = new Map<string, number>()
+  for (const m of legacy) for (const d of new Set(list(m.selection?.domains))) count.set(d, (count.get(d) ?? 0) + 1)
+  return [...count].filter(([, n]) => n * 2 >= legacy.length).map(([d]) => d)
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -159,5 +176,7 @@ export async function listRuns(root: string): Promise<RunSet> {
   const leftovers = ents.filter((e) => e.isDirectory() && e.name.startsWith(DELETING_PREFIX)).map((e) => e.name).sort()
   const runs: RunEntry[] = []
   for (const id of ids) runs.push(await readRun(root, id))
-  return { root, runs, latest: await readLatest(root), leftovers }
+  const usual = usualDomains(runs.flatMap((r) => (r.manifest ? [r.manifest] : [])))
+  for (const r of runs) if (r.manifest && r.fullSelection) r.fullSelection = selectionLimit(r.manifest, usual) === null
+  return { root, runs, latest: await readLatest(root), leftovers, usual }
 }

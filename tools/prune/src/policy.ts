@@ -65,10 +65,10 @@ interface Ctx {
 }
 
 /** Why a finished run that does not count is what it is: `--domains db,infra`, `incomplete`, `unreadable manifest`. */
-function notCounted(r: RunEntry): string {
+function notCounted(r: RunEntry, usual?: string[] | null): string {
   if (!r.manifest) return `unreadable manifest (${r.manifestError ?? 'unknown'})`
   if (!r.completed) return `status ${r.manifest.status ?? 'missing'}: a domain did not complete`
-  return `covers part of the install (${selectionLimit(r.manifest)})`
+  return `covers part of the install (${selectionLimit(r.manifest, usual)})`
 }
 
 function keepReasons(r: RunEntry, set: RunSet, c: Ctx): string[] {
@@ -82,14 +82,14 @@ function keepReasons(r: RunEntry, set: RunSet, c: Ctx): string[] {
     const age = c.p.now.getTime() - r.time.getTime()
     const tooOld = c.p.unfinishedAfterMs !== null && age > c.p.unfinishedAfterMs
     if (!tooOld) why.push('unfinished (may be in progress or resumable)')
-  } else if (!r.manifest) why.push(`${notCounted(r)}: left for a person to look at`)
-  else if (!keptWorthy(r) && r.time.getTime() >= c.windowStart) why.push(`${notCounted(r)}; within the daily window`)
+  } else if (!r.manifest) why.push(`${notCounted(r, set.usual)}: left for a person to look at`)
+  else if (!keptWorthy(r) && r.time.getTime() >= c.windowStart) why.push(`${notCounted(r, set.usual)}; within the daily window`)
   return why
 }
 
-function deleteReason(r: RunEntry, p: Policy): string {
+function deleteReason(r: RunEntry, set: RunSet, p: Policy): string {
   if (!r.finished) return 'unfinished and older than --delete-unfinished'
-  if (!keptWorthy(r)) return `${notCounted(r)}; older than the daily window`
+  if (!keptWorthy(r)) return `${notCounted(r, set.usual)}; older than the daily window`
   return `not among the newest ${p.daily} daily / ${p.weekly} weekly complete full-selection runs`
 }
 
@@ -107,7 +107,7 @@ export function planPrune(set: RunSet, p: Policy): Plan {
   const ctx: Ctx = { newest, daily, weekly: pickPerBucket(worthy, p.weekly, isoWeek), windowStart: Math.min(newest.time.getTime(), ...dailyTimes), p }
   const decisions = newestFirst.map((r): Decision => {
     const why = keepReasons(r, set, ctx)
-    return why.length ? { run: r.id, action: 'keep', reasons: why } : { run: r.id, action: 'delete', reasons: [deleteReason(r, p)] }
+    return why.length ? { run: r.id, action: 'keep', reasons: why } : { run: r.id, action: 'delete', reasons: [deleteReason(r, set, p)] }
   })
   return { blocked: null, decisions }
 }

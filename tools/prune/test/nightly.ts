@@ -115,3 +115,21 @@ t.test('no complete full-selection run yet: nothing is deleted, with a warning',
   t.equal((await fsp.readdir(root)).length, 2)
   t.match(r.records[0], { type: 'warning', during: 'prune', message: /no complete full-selection run yet/ })
 })
+
+t.test('manifests from before selection.full: a --domains db,infra run is told apart by its domains', async (t) => {
+  const root = t.testdir()
+  const legacy = { full: undefined }
+  const ids: string[] = []
+  for (const d of [1, 2, 3, 4]) {
+    const id = at(`2026-12-0${d}T02:30:00Z`)
+    await makeBackupRun(root, id, { files: nightlyFiles(d), linkFrom: ids.at(-1), failures: MISSING_MP3, selection: legacy })
+    ids.push(id)
+  }
+  const dbInfra = at('2026-12-04T10:00:00Z')
+  await makeBackupRun(root, dbInfra, { files: { 'db/clara_db_999.sqlite3': 'x', 'infra/git_info.txt': 'y' }, selection: { ...legacy, domains: ['db', 'infra'] } })
+  t.equal(JSON.parse(await fsp.readFile(path.join(root, dbInfra, 'manifest.json'), 'utf8')).selection.full, undefined, 'an older manifest: no full field')
+  const r = await prune(root, '--daily', '1', '--weekly', '0')
+  const why = Object.fromEntries(r.records.filter((x) => x.type === 'prune').map((x) => [x.run, x.reason]))
+  t.match(why[ids[3]], /^newest complete full-selection run; daily 2026-12-04$/)
+  t.match(why[dbInfra], /^covers part of the install \(--domains db,infra\); within the daily window$/)
+})

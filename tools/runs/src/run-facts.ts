@@ -38,7 +38,7 @@ function statusOf(r: RunEntry): RunStatus {
   return s === 'complete' || s === 'partial' || s === 'incomplete' ? s : 'unreadable'
 }
 
-export function runFacts(r: RunEntry, latest: string | null): RunFacts {
+export function runFacts(r: RunEntry, latest: string | null, usual?: string[] | null): RunFacts {
   const m = r.manifest
   const domains: Record<string, DomainFacts> = {}
   for (const [dir, d] of Object.entries(m?.domains ?? {})) {
@@ -50,7 +50,7 @@ export function runFacts(r: RunEntry, latest: string | null): RunFacts {
     id: r.id,
     time: r.time,
     status: statusOf(r),
-    selection: m ? (selectionLimit(m) ?? 'full') : 'unknown',
+    selection: m ? (selectionLimit(m, usual) ?? 'full') : 'unknown',
     units: t ? num(t.units) : null,
     bytes: t ? num(t.bytes) : null,
     new_bytes: t ? num(t.new_bytes ?? t.bytes) : null,
@@ -63,7 +63,7 @@ export function runFacts(r: RunEntry, latest: string | null): RunFacts {
 
 /** Every run of the set, oldest first. */
 export function allFacts(set: RunSet): RunFacts[] {
-  return set.runs.map((r) => runFacts(r, set.latest))
+  return set.runs.map((r) => runFacts(r, set.latest, set.usual))
 }
 
 /** `3d 4h`, `5h 10m`, `12m`, `40s`: how long ago. */
