@@ -2,6 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { runMain } from '@clara/shared/testkit'
+import { binPath, childEnv, spawnTool } from '@clara/shared/testkit-spawn'
 import { makeBackupRun } from '@clara/shared/testkit-runs'
 import { main } from '../src/main.js'
 import { table } from '../src/list.js'
@@ -44,6 +45,16 @@ t.test('list on a terminal: a table, newest last', async (t) => {
   t.match(lines.find((l) => l.startsWith(nightly(NIGHTS - 1))), /partial +full +\d+ +[\d.]+ KB +[\d.]+ (KB|B) +1 +1d 9h +latest$/)
   t.match(lines.find((l) => l.startsWith(DB_INFRA)), /complete +--domains db,infra/)
   t.match(lines.at(-1), new RegExp(`^${UNFINISHED} +unfinished +unknown +- +- +- +- +9h 30m$`))
+})
+
+t.test('list with stdout on a terminal (util-linux script gives it a pty): the table, not records', async (t) => {
+  const cmd = `${binPath('clara-runs')} list --root '${root}' --now ${NOW}`
+  const r = await spawnTool('script', ['-qec', cmd, '/dev/null'], { env: childEnv() })
+  t.equal(r.code, 0, r.stderr)
+  const lines = r.stdout.replace(/\r/g, '').trimEnd().split('\n')
+  t.match(lines[0], /^RUN +STATUS +SELECTION +UNITS +SIZE +NEW +FAILURES +AGE$/)
+  t.equal(lines.length, NIGHTS + 3, 'a header and one line per run')
+  t.notMatch(r.stdout, /"type"/, 'no records')
 })
 
 t.test('diff: units added, removed, changed per domain; the database by its dump, whatever its name', async (t) => {
