@@ -12,6 +12,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run audio
 export CLARA
 clara_paths dbs audio-dbs
 sqlite_files=()

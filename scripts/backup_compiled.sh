@@ -7,6 +7,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run compiled
 export CLARA
 clara-list-projects --units compiled "${list_args[@]}" "$@" \
   | clara-zip-unit --dest "$DEST" "${archive_args[@]}" \

@@ -9,5 +9,6 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run db
 [ -n "${DATABASE_URL:-}" ] || : "${CLARA:?set DATABASE_URL, or CLARA (the default is the SQLite database in CLARA)}"
-exec clara-pgdump --dest "$DEST" "${dry_run[@]}" "$@"
+exec clara-pgdump --dest "$DEST" --replace "${dry_run[@]}" "$@"

@@ -5,6 +5,7 @@
 # "none"), CLARA_CRONTAB_USER, CLARA_DRY_RUN (set: --dry-run, writes nothing). Extra arguments go to clara-infra.
 # Records go to stdout.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run infra
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
 opt=()

@@ -6,6 +6,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run legacy
 legacy=()
 if [ -n "${LEGACY_ROOT:-}" ]; then legacy=(--legacy-root "$LEGACY_ROOT"); fi
 clara-list-legacy --clara "$CLARA" "${legacy[@]}" "${list_args[@]}" "$@" \

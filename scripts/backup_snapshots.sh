@@ -9,6 +9,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the C-LARA root}" "${DEST:?set DEST (or BACKUP_ROOT) to the backup run directory}"
+. "$(dirname "${BASH_SOURCE[0]}")/finished-run.sh" && refuse_finished_run snapshots
 # snapshot UNIT PATHS-NAME: one single-archive snapshot of the trees clara-model calls PATHS-NAME
 snapshot() {
   local roots=() rel

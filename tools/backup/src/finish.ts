@@ -8,8 +8,9 @@ import { writeJsonAtomic } from '@clara/shared/atomic'
 import type { Logger } from '@clara/shared/log'
 import { applyBackupPerms } from '@clara/shared/perms'
 import { mergeFailures } from '@clara/shared/run-failures'
-import { switchLatest, type RunDir } from './run-dir.js'
-import { domainTotals, totalsOf, type DomainTotals, type Manifest, type Selection } from './manifest.js'
+import { readLatest } from '@clara/shared/run-set'
+import { isRunId, switchLatest, type RunDir } from './run-dir.js'
+import { domainTotals, mergeSelection, totalsOf, type DomainTotals, type Manifest, type Selection } from './manifest.js'
 import { DOMAINS, missesDefaults, type Domain } from './domains.js'
 import { progressOf } from './domain-run.js'
 import { toolBinDir } from './domain-env.js'
@@ -32,9 +33,8 @@ export interface FinishCtx {
   broken: Map<string, number>
   /** domains reused whole, by the run they were linked from */
   reused: Map<string, string>
-  selection: Selection
-  /** --only was given: the run leaves out part of the install, `latest` stays where it is (so it does when a default domain is missing) */
-  only: boolean
+  /** what this invocation was asked for (its `full` is worked out here, merged with a rerun run's earlier selection) */
+  selection: Omit<Selection, 'full'>
   encryptTo: string[]
   group: string
   env: NodeJS.ProcessEnv
@@ -88,6 +88,36 @@ async function perDomain(runDir: string, c: FinishCtx, earlier: any): Promise<Re
   return out
 }
 
+const coversDefaults = (names: string[]) => !missesDefaults(DOMAINS.filter((d) => names.includes(d.name) || names.includes(d.dir)))
+
+/**
+ * The run's selection: this invocation's, merged with the one its earlier manifest recorded (a rerun of
+ * some domains into a finished run). A resumed run whose earlier attempt left no manifest is full when it
+ * has no --only/--skip and now holds every default domain.
+ */
+function runSelection(c: FinishCtx, earlier: any, domains: Record<string, DomainTotals>): Selection {
+  const now = { ...c.selection, full: !c.selection.only.length && !c.selection.skip.length && coversDefaults(c.selection.domains) }
+  const s = mergeSelection(earlier?.selection, now, coversDefaults)
+  return s.full || s.only.length || s.skip.length || !coversDefaults(Object.keys(domains)) ? s : { ...s, full: true }
+}
+
+/**
+ * `latest` moves only to a run of every project and every default domain. `--skip` (and --text-types) are
+ * standing choices (a project always left out) and do not keep it back, though clara-prune counts only
+ * `selection.full` runs.
+ */
+function switchesLatest(s: Selection, domains: Record<string, DomainTotals>): boolean {
+  return s.full || (!s.only.length && (coversDefaults(s.domains) || coversDefaults(Object.keys(domains))))
+}
+
+/** Switch `latest` to the run unless it points to a newer run already (a rerun into an older run never moves it back). */
+async function moveLatest(root: string, id: string): Promise<string> {
+  const cur = await readLatest(root)
+  if (cur && isRunId(cur) && cur > id) return `latest stays on ${cur}: it is newer than this run`
+  await switchLatest(root, id)
+  return `latest → ${id}`
+}
+
 /** Encrypt, set permissions, merge failures, write the manifest last, then switch `latest`. */
 export async function finishRun(run: RunDir, c: FinishCtx): Promise<{ manifest: Manifest; latest: string }> {
   if (c.encryptTo.length) runTool(c, 'clara-encrypt', ['--run', run.dir, ...c.encryptTo.flatMap((r) => ['--to', r])])
@@ -96,7 +126,7 @@ export async function finishRun(run: RunDir, c: FinishCtx): Promise<{ manifest: 
   const domains = await perDomain(run.dir, c, run.earlier)
   const totals = totalsOf(domains)
   const incomplete = Object.values(domains).some((d) => d.incomplete)
-  const selective = c.only || missesDefaults(DOMAINS.filter((d) => d.dir in domains))
+  const selection = runSelection(c, run.earlier, domains)
   const manifest: Manifest = {
     version: 1,
     run_id: run.id,
@@ -108,7 +138,7 @@ export async function finishRun(run: RunDir, c: FinishCtx): Promise<{ manifest: 
     app_commit: appCommit(c.clara),
     resumed: run.resumed,
     incremental_from: c.prev ? path.basename(c.prev) : null,
-    selection: c.selection,
+    selection,
     domains,
     totals,
     status: incomplete ? 'incomplete' : totals.failures ? 'partial' : 'complete',
@@ -118,10 +148,7 @@ export async function finishRun(run: RunDir, c: FinishCtx): Promise<{ manifest: 
   await writeJsonAtomic(path.join(run.dir, 'manifest.json'), manifest, { mode: 0o640 })
   let latest: string
   if (incomplete) latest = `latest not switched: the run is incomplete (resume it with --resume ${run.id})`
-  else if (selective) latest = 'latest not switched: the run covers only part of the install (--only/--domains)'
-  else {
-    await switchLatest(c.root, run.id)
-    latest = `latest → ${run.id}`
-  }
+  else if (!switchesLatest(selection, domains)) latest = 'latest not switched: the run covers only part of the install (--only/--domains)'
+  else latest = await moveLatest(c.root, run.id)
   return { manifest, latest }
 }

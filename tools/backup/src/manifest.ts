@@ -1,6 +1,7 @@
 /** manifest.json: the run's identity and per-domain totals, read back from the domains' own indexes. */
 import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { indexEntries, unitKey, type IndexEntry } from '@clara/shared/run-index'
 import type { Domain } from './domains.js'
 
 export interface DomainTotals {
@@ -27,6 +28,23 @@ export interface Selection {
   skip: string[]
   text_types: string | null
   domains: string[]
+  /** the run covers the whole install: no --only or --skip, and every default domain (clara-prune counts only such runs) */
+  full: boolean
+}
+
+/**
+ * A rerun into a run that has a manifest (--resume RUN --domains db) adds to what the run covers: the
+ * domains of both. A run that was full stays full (its other units stay); otherwise the --only/--skip
+ * lists of both are kept, and it becomes full only when neither had any and the domains now cover all.
+ */
+export function mergeSelection(earlier: Partial<Selection> | undefined, now: Selection, full: (domains: string[]) => boolean): Selection {
+  if (!earlier || !Array.isArray(earlier.domains)) return now
+  const domains = [...new Set([...earlier.domains, ...now.domains])]
+  const union = (a: string[] | undefined, b: string[]) => [...new Set([...(a ?? []), ...b])]
+  const wasFull = earlier.full ?? (!earlier.only?.length && !earlier.skip?.length && full(earlier.domains))
+  const only = wasFull ? [] : union(earlier.only, now.only)
+  const skip = wasFull ? [] : union(earlier.skip, now.skip)
+  return { only, skip, text_types: earlier.text_types ?? now.text_types, domains, full: wasFull || (only.length === 0 && skip.length === 0 && full(domains)) }
 }
 
 export interface Manifest {
@@ -46,32 +64,12 @@ export interface Manifest {
   status: 'complete' | 'partial' | 'incomplete'
 }
 
-export interface IndexEntry {
-  size_bytes?: number
-  unit?: string
-  name?: string
-  project_id?: unknown
-  path?: string
-}
-
 export async function readJson(file: string): Promise<any> {
   try {
     return JSON.parse(await fsp.readFile(file, 'utf8'))
   } catch {
     return null
   }
-}
-
-/** The entries of an index.json, whatever list name the domain uses. */
-export function indexEntries(doc: any): IndexEntry[] {
-  if (!doc) return []
-  for (const key of ['entries', 'shards', 'files', 'dumps']) if (Array.isArray(doc[key])) return doc[key]
-  return Array.isArray(doc) ? doc : []
-}
-
-/** The unit an index entry belongs to (a unit may have several artifacts). */
-export function unitKey(e: IndexEntry): string {
-  return String(e.unit ?? e.project_id ?? e.name ?? JSON.stringify(e))
 }
 
 /** An entry's path is relative to its domain folder (most tools) or to the run (db, infra). */

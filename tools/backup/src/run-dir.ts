@@ -89,6 +89,19 @@ export async function previousRun(root: string, exclude?: string): Promise<strin
   return (await hasManifest(dir)) ? dir : null
 }
 
+/**
+ * The run a run links unchanged units from: `latest`; but a rerun into an older run (latest is newer)
+ * keeps the base its manifest names (incremental_from), or has none, so its counts of reused and new
+ * bytes stay against an older run.
+ */
+export async function baseRun(root: string, run: RunDir): Promise<string | null> {
+  const prev = await previousRun(root, run.dir)
+  if (!prev || !run.resumed || path.basename(prev) < run.id) return prev
+  const from = run.earlier?.incremental_from
+  const dir = typeof from === 'string' && isRunId(from) && from < run.id ? path.join(root, from) : null
+  return dir && (await hasManifest(dir)) ? dir : null
+}
+
 /** Point `latest` at `id` atomically: a new symlink under a temp name, renamed over the old one. */
 export async function switchLatest(root: string, id: string): Promise<void> {
   const tmp = path.join(root, `.latest.${process.pid}.tmp`)

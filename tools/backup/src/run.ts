@@ -12,7 +12,7 @@ import { finishRun } from './finish.js'
 import { readJson, type Manifest } from './manifest.js'
 import { NAME, type BackupOptions } from './options.js'
 import { RunProgress, type PrevTotals } from './progress.js'
-import { openRunDir, previousRun, runId, sweepRunTemps } from './run-dir.js'
+import { baseRun, openRunDir, previousRun, runId, sweepRunTemps } from './run-dir.js'
 import { printSummary } from './summary.js'
 import { PlanTally, type RecordSink } from './plan-tally.js'
 import { pool, startOrder } from './schedule.js'
@@ -171,7 +171,7 @@ export async function backupRun(c: RunCtx): Promise<number> {
     const swept = await sweepRunTemps(run.dir)
     if (swept) c.log.info(`resume: removed ${swept} temp file(s) left by the interrupted run`)
   }
-  const prev = c.o.full ? null : await previousRun(c.o.root, run.dir)
+  const prev = c.o.full ? null : await baseRun(c.o.root, run)
   c.log.info(`${run.resumed ? 'resuming' : 'starting'} run ${run.id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ' (full)'}; database ${redactUrl(c.o.db)}`)
   const [progress, prevSeconds] = await progressFor(c, prev)
   const { codes, reused } = await runDomains(c, { ...run, prev }, progress, prevSeconds).catch((err) => {
@@ -183,7 +183,6 @@ export async function backupRun(c: RunCtx): Promise<number> {
   const { manifest, latest } = await finishRun(run, {
     repo: c.repo, root: c.o.root, clara: c.o.clara, started, prev, domains: c.o.domains, broken, reused,
     selection: { only: f.only, skip: f.skip, text_types: f.textTypes ?? null, domains: c.o.domains.map((d) => d.name) },
-    only: f.only.length > 0,
     encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),
     log: c.log, relay: relayer(c, progress), seconds: (dir) => progress.seconds(dir),
   })

@@ -60,7 +60,7 @@ t.test('--only, --skip, --text-types, --checksums, --workers and --existing reac
   ], '--only 37,12 --skip 12: project 37 alone; --text-types: no phonetic zip')
   const meta = readJson(path.join(run, 'source_exports/37/metadata.json'))
   t.ok(meta.members?.length > 0 && meta.members.every((m: any) => /^[0-9a-f]{64}$/.test(m.sha256)), '--checksums: member digests recorded')
-  t.same(r.run.selection, { only: ['37', '12'], skip: ['12'], text_types: 'normal,questionnaire', domains: ['source', 'compiled'] })
+  t.same(r.run.selection, { only: ['37', '12'], skip: ['12'], text_types: 'normal,questionnaire', domains: ['source', 'compiled'], full: false })
   t.equal(latest(root), null, 'a selective run does not become latest')
 
   const ino = () => files(run).get('source_exports/37/source.zip')!.ino

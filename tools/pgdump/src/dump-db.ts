@@ -1,7 +1,7 @@
 /** The database mode: dump one database into db/, write its metadata and db/index.json, emit records. */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { writeJsonAtomic } from '@clara/shared/atomic'
+import { fsyncDir, writeJsonAtomic } from '@clara/shared/atomic'
 import type { Engine } from '@clara/shared/db'
 import { redactUrl, scrub } from '@clara/shared/db'
 import type { RecordWriter } from '@clara/shared/ndjson'
@@ -25,6 +25,8 @@ export interface DbJob {
   outDir: string
   /** record and index paths are relative to this (the run directory) */
   root: string
+  /** once the new dump is finished, remove the other dumps in the folder (a run holds one database dump) */
+  replace?: boolean
 }
 
 /** Directories that do not exist yet on the way to `dir`, deepest first. */
@@ -69,6 +71,20 @@ export async function sweepUnfinishedDumps(dir: string): Promise<string[]> {
   return gone
 }
 
+/**
+ * Every finished dump in `dir` but `keep`: its metadata first (the dump then counts as unfinished and a
+ * later sweep removes it if we stop here), then the dump. The names removed.
+ */
+export async function removeOtherDumps(dir: string, keep: string): Promise<string[]> {
+  const gone = (await fsp.readdir(dir)).filter((n) => isDumpName(n) && n !== keep).sort()
+  for (const n of gone) {
+    await fsp.rm(path.join(dir, metadataName(n)), { force: true })
+    await fsp.rm(path.join(dir, n), { force: true })
+  }
+  if (gone.length) await fsyncDir(dir)
+  return gone
+}
+
 /** Dump, then metadata, then index. Returns the exit code: 0, or 1 after an `error` record. */
 export async function dumpDatabase(job: DbJob, ctx: Omit<DumpContext, 'file'>, w: RecordWriter): Promise<number> {
   const name = dumpName(job.engine, job.ts)
@@ -90,6 +106,7 @@ export async function dumpDatabase(job: DbJob, ctx: Omit<DumpContext, 'file'>, w
   }
   const meta = dumpMetadata({ name, url: redactUrl(ctx.url), created_at: job.createdAt }, outcome)
   await writeJsonAtomic(path.join(job.outDir, metadataName(name)), meta)
+  if (job.replace) for (const n of await removeOtherDumps(job.outDir, name)) ctx.log.info(`${n}: removed, replaced by ${name} (--replace)`)
   await writeDbIndex(job.outDir, job.root)
   const rec = artifactOf(job, name, outcome.size_bytes, outcome.sha256, outcome.tables)
   await w.write(rec)

@@ -19,8 +19,9 @@ PostgreSQL with pg_dump -Fc (checked with pg_restore --list), SQLite with the on
 API (integrity-checked), MariaDB/MySQL with mysqldump --single-transaction --routines
 --triggers. Beside each dump, clara_db_<ts>.db_metadata.json holds the engine, versions,
 each table's row count and content hash, the django_migrations head, size and sha256;
-db/index.json is rebuilt. With --sqlite-files, copies loose SQLite files (the legacy audio
-DBs) into DIR/audio_cache/orm_db/ with one db_metadata.json; absent files are recorded.
+db/index.json is rebuilt (with --replace, the other dumps there are removed first). With
+--sqlite-files, copies loose SQLite files (the legacy audio DBs) into DIR/audio_cache/orm_db/
+with one db_metadata.json; absent files are recorded.
 Passwords come from the URL, PGPASSWORD, MYSQL_PWD, ~/.pgpass or ~/.my.cnf; they never
 reach a command line or any output. Writes artifact, error and summary records on stdout.
 With --dry-run, writes nothing (no folder, no temp file) but makes every check a dump makes
@@ -37,6 +38,7 @@ interface Opts {
   'bin-dir'?: string
   'assume-server-version'?: string
   'dry-run'?: boolean
+  replace?: boolean
   quiet?: boolean
   verbose?: boolean
   'log-json'?: boolean
@@ -79,7 +81,7 @@ async function dbMode(io: Io, opts: Opts, ts: string, log: Logger, w: RecordWrit
     const engine = parseDbUrl(url, io.cwd).engine
     const { outDir, root } = places(io, opts, 'db')
     const ctx = { url, env: io.env, cwd: io.cwd, signal: io.signal, binDir: opts['bin-dir'], assumeServerVersion: opts['assume-server-version'], secrets, log }
-    const job = { engine, ts, createdAt: new Date().toISOString(), outDir, root }
+    const job = { engine, ts, createdAt: new Date().toISOString(), outDir, root, replace: opts.replace }
     return await (opts['dry-run'] ? planDatabase : dumpDatabase)(job, ctx, w)
   } catch (err) {
     hideSecrets(err, secrets)
@@ -100,6 +102,7 @@ export async function main(io: Io): Promise<number> {
           .option('timestamp', { type: 'string', describe: 'YYYYMMDD_HHMMSS (UTC) for the dump name (default: now)' })
           .option('sqlite-files', { type: 'string', array: true, describe: 'copy these SQLite files instead (comma list, repeatable; a path may hold spaces)' })
           .option('bin-dir', { type: 'string', describe: 'folder holding pg_dump, pg_restore, mysqldump (default: PATH)' })
+          .option('replace', { type: 'boolean', default: false, describe: 'once the new dump is finished, remove the other dumps in the folder (a rerun into a run)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'check everything, emit the records with planned: true; write nothing' })
           .option('assume-server-version', { type: 'string', hidden: true }),
       ),

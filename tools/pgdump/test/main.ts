@@ -1,5 +1,5 @@
 import t from 'tap'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { openDb } from '@clara/shared/db'
 import { createPgDb, repoRoot, runMain } from '@clara/shared/testkit'
@@ -37,17 +37,39 @@ t.test('usage errors: exit 2, nothing written', async (t) => {
   t.notOk(existsSync(dest))
 })
 
-t.test('DATABASE_URL is the default --db; --out-dir picks the exact folder', async (t) => {
-  const dir = t.testdir()
+/** A one-row SQLite database `dir/c.sqlite3`; its path. */
+async function oneRowDb(dir: string): Promise<string> {
   const file = path.join(dir, 'c.sqlite3')
   const db = await openDb(`sqlite://${file}`, { readonly: false })
-  await db.exec("create table x (id integer primary key); insert into x values (1)")
+  await db.exec('create table x (id integer primary key); insert into x values (1)')
   await db.close()
+  return file
+}
+
+t.test('DATABASE_URL is the default --db; --out-dir picks the exact folder', async (t) => {
+  const dir = t.testdir()
+  const file = await oneRowDb(dir)
   const out = path.join(dir, 'run', 'elsewhere')
   const r = await runMain(main, { argv: ['--dest', path.join(dir, 'run'), '--out-dir', out, '--timestamp', '20240101_000000'], env: toolEnv({ DATABASE_URL: `sqlite://${file}` }) })
   t.equal(r.code, 0, r.stderr)
   t.same(readdirSync(out).sort(), ['clara_db_20240101_000000.db_metadata.json', 'clara_db_20240101_000000.sqlite3', 'index.json'])
   t.match(r.records[0], { type: 'artifact', path: 'elsewhere/clara_db_20240101_000000.sqlite3', engine: 'sqlite' })
+})
+
+t.test('--replace: the new dump replaces the others in db/ (a rerun into a run); without it they stay', async (t) => {
+  const dir = t.testdir()
+  const file = await oneRowDb(dir)
+  const run = path.join(dir, 'run')
+  const dump = (ts: string, ...more: string[]) => runMain(main, { argv: ['--db', `sqlite://${file}`, '--dest', run, '--timestamp', ts, ...more], env: toolEnv() })
+  t.equal((await dump('20240101_000000')).code, 0)
+  t.equal((await dump('20240102_000000')).code, 0)
+  t.equal(readdirSync(path.join(run, 'db')).filter((n) => n.endsWith('.sqlite3')).length, 2, 'without --replace: two dumps')
+  const r = await dump('20240103_000000', '--replace')
+  t.equal(r.code, 0, r.stderr)
+  t.same(readdirSync(path.join(run, 'db')).sort(), ['clara_db_20240103_000000.db_metadata.json', 'clara_db_20240103_000000.sqlite3', 'index.json'])
+  t.match(r.stderr, /clara_db_20240101_000000.sqlite3: removed, replaced by clara_db_20240103_000000.sqlite3/)
+  const index = JSON.parse(readFileSync(path.join(run, 'db/index.json'), 'utf8'))
+  t.same(index.entries.map((e: { name: string }) => e.name), ['clara_db_20240103_000000.sqlite3'])
 })
 
 t.test('a missing dump tool: one line, exit 3, nothing written', async (t) => {

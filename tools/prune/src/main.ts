@@ -14,11 +14,13 @@ import { removeLeftover, removeRun } from './remove-run.js'
 
 const USAGE = `$0 --root BACKUP_ROOT [--daily N] [--weekly M] [--delete]
 
-Apply the retention policy to the backup runs under BACKUP_ROOT: keep the newest run of each of
-the newest N days and M ISO weeks that have runs, delete the rest. Dry-run by default: prints
-what it would delete; --delete acts. Never deletes the newest run without failures, a run pinned
-by a 'keep' file, the run 'latest' points to, or an unfinished run (unless --delete-unfinished);
-and deletes nothing at all when the newest run failed or is unfinished.`
+Apply the retention policy to the backup runs under BACKUP_ROOT. Only complete full-selection runs
+count (every selected domain finished, failed units allowed; no --only, --skip or --domains): keep
+the newest of them on each of the newest N days and M ISO weeks, delete the rest. Dry-run by default:
+prints what it would delete; --delete acts. Never deletes the newest complete full-selection run, a
+run pinned by a 'keep' file, the run 'latest' points to, or an unfinished run (unless
+--delete-unfinished). Runs that do not count (part of the install, incomplete) are kept while they
+are within the daily window. With no complete full-selection run at all, nothing is deleted.`
 
 function policyFrom(opts: { daily: number; weekly: number; now?: string; 'delete-unfinished'?: string }, env: NodeJS.ProcessEnv): Policy {
   for (const k of ['daily', 'weekly'] as const) {
@@ -76,8 +78,8 @@ export async function main(io: Io): Promise<number> {
     build: (y) =>
       withLogFlags(y)
         .option('root', { type: 'string', demandOption: true, describe: 'the backup root holding the run directories' })
-        .option('daily', { type: 'number', default: 7, describe: 'keep the newest run of each of the newest N days with runs' })
-        .option('weekly', { type: 'number', default: 4, describe: 'keep the newest run of each of the newest M ISO weeks with runs' })
+        .option('daily', { type: 'number', default: 7, describe: 'keep the newest complete full-selection run of each of the newest N days with one' })
+        .option('weekly', { type: 'number', default: 4, describe: 'keep the newest complete full-selection run of each of the newest M ISO weeks with one' })
         .option('delete', { type: 'boolean', default: false, describe: 'really delete (default: dry run)' })
         .option('delete-unfinished', { type: 'string', describe: 'also delete unfinished runs older than AGE (e.g. 48h, 7d) that are not the newest' })
         .option('now', { type: 'string', describe: 'the current time (ISO 8601; default $CLARA_NOW or the clock)' }),

@@ -86,23 +86,20 @@ t.test('--delete removes runs; hard-linked files stay intact in the runs that re
   t.equal(again.records.filter((x) => x.action === 'delete').length, 0, 'a second prune finds nothing more')
 })
 
-t.test('the newest run failed or is unfinished: nothing is deleted, and it says why', async (t) => {
-  const cases: [string, Parameters<typeof makeRun>[2]['manifest']][] = [
-    ['partial', { status: 'partial', totals: { units: 3, bytes: 3, failures: 1 } }],
-    ['failures', { totals: { units: 3, bytes: 3, failures: 2 } }],
-    ['unfinished', false],
+t.test('a newest run that is partial, or unfinished, no longer stops retention', async (t) => {
+  const cases: [string, Parameters<typeof makeRun>[2]['manifest'], string][] = [
+    ['partial', { status: 'partial', totals: { units: 3, bytes: 3, failures: 1 } }, 'newest complete full-selection run'],
+    ['unfinished', false, 'unfinished (may be in progress or resumable)'],
   ]
-  for (const [name, manifest] of cases) {
+  for (const [name, manifest, reason] of cases) {
     const root = t.testdir()
     await series(root, 9)
     await makeRun(root, day(20), { linkFrom: day(9), files: { 'db/clara_db.dump': 'x' }, manifest })
-    const before = await dirs(root)
     const r = await prune(root, '--daily', '1', '--weekly', '0', '--delete')
     t.equal(r.code, 0, name)
-    t.same(await dirs(root), before, `${name}: nothing deleted`)
-    t.match(r.stderr, name === 'unfinished' ? /newest run 20261120T020000Z is unfinished/ : /newest run 20261120T020000Z failed/)
-    t.match(r.records[0], { type: 'warning', during: 'prune' })
-    t.ok(r.records.filter((x) => x.type === 'prune').every((x) => x.action === 'keep'))
+    t.same(await dirs(root), [day(9), day(20), 'latest'], `${name}: the old runs go`)
+    t.equal(r.records.find((x) => x.run === day(20))?.reason, reason.startsWith('newest') ? `${reason}; daily 2026-11-20` : reason)
+    t.match(r.records.find((x) => x.run === day(9))?.reason, name === 'partial' ? /^latest points to it$/ : /newest complete full-selection run; latest points to it; daily 2026-11-09/)
   }
 })
 
@@ -117,12 +114,12 @@ t.test('pins, latest and unfinished runs survive even daily 0 / weekly 0', async
   t.same(await dirs(root), [day(2), day(3), day(4), day(6), 'latest'])
   const why = Object.fromEntries(r.records.filter((x) => x.type === 'prune').map((x) => [x.run, x.reason]))
   t.same(why, {
-    [day(6)]: 'newest run without failures',
-    [day(5)]: 'not among the newest 0 daily / 0 weekly runs',
+    [day(6)]: 'newest complete full-selection run',
+    [day(5)]: 'not among the newest 0 daily / 0 weekly complete full-selection runs',
     [day(4)]: 'unfinished (may be in progress or resumable)',
     [day(3)]: 'latest points to it',
     [day(2)]: 'pinned by a keep file',
-    [day(1)]: 'not among the newest 0 daily / 0 weekly runs',
+    [day(1)]: 'not among the newest 0 daily / 0 weekly complete full-selection runs',
   })
   const old = await prune(root, '--daily', '0', '--weekly', '0', '--delete', '--delete-unfinished', '7d')
   t.equal(old.code, 0)

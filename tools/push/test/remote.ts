@@ -22,7 +22,7 @@ t.test('rsync --stats', async (t) => {
 })
 
 t.test('the plan: finished runs only; latest follows the local one', async (t) => {
-  const r = (id: string, finished = true): RunEntry => ({ id, dir: id, time: new Date(0), finished, manifest: null, failed: false, pinned: false })
+  const r = (id: string, finished = true): RunEntry => ({ id, dir: id, time: new Date(0), finished, manifest: null, failed: false, completed: finished, fullSelection: finished, pinned: false })
   const runs = [r('20261101T000000Z'), r('20261102T000000Z'), r('20261103T000000Z', false)]
   t.same(planPush({ root: '/', runs, latest: '20261101T000000Z', leftovers: [] }), { runs: ['20261101T000000Z', '20261102T000000Z'], skipped: ['20261103T000000Z'], latest: '20261101T000000Z' })
   t.equal(planPush({ root: '/', runs, latest: '20261103T000000Z', leftovers: [] }).latest, '20261102T000000Z', 'never an unfinished run')

@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { openDb } from '@clara/shared/db'
+import { selectionLimit } from '@clara/shared/run-set'
 import type { Logger } from '@clara/shared/log'
 import { audioDbFiles, checkAudioDb } from './audio-dbs.js'
 import { checkCounts, type ProjectRows } from './counts.js'
@@ -100,25 +101,28 @@ async function databaseChecks(c: ContentCtx): Promise<{ rows: Map<string, TableR
   }
 }
 
-/** A run made with --only/--skip (its manifest's `selection`) need not hold every project. */
-async function isSelective(runDir: string): Promise<boolean> {
-  try {
-    const m = JSON.parse(await fsp.readFile(path.join(runDir, 'manifest.json'), 'utf8'))
-    return Boolean(m?.selection?.only?.length || m?.selection?.skip?.length)
-  } catch {
-    return false
-  }
+/**
+ * What the run's manifest says it covers: `partial` (how its selection leaves part of the install
+ * out, or null), `selective` (--only/--skip: not every project) and the domains it holds.
+ */
+function runSelection(manifest: any): { partial: string | null; selective: boolean; unselected: (domain: string) => string | null } {
+  const partial = manifest && typeof manifest === 'object' ? selectionLimit(manifest) : null
+  const s = manifest?.selection
+  const selective = Boolean(s?.only?.length || s?.skip?.length)
+  const held = manifest?.domains && typeof manifest.domains === 'object' ? new Set(Object.keys(manifest.domains)) : null
+  return { partial, selective, unselected: (d) => (partial && held && !held.has(d) ? `not in the run's selection (${partial})` : null) }
 }
 
 export async function checkContent(c: ContentCtx): Promise<void> {
   const { rows, meta } = await databaseChecks(c)
   const projects = await projectRows(c, meta, rows)
   const failures = { source_exports: await readFailures(c.run.dir, 'source_exports'), compiled_exports: await readFailures(c.run.dir, 'compiled_exports') }
+  const sel = runSelection(c.run.manifest)
   if (!projects) await c.v.add('count', 'projects', false, 'no project row count: no readable db metadata and no --db')
-  else for (const r of checkCounts(c.scans, failures, projects.rows, await isSelective(c.run.dir))) await c.v.expect('count', r.domain, r.problems, r.note)
+  else for (const r of checkCounts(c.scans, failures, projects.rows, sel.selective, sel.unselected)) await c.v.expect('count', r.domain, r.problems, r.note)
   if (rows) {
     const inventory = await buildInventory(c.scans)
-    await checkReferences(rows, { inventory, knownMissingAudio: await knownMissingAudio(c.run.dir), projects: projects?.iids ?? new Set() }, c.v)
+    await checkReferences(rows, { inventory, knownMissingAudio: await knownMissingAudio(c.run.dir), projects: projects?.iids ?? new Set(), partial: sel.partial }, c.v)
   }
   const orm = c.scans.find((s) => s.domain === 'audio_cache')?.units.find((u) => u.name === 'orm_db')
   for (const f of orm ? audioDbFiles(orm) : []) {

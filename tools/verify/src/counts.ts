@@ -54,13 +54,20 @@ function accountFor(domain: string, units: Unit[], failed: Set<string>, rows: Pr
 
 /**
  * `selective`: the run was made with --only/--skip, so a project row without a unit is not a
- * problem (every unit must still be a project row).
+ * problem (every unit must still be a project row). `unselected(domain)`: why the run's selection
+ * left the domain out (--domains db,infra), or null; such a domain is not counted.
  */
-export function checkCounts(scans: DomainScan[], failures: Record<string, any[]>, rows: ProjectRows, selective = false): { domain: string; problems: string[]; note: string }[] {
+export function checkCounts(scans: DomainScan[], failures: Record<string, any[]>, rows: ProjectRows, selective = false, unselected: (domain: string) => string | null = () => null): { domain: string; problems: string[]; note: string }[] {
   const source = projectUnits(scans.find((s) => s.domain === 'source_exports'))
   const compiled = projectUnits(scans.find((s) => s.domain === 'compiled_exports'))
   const expected = compiledExpected(source)
-  const out = [{ domain: 'source_exports', ...accountFor('source_exports', source, failedUnits(failures.source_exports ?? []), rows, () => (selective ? undefined : true)) }]
+  const leftOut = (domain: string) => {
+    const why = unselected(domain)
+    return why ? { domain, problems: [], note: `not counted: ${why}` } : null
+  }
+  const out = [leftOut('source_exports') ?? { domain: 'source_exports', ...accountFor('source_exports', source, failedUnits(failures.source_exports ?? []), rows, () => (selective ? undefined : true)) }]
+  const compiledOut = leftOut('compiled_exports')
+  if (compiledOut) return [...out, compiledOut]
   if (!rows.ids) {
     out.push({ domain: 'compiled_exports', problems: [], note: `${compiled.length} compiled unit(s); per-project check needs the project ids` })
     return out

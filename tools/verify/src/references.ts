@@ -3,7 +3,8 @@
  * dump, must name a file some unit or shard holds. A row whose file was already missing when the
  * backup ran (listed in audio_cache's reconciliation report) is a known-missing warning; so is an
  * image row of a project that no longer exists (no project can show it, and no unit was made for
- * it). Any other missing file is a mismatch.
+ * it); so is any file of a run that covers only part of the install (its manifest's selection:
+ * --only, --skip, --domains). Any other missing file is a mismatch.
  */
 import { AUDIO_LAYOUT_COLUMNS, audioLayoutPath } from '@clara/clara-model/audio-layout'
 import { claraRelative } from '@clara/clara-model/data-folders'
@@ -28,6 +29,8 @@ export interface RefContext {
   knownMissingAudio: Set<string>
   /** internal_ids of the project rows */
   projects: Set<string>
+  /** the run covers only part of the install (`--domains db,infra`): a file not in it is expected, or null */
+  partial?: string | null
 }
 
 interface Miss {
@@ -48,6 +51,7 @@ function lookup(table: string, row: Record<string, string | null>, c: RefContext
   const miss: Miss = { id: String(row.id), path: fp, why: rel ? `${rel} is in no unit or shard` : 'not under any C-LARA data folder' }
   if (table === AUDIO_TABLE && c.knownMissingAudio.has(miss.id)) miss.known = 'already missing when the backup ran (audio_cache/reports.ndjson)'
   if (table === IMAGE_TABLE && row.project_id && !c.projects.has(row.project_id)) miss.known = `image row of ${row.project_id}, which is not a project (orphan row)`
+  if (!miss.known && c.partial) miss.known = `the run covers only part of the install (${c.partial})`
   return miss
 }
 

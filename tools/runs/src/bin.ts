@@ -1,0 +1,3 @@
+import { run } from '@clara/shared/cli'
+import { main } from './main.js'
+run(main, 'clara-runs')
