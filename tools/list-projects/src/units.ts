@@ -1,7 +1,8 @@
 /** Turn project and orphan records into `unit` records for one domain (source or compiled). */
+import type { Row } from '@clara/shared/db'
 import type { WarningRecord } from '@clara/shared/records'
 import { TEXT_TYPES, type TextType } from './clara-layout.js'
-import { compiledUnit, COMPILED_DOMAIN, type Bundle } from './compiled-unit.js'
+import { compiledUnit, COMPILED_DOMAIN, glossTable, type Bundle } from './compiled-unit.js'
 import { nameFields, orphanName, orphanUnitName, type OrphanInfo } from './orphans.js'
 import type { ProjectInfo } from './project-record.js'
 import { orphanSourceUnit, projectMetadata, projectSourceUnit, SOURCE_DOMAIN, type UnitPlan } from './source-unit.js'
@@ -11,6 +12,8 @@ export interface UnitOptions {
   appCommit: string | null
   textTypes: TextType[]
   bundle: Bundle
+  /** picture-gloss rows by language_id */
+  glossByLanguage?: Map<string, Row[]>
 }
 
 /**
@@ -45,7 +48,9 @@ export function* compiledUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o
     const types = o.textTypes.filter((t) => p.places.some((x) => x.kind === `compiled_${t}` && x.exists))
     if (!types.length) continue
     const meta = { ...projectMetadata(p), app_commit: o.appCommit }
-    yield { unit: compiledUnit(String(p.id), String(p.id), types.map((type) => ({ type })), o.bundle, o.clara, meta, p.rows_sha256), warnings: [] }
+    // the picture-gloss annotator names glosses of the text's own language (clara_image_gloss_annotator.py)
+    const gloss = glossTable(o.clara, o.glossByLanguage?.get(p.l2) ?? [])
+    yield { unit: compiledUnit(String(p.id), String(p.id), types.map((type) => ({ type })), o.bundle, o.clara, meta, p.rows_sha256, gloss, p.l2), warnings: [] }
   }
   for (const [name, group] of byName(orphans, o.textTypes.map((t) => `compiled_${t}`))) {
     const kept = group.filter((g) => g.file_type !== 'other')
