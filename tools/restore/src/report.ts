@@ -31,6 +31,8 @@ export class Report {
   bytes_restored = 0
   prepared: string[] = []
   reformatted_json: string[] = []
+  /** content zips rebuilt, config.ini merged, pickles rewritten (site-step.ts) */
+  site: Record<string, unknown> = {}
   warnings: string[] = []
 
   /** Count one JSON file's rewrites. */
