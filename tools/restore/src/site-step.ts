@@ -4,13 +4,18 @@
  * checkout's own; the old root inside the pickled texts rewritten. Each one is reported under
  * `site` in restore_report.json; a failure is a warning there, and the rest goes on.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { writeFileAtomic } from '@clara/shared/atomic'
 import type { Logger } from '@clara/shared/log'
+import { CONTENT_FOLDER } from '@clara/clara-model/data-folders'
 import { MEDIA_ROOTS } from '@clara/clara-model/media-roots'
+import { PICKLE_FILES } from '@clara/clara-model/pickles'
 import { mergeConfigFile } from './config-merge.js'
 import { rebuildContentZips } from './content-zip.js'
 import type { StateDir } from './markers.js'
+import type { RootSet } from './old-roots.js'
+import { rewritePickle } from './pickle.js'
 import type { Report } from './report.js'
 
 /** `clara_app/config.ini`, relative to the root (the media unit that restores it). */
@@ -30,7 +35,51 @@ export function checkoutConfig(to: string, appDir: string | null, state: StateDi
   return null
 }
 
-export async function repairSite(to: string, appDir: string | null, state: StateDir, report: Report, log: Logger): Promise<void> {
+export interface PickleResult {
+  files: number
+  /** `clara_content/<iid>/<file>`: strings rewritten */
+  rewritten: Record<string, number>
+  failed: { file: string; message: string }[]
+}
+
+/**
+ * Rewrite the old-root paths inside every project's pickled texts (see @clara/clara-model/pickles
+ * for why C-LARA needs them), in place: atomically, mode and mtime kept (C-LARA compares mtimes).
+ */
+export async function rewritePickles(to: string, roots: RootSet): Promise<PickleResult> {
+  const out: PickleResult = { files: 0, rewritten: {}, failed: [] }
+  let projects: string[] = []
+  try {
+    projects = readdirSync(path.join(to, CONTENT_FOLDER)).sort()
+  } catch {
+    return out
+  }
+  for (const p of projects) {
+    for (const name of PICKLE_FILES) {
+      const rel = `${CONTENT_FOLDER}/${p}/${name}`
+      const file = path.join(to, rel)
+      let st
+      try {
+        st = statSync(file)
+      } catch {
+        continue
+      }
+      if (!st.isFile()) continue
+      out.files++
+      try {
+        const r = rewritePickle(readFileSync(file), (s) => roots.rewrite(s)?.value ?? null)
+        if (!r.changed.length) continue
+        await writeFileAtomic(file, r.data, { mode: st.mode & 0o7777, mtime: st.mtime })
+        out.rewritten[rel] = r.changed.length
+      } catch (err) {
+        out.failed.push({ file: rel, message: (err as Error).message })
+      }
+    }
+  }
+  return out
+}
+
+export async function repairSite(to: string, appDir: string | null, roots: RootSet, state: StateDir, report: Report, log: Logger): Promise<void> {
   const warn = (item: string, msg: string) => {
     log.warn(item, msg)
     report.warnings.push(`${item}: ${msg}`)
@@ -54,4 +103,8 @@ export async function repairSite(to: string, appDir: string | null, state: State
       warn(CONFIG_INI, `not merged: ${(err as Error).message}`)
     }
   }
+
+  const pk = await rewritePickles(to, roots)
+  report.site.pickles = pk
+  for (const f of pk.failed) warn(f.file, `old-root paths not rewritten: ${f.message}`)
 }
