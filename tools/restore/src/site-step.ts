@@ -4,7 +4,7 @@
  * checkout's own; the old root inside the pickled texts rewritten. Each one is reported under
  * `site` in restore_report.json; a failure is a warning there, and the rest goes on.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs'
 import path from 'node:path'
 import { writeFileAtomic } from '@clara/shared/atomic'
 import type { Logger } from '@clara/shared/log'
@@ -69,7 +69,9 @@ export async function rewritePickles(to: string, roots: RootSet): Promise<Pickle
       try {
         const r = rewritePickle(readFileSync(file), (s) => roots.rewrite(s)?.value ?? null)
         if (!r.changed.length) continue
+        const folder = statSync(path.dirname(file))
         await writeFileAtomic(file, r.data, { mode: st.mode & 0o7777, mtime: st.mtime })
+        utimesSync(path.dirname(file), folder.atime, folder.mtime) // the rename touched the project folder: its restored mtime back
         out.rewritten[rel] = r.changed.length
       } catch (err) {
         out.failed.push({ file: rel, message: (err as Error).message })
