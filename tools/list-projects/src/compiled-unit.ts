@@ -44,7 +44,7 @@ export function glossTable(clara: string, rows: Row[]): Record<string, Record<st
  * Media rewrites: the lister names the repositories, clara-zip-unit does the copying. `gloss` maps
  * the gloss ids the unit's pages may name to their files (glossTable).
  */
-export function mediaRewrites(clara: string, gloss: Record<string, Record<string, string>> = {}, l2 = ''): Rewrite[] {
+export function mediaRewrites(clara: string, gloss: Record<string, Record<string, string>> = {}): Rewrite[] {
   const to = `${MULTIMEDIA_DIR}/\${base}`
   return [
     {
@@ -64,7 +64,7 @@ export function mediaRewrites(clara: string, gloss: Record<string, Record<string
       pattern: `${attr([...SERVER_URLS.imageGloss.attributes, ...MEDIA_ATTRS])}${esc(SERVER_URLS.imageGloss.prefix)}(?<gid>\\d+)/?(?<qs>[?#][^"'<>]*)?\\k<q>`,
       replace: `\${pre}${MULTIMEDIA_DIR}/\${gloss_base}\${q}`,
       copy: { from: '\${gloss_file}', to: `${MULTIMEDIA_DIR}/\${gloss_base}` },
-      lookup: { group: 'gid', table: gloss, missing: `no ${GLOSS_TABLE} row${l2 ? ` of language ${l2}` : ''} with a file under ${GLOSS_IMAGE_FOLDER}` },
+      lookup: { group: 'gid', table: gloss, missing: `no ${GLOSS_TABLE} row with a file under ${GLOSS_IMAGE_FOLDER}` },
     },
   ]
 }
@@ -129,8 +129,8 @@ function source(clara: string, name: string | Buffer, r: Rendered, prefix: strin
 }
 
 /** The archives for the types present: one per type, or one `compiled` with a folder per type. */
-export function compiledArchives(clara: string, name: string | Buffer, rendered: Rendered[], bundle: Bundle, gloss: Record<string, Record<string, string>> = {}, l2 = ''): ArchiveSpec[] {
-  const media = mediaRewrites(clara, gloss, l2)
+export function compiledArchives(clara: string, name: string | Buffer, rendered: Rendered[], bundle: Bundle, gloss: Record<string, Record<string, string>> = {}): ArchiveSpec[] {
+  const media = mediaRewrites(clara, gloss)
   // a name that is not UTF-8 is no project id: no server link names its pages
   const pages = (r: Rendered) => (typeof name === 'string' ? pagesOf(path.join(clara, COMPILED_ROOTS[r.type], name)) : [])
   const linked = rendered.filter((r) => !r.file && (LINKED_TEXT_TYPES as readonly string[]).includes(r.type))
@@ -152,9 +152,9 @@ export function compiledArchives(clara: string, name: string | Buffer, rendered:
   }))
 }
 
-export function compiledUnit(unit: string, name: string | Buffer, rendered: Rendered[], bundle: Bundle, clara: string, metadata: Record<string, unknown>, fingerprint?: string, gloss?: Record<string, Record<string, string>>, l2?: string): UnitRecord {
+export function compiledUnit(unit: string, name: string | Buffer, rendered: Rendered[], bundle: Bundle, clara: string, metadata: Record<string, unknown>, fingerprint?: string, gloss?: Record<string, Record<string, string>>): UnitRecord {
   const rec: UnitRecord = {
-    type: 'unit', domain: COMPILED_DOMAIN, unit, archives: compiledArchives(clara, name, rendered, bundle, gloss, l2),
+    type: 'unit', domain: COMPILED_DOMAIN, unit, archives: compiledArchives(clara, name, rendered, bundle, gloss),
     metadata: { ...metadata, text_types: rendered.map((r) => r.type), bundle },
   }
   if (fingerprint) rec.fingerprint_extra = fingerprint

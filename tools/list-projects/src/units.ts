@@ -12,8 +12,8 @@ export interface UnitOptions {
   appCommit: string | null
   textTypes: TextType[]
   bundle: Bundle
-  /** picture-gloss rows by language_id */
-  glossByLanguage?: Map<string, Row[]>
+  /** picture-gloss rows */
+  gloss?: Row[]
 }
 
 /**
@@ -44,19 +44,19 @@ export function* sourceUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o: 
 }
 
 export function* compiledUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o: UnitOptions): Generator<UnitPlan> {
+  // every gloss id, as the server's image_gloss_file view resolves any id of the table
+  const gloss = glossTable(o.clara, o.gloss ?? [])
   for (const p of projects) {
     const types = o.textTypes.filter((t) => p.places.some((x) => x.kind === `compiled_${t}` && x.exists))
     if (!types.length) continue
     const meta = { ...projectMetadata(p), app_commit: o.appCommit }
-    // the picture-gloss annotator names glosses of the text's own language (clara_image_gloss_annotator.py)
-    const gloss = glossTable(o.clara, o.glossByLanguage?.get(p.l2) ?? [])
-    yield { unit: compiledUnit(String(p.id), String(p.id), types.map((type) => ({ type })), o.bundle, o.clara, meta, p.rows_sha256, gloss, p.l2), warnings: [] }
+    yield { unit: compiledUnit(String(p.id), String(p.id), types.map((type) => ({ type })), o.bundle, o.clara, meta, p.rows_sha256, gloss), warnings: [] }
   }
   for (const [name, group] of byName(orphans, o.textTypes.map((t) => `compiled_${t}`))) {
     const kept = group.filter((g) => g.file_type !== 'other')
     const rendered = TEXT_TYPES.flatMap((type) => kept.filter((g) => g.kind === `compiled_${type}`).map((g) => ({ type, file: g.file_type !== 'dir' })))
     const warnings = group.filter((g) => g.file_type === 'other').map((g) => skipped(COMPILED_DOMAIN, g))
     const meta = { orphan: true, ...nameFields(name), paths: kept.map((g) => g.path), app_commit: o.appCommit }
-    yield { unit: rendered.length ? compiledUnit(orphanUnitName(name), name, rendered, o.bundle, o.clara, meta) : null, warnings }
+    yield { unit: rendered.length ? compiledUnit(orphanUnitName(name), name, rendered, o.bundle, o.clara, meta, undefined, gloss) : null, warnings }
   }
 }
