@@ -45,24 +45,31 @@ interface Item {
   mode: number
 }
 
+const walkDir = (dir: string) => walkTreeSync(dir, { exclude: (rel) => NESTED_CONTENT_ZIP.test(rel) })
+
+/** The newest mtime (ms) of a file in the dir, or null when it holds none. */
+function newestFile(dir: string): number | null {
+  let newest: number | null = null
+  for (const e of walkDir(dir)) if (e.kind === 'file' && (newest === null || e.mtimeMs > newest)) newest = e.mtimeMs
+  return newest
+}
+
 /** The members, in name order: START.html, content/, and the dir's folders and files under content/. */
-function members(dir: string, now: number): { items: Item[]; newest: number } {
+function members(dir: string, now: number): { items: Item[] } {
   const items: Item[] = [{ name: START_PAGE.name, kind: 'file', mtime: now, mode: 0o644 }, { name: `${CONTENT_FOLDER_IN_ZIP}/`, kind: 'dir', mtime: now, mode: 0o755 }]
-  let newest = 0
   let multimedia = false
-  for (const e of walkTreeSync(dir, { exclude: (rel) => NESTED_CONTENT_ZIP.test(rel) })) {
+  for (const e of walkDir(dir)) {
     if (e.kind !== 'file' && e.kind !== 'dir') continue // C-LARA's copytree would copy a symlink's target; a restored rendered dir holds none
     const name = `${CONTENT_FOLDER_IN_ZIP}/${e.rel}${e.kind === 'dir' ? '/' : ''}`
     if (name === `${MULTIMEDIA_IN_ZIP}/`) multimedia = true
     items.push({ name, kind: e.kind, abs: e.abs, mtime: Math.floor(e.mtimeMs / 1000), mode: e.mode })
-    if (e.kind === 'file') newest = Math.max(newest, e.mtimeMs)
   }
   if (!multimedia) items.push({ name: `${MULTIMEDIA_IN_ZIP}/`, kind: 'dir', mtime: now, mode: 0o755 })
   items.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
-  return { items, newest }
+  return { items }
 }
 
-/** Newer than every file of the dir: C-LARA would serve it as it is. */
+/** No file of the dir is newer (C-LARA's `zip_is_fresh`): C-LARA would serve it as it is. */
 function isFresh(zip: string, dir: string): boolean {
   let zipMs: number
   try {
@@ -70,13 +77,18 @@ function isFresh(zip: string, dir: string): boolean {
   } catch {
     return false
   }
-  for (const e of walkTreeSync(dir, { exclude: (rel) => NESTED_CONTENT_ZIP.test(rel) })) if (e.kind === 'file' && e.mtimeMs > zipMs) return false
-  return true
+  return (newestFile(dir) ?? 0) <= zipMs
 }
 
-/** Build one content zip from a rendered dir (atomically; the zip's mtime is now, so C-LARA finds it fresh). */
-export async function buildContentZip(dir: string, zip: string, now = Math.floor(Date.now() / 1000)): Promise<void> {
-  const { items } = members(dir, now)
+/**
+ * Build one content zip from a rendered dir, atomically. Its own time (the zip file's mtime, and
+ * that of the entries C-LARA makes at build time: START.html, content/, content/multimedia/) is
+ * the newest file's of the dir: C-LARA's `zip_is_fresh` holds (no file is newer), and the same
+ * restored dir always gives the same bytes (a rerun, a resumed restore).
+ */
+export async function buildContentZip(dir: string, zip: string): Promise<void> {
+  const newestMs = newestFile(dir) ?? statSync(dir).mtimeMs
+  const { items } = members(dir, Math.floor(newestMs / 1000))
   await withAtomicFile(zip, async (f) => {
     const w = new ZipWriter(f, { level: 6 })
     for (const it of items) {
@@ -85,7 +97,7 @@ export async function buildContentZip(dir: string, zip: string, now = Math.floor
       else await w.addFile(meta, it.abs ? readFileSync(it.abs) : Buffer.from(START_PAGE.text))
     }
     await w.finish()
-  }, { mode: 0o644 })
+  }, { mode: 0o644, mtime: new Date(Math.ceil(newestMs)) }) // a Date holds whole ms: rounded up, never older than the newest file
 }
 
 /** Rebuild the content zip of every restored rendered dir that lacks a fresh one. A failure is listed; the others go on. */
