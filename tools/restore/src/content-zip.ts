@@ -62,7 +62,8 @@ function members(dir: string, now: number): { items: Item[] } {
     if (e.kind !== 'file' && e.kind !== 'dir') continue // C-LARA's copytree would copy a symlink's target; a restored rendered dir holds none
     const name = `${CONTENT_FOLDER_IN_ZIP}/${e.rel}${e.kind === 'dir' ? '/' : ''}`
     if (name === `${MULTIMEDIA_IN_ZIP}/`) multimedia = true
-    items.push({ name, kind: e.kind, abs: e.abs, mtime: Math.floor(e.mtimeMs / 1000), mode: e.mode })
+    // a folder's own mtime may be the restore's time (an archive that records no entry for it): the zip's time instead
+    items.push({ name, kind: e.kind, abs: e.abs, mtime: e.kind === 'dir' ? now : Math.floor(e.mtimeMs / 1000), mode: e.mode })
   }
   if (!multimedia) items.push({ name: `${MULTIMEDIA_IN_ZIP}/`, kind: 'dir', mtime: now, mode: 0o755 })
   items.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
