@@ -91,14 +91,14 @@ abair_base_url = https://synthesis.abair.ie/api/synthesise
 project_dir = $CLARA/clara_content
 
 [renderer]
+output_dir_for_questionnaire = $CLARA/clara_compiled_for_questionnaire
 template_dir = $CLARA/templates
 output_dir = $CLARA/clara_compiled
 output_dir_phonetic = $CLARA/clara_compiled_phonetic
-output_dir_for_questionnaire = $CLARA/clara_compiled_for_questionnaire
 
 [audio_repository]
-base_dir_orm = $CLARA/audio/tts_repository_orm
 max_context_length = 200
+base_dir_orm = $CLARA/audio/tts_repository_orm
 languages = english
     french
 
