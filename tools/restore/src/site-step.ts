@@ -2,7 +2,8 @@
  * After the units are in: what a migrated site needs beyond its files (issue 14 items 2, 5, 6):
  * the content zips C-LARA serves for download, rebuilt; `clara_app/config.ini` merged with the
  * checkout's own; the old root inside the pickled texts rewritten. Each one is reported under
- * `site` in restore_report.json; a failure is a warning there, and the rest goes on.
+ * `site` in restore_report.json; a failure is listed in `units.failed` (domain `site`, code
+ * `ESITE`: the restore is partial, exit 1) and as a warning, and the rest goes on.
  */
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs'
 import path from 'node:path'
@@ -82,9 +83,11 @@ export async function rewritePickles(to: string, roots: RootSet): Promise<Pickle
 }
 
 export async function repairSite(to: string, appDir: string | null, roots: RootSet, state: StateDir, report: Report, log: Logger): Promise<void> {
+  // a failure here is the restore's failure too: listed with the units' (status partial, exit 1) and as a warning record
   const warn = (item: string, msg: string) => {
-    log.warn(item, msg)
+    log.error(item, msg)
     report.warnings.push(`${item}: ${msg}`)
+    report.units.failed.push({ domain: 'site', unit: item, reason: msg, code: 'ESITE' })
   }
   const zips = await rebuildContentZips(to)
   report.site.content_zips = zips

@@ -143,3 +143,28 @@ t.test('mergeConfigFile writes the merged file in place (mode kept); a checkout 
   await t.rejects(mergeConfigFile(restored, path.join(dir, 'bad.ini')), { message: /^the checkout's config\.ini .*bad\.ini does not parse: line 2: not an option line/ })
   t.equal(readFileSync(restored, 'utf8'), BACKUP, 'left as it was')
 })
+
+t.test('in the restore: the checkout copy kept aside is merged in; a checkout file that does not parse fails the restore (units.failed, ESITE)', async (t) => {
+  const { PassThrough } = await import('node:stream')
+  const { Logger } = await import('@clara/shared/log')
+  const { StateDir } = await import('../src/markers.js')
+  const { RootSet } = await import('../src/old-roots.js')
+  const { Report } = await import('../src/report.js')
+  const { repairSite } = await import('../src/site-step.js')
+  const err = new PassThrough()
+  const log = new Logger({ stderr: err, isTTY: false, env: {} }, 'test')
+  for (const [checkout, ok] of [[CHECKOUT, true], ['[s]\nno delimiter here\n', false]] as const) {
+    const to = t.testdir({ clara_app: { 'config.ini': BACKUP }, '.clara-restore': { replaced: { clara_app: { 'config.ini': checkout } } } })
+    const report = new Report()
+    await repairSite(to, null, new RootSet(to), new StateDir(to), report, log)
+    if (ok) {
+      t.match(report.site.config_ini, { merged: true, kept_sections: ['tts', 'image_gloss_repository'] })
+      t.equal(readFileSync(path.join(to, 'clara_app/config.ini'), 'utf8'), mergeIni(BACKUP, CHECKOUT).text)
+      t.equal(report.status(), 'complete')
+    } else {
+      t.match(report.units.failed, [{ domain: 'site', unit: 'clara_app/config.ini', code: 'ESITE', reason: /does not parse: line 2/ }])
+      t.equal(report.status(), 'partial', 'the restore is partial: exit 1')
+      t.equal(readFileSync(path.join(to, 'clara_app/config.ini'), 'utf8'), BACKUP, "the backup's file is left as it was")
+    }
+  }
+})
