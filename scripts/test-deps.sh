@@ -2,7 +2,7 @@
 # Make sure what the tests need is installed and running: Debian packages and the loopback DB servers.
 set -euo pipefail
 need=()
-for pair in rsync:rsync sshd:openssh-server age:age pigz:pigz zip:zip unzip:unzip sqlite3:sqlite3 crontab:cron strace:strace systemd-analyze:systemd /usr/bin/time:time chromium:chromium; do
+for pair in rsync:rsync sshd:openssh-server age:age pigz:pigz zip:zip unzip:unzip sqlite3:sqlite3 crontab:cron strace:strace systemd-analyze:systemd /usr/bin/time:time chromium:chromium python3:python3; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
 done

@@ -79,9 +79,10 @@ export function isLocal(v: string): boolean {
 
 /**
  * Every local media reference, and every relative link to another .html page, must resolve to a
- * file of the unpacked archive. Returns the ones that do not, as `member: reference`.
+ * file of the unpacked archive (or of `within`, the folder its sibling archives are unpacked in).
+ * Returns the ones that do not, as `member: reference`.
  */
-export async function brokenReferences(root: string): Promise<string[]> {
+export async function brokenReferences(root: string, within = root): Promise<string[]> {
   const broken: string[] = []
   for await (const e of walkTree(root)) {
     if (e.kind !== 'file' || !/\.html?$/i.test(e.rel)) continue
@@ -91,7 +92,7 @@ export async function brokenReferences(root: string): Promise<string[]> {
       const target = decodeURIComponent(r.value.replace(/[?#].*$/, ''))
       if (r.tag === 'a' && !/\.html?$/i.test(target)) continue
       const abs = path.resolve(path.dirname(path.join(root, e.rel)), target)
-      const inside = abs.startsWith(root + path.sep)
+      const inside = abs.startsWith(within + path.sep)
       let ok = false
       try {
         ok = inside && statSync(abs).isFile()

@@ -65,6 +65,14 @@ export interface Rewrite {
   replace: string
   /** copy this file (template, absolute) into the archive at `to` (template, relative to the member's folder) */
   copy?: { from: string; to: string }
+  /**
+   * Resolve a matched value through a table: `table[<value of group>]` adds its fields as named
+   * groups for `replace` and `copy`. A value the table lacks leaves the match unchanged and is
+   * listed as unresolved with the reason `missing`.
+   */
+  lookup?: { group: string; table: Record<string, Record<string, string>>; missing: string }
+  /** leave each match unchanged and report it (metadata `reported`, a warning record) with this reason */
+  report?: string
 }
 
 /** One archive of a unit: `<dest>/<domain>/<unit>/<name>.zip`. */

@@ -47,13 +47,6 @@ export const COMPILED_EXCLUDES = ['content_zipfile_*.zip', '__pycache__']
 /** Where rewritten media land inside a compiled text (the renderer's own folder name). */
 export const MULTIMEDIA_DIR = 'multimedia'
 
-/** The server URL paths baked into rendered HTML (facts §3). */
-export const URL_PATHS = {
-  projectImage: '/accounts/projects/serve_project_image/',
-  audioFile: '/accounts/serve_audio_file/',
-  renderedText: '/accounts/rendered_texts/',
-} as const
-
 /** `generate_thumbnail_name`: `<stem>_thumbnail<ext>` (Python `os.path.splitext` rules). */
 export function thumbnailName(file: string): string {
   const slash = file.lastIndexOf('/')

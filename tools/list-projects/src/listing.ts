@@ -1,5 +1,5 @@
 /** Read the DB and the disk once: the selected project records and orphan records. */
-import type { Db } from '@clara/shared/db'
+import type { Db, Row } from '@clara/shared/db'
 import { loadRows } from './project-rows.js'
 import { projectRecord, type ProjectInfo } from './project-record.js'
 import { findOrphans, orphanName, orphanUnitName, type OrphanInfo } from './orphans.js'
@@ -10,6 +10,8 @@ export interface Listing {
   orphans: OrphanInfo[]
   /** --only values that matched nothing */
   unmatched: string[]
+  /** picture-gloss rows (compiled units resolve gloss URLs with them) */
+  gloss: Row[]
 }
 
 export async function listing(db: Db, clara: string, only: string[], skip: string[]): Promise<Listing> {
@@ -27,5 +29,5 @@ export async function listing(db: Db, clara: string, only: string[], skip: strin
   const unit = (o: OrphanInfo) => orphanUnitName(orphanName(o))
   const picked = orphans.filter((o) => orphanSelected(sel, o.name, o.path, unit(o)))
   const seen = new Set([...projects.flatMap((p) => [String(p.id), p.internal_id]), ...picked.flatMap((o) => [o.name, `orphan-${o.name}`, o.path, unit(o)])])
-  return { projects, orphans: picked, unmatched: only.filter((v) => !seen.has(v)) }
+  return { projects, orphans: picked, unmatched: only.filter((v) => !seen.has(v)), gloss: rows.gloss }
 }

@@ -61,7 +61,7 @@ export async function main(io: Io): Promise<number> {
   if (!opts.units) {
     for (const rec of [...list.projects, ...list.orphans]) await out.write(rec)
   } else {
-    const uo = { clara: settings.clara, appCommit: await appCommit(settings.clara, io.env), textTypes: types, bundle: (opts.bundle ?? 'per-type') as Bundle, audio }
+    const uo = { clara: settings.clara, appCommit: await appCommit(settings.clara, io.env), textTypes: types, bundle: (opts.bundle ?? 'per-type') as Bundle, audio, gloss: list.gloss }
     const plans = opts.units === 'source' ? sourceUnits(list.projects, list.orphans, uo) : compiledUnits(list.projects, list.orphans, uo)
     for (const plan of plans) {
       for (const w of plan.warnings) log.warn(w.item, w.message)

@@ -3,6 +3,7 @@
  * one read-only snapshot and grouped by project. Rows keep all their columns, normalised.
  */
 import type { Db, Row } from '@clara/shared/db'
+import { GLOSS_TABLE } from '@clara/clara-model/server-urls'
 import { selectRows, tableColumns } from './db-columns.js'
 
 /** The auth_user columns a backup may show: never the password hash. */
@@ -32,6 +33,8 @@ export interface AllRows {
   /** image rows keyed by their project_id string (internal_id), including ones no project owns */
   imagesByIid: Map<string, Row[]>
   descriptionsByIid: Map<string, Row[]>
+  /** picture-gloss rows (`orm_image_gloss_metadata`: id, file_path); empty when the table does not exist */
+  gloss: Row[]
 }
 
 function groupBy(rows: Row[], key: string): Map<string, Row[]> {
@@ -74,6 +77,7 @@ export async function loadRows(db: Db): Promise<AllRows> {
     for (const [k, t] of Object.entries(ONE_TO_ONE)) one[k] = groupBy(await table(db, t), 'project_id')
     const imagesByIid = groupBy(await table(db, 'orm_image_metadata'), 'project_id')
     const descriptionsByIid = groupBy(await table(db, 'orm_image_description'), 'project_id')
+    const gloss = await glossRows(db)
     const list = projects.map((p): ProjectRows => {
       const id = String(p.id)
       const iid = String(p.internal_id)
@@ -87,10 +91,17 @@ export async function loadRows(db: Db): Promise<AllRows> {
         image_descriptions: descriptionsByIid.get(iid) ?? [],
       }
     })
-    return { projects: list, imagesByIid, descriptionsByIid }
+    return { projects: list, imagesByIid, descriptionsByIid, gloss }
   } finally {
     await endReadOnly(db)
   }
+}
+
+/** The columns that resolve an `/accounts/image_gloss_file/<id>/` URL (the table's text columns are not needed). */
+async function glossRows(db: Db): Promise<Row[]> {
+  const cols = await tableColumns(db, GLOSS_TABLE)
+  const want = new Map([...cols].filter(([n]) => n === 'id' || n === 'file_path'))
+  return want.size === 2 ? selectRows(db, GLOSS_TABLE, want, 'order by id') : []
 }
 
 async function beginReadOnly(db: Db): Promise<void> {

@@ -1,7 +1,8 @@
 /** Turn project and orphan records into `unit` records for one domain (source or compiled). */
+import type { Row } from '@clara/shared/db'
 import type { WarningRecord } from '@clara/shared/records'
 import { TEXT_TYPES, type TextType } from './clara-layout.js'
-import { compiledUnit, COMPILED_DOMAIN, type Bundle } from './compiled-unit.js'
+import { compiledUnit, COMPILED_DOMAIN, glossTable, type Bundle } from './compiled-unit.js'
 import { nameFields, orphanName, orphanUnitName, type OrphanInfo } from './orphans.js'
 import type { ProjectInfo } from './project-record.js'
 import type { AudioMembers } from './audio-export.js'
@@ -14,6 +15,8 @@ export interface UnitOptions {
   bundle: Bundle
   /** the audio members of each project's source archive, by project id */
   audio?: Map<number, AudioMembers>
+  /** picture-gloss rows */
+  gloss?: Row[]
 }
 
 /**
@@ -44,17 +47,19 @@ export function* sourceUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o: 
 }
 
 export function* compiledUnits(projects: ProjectInfo[], orphans: OrphanInfo[], o: UnitOptions): Generator<UnitPlan> {
+  // every gloss id, as the server's image_gloss_file view resolves any id of the table
+  const gloss = glossTable(o.clara, o.gloss ?? [])
   for (const p of projects) {
     const types = o.textTypes.filter((t) => p.places.some((x) => x.kind === `compiled_${t}` && x.exists))
     if (!types.length) continue
     const meta = { ...projectMetadata(p), app_commit: o.appCommit }
-    yield { unit: compiledUnit(String(p.id), String(p.id), types.map((type) => ({ type })), o.bundle, o.clara, meta, p.rows_sha256), warnings: [] }
+    yield { unit: compiledUnit(String(p.id), String(p.id), types.map((type) => ({ type })), o.bundle, o.clara, meta, p.rows_sha256, gloss), warnings: [] }
   }
   for (const [name, group] of byName(orphans, o.textTypes.map((t) => `compiled_${t}`))) {
     const kept = group.filter((g) => g.file_type !== 'other')
     const rendered = TEXT_TYPES.flatMap((type) => kept.filter((g) => g.kind === `compiled_${type}`).map((g) => ({ type, file: g.file_type !== 'dir' })))
     const warnings = group.filter((g) => g.file_type === 'other').map((g) => skipped(COMPILED_DOMAIN, g))
     const meta = { orphan: true, ...nameFields(name), paths: kept.map((g) => g.path), app_commit: o.appCommit }
-    yield { unit: rendered.length ? compiledUnit(orphanUnitName(name), name, rendered, o.bundle, o.clara, meta) : null, warnings }
+    yield { unit: rendered.length ? compiledUnit(orphanUnitName(name), name, rendered, o.bundle, o.clara, meta, undefined, gloss) : null, warnings }
   }
 }

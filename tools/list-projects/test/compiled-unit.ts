@@ -11,12 +11,13 @@ const dir = t.testdir()
 const fx = await realFixture(dir)
 const CLARA = '/srv/clara'
 
-/** What clara-zip-unit does with a Rewrite: global regex, `${group}` templates, copies relative to the member. */
+/** What clara-zip-unit does with a plain Rewrite: global regex, `${group}` templates, copies relative to the member. */
 function apply(rws: Rewrite[], member: string, text: string): { text: string; copies: { from: string; to: string }[] } {
   const copies: { from: string; to: string }[] = []
   const fill = (tpl: string, g: Record<string, string | undefined>) => tpl.replace(/\$\{(\w+)(:url)?\}/g, (_, k, url) => (url ? decodeURIComponent(g[k] ?? '') : (g[k] ?? '')))
   for (const r of rws) {
-    if (!new RegExp(r.files).test(member)) continue
+    // lookups and reports are clara-zip-unit's own (tested there and end to end in test/server-urls.ts)
+    if (!new RegExp(r.files).test(member) || r.lookup || r.report !== undefined) continue
     text = text.replace(new RegExp(r.pattern, 'g'), (...args) => {
       const g = args.at(-1) as Record<string, string | undefined>
       if (r.copy) copies.push({ from: fill(r.copy.from, g), to: path.posix.join(path.posix.dirname(member), fill(r.copy.to, g)) })

@@ -18,7 +18,8 @@ from the C-LARA data folders; POSIX, Windows, literal $CLARA and S3-key styles) 
 Order: pre-flight (nothing written: old roots, varchar overflow, schema, target checks), the
 database (pg_restore / SQLite copy / mysql, then the path columns), compiled pages (served at
 once), --sources, legacy, audio, media, snapshots, infra (into NEWCLARA/restored_infra/), then
-logs/ tmp/ mediafiles/, the proof that no old root is left, and NEWCLARA/restore_report.json.
+logs/ tmp/ mediafiles/, the content zips rebuilt, config.ini merged with the checkout's, the
+pickled texts' paths moved, the proof that no old root is left, and NEWCLARA/restore_report.json.
 Rerun after an interruption to complete it: finished units are verified and skipped. An archive
 member that is absolute, has '..', links out of its target or is a decompression bomb refuses its
 whole unit. Writes restored, refused, error, warning and summary records on stdout.

@@ -34,6 +34,8 @@ export class Report {
   to_provide: ToProvide[] = []
   prepared: string[] = []
   reformatted_json: string[] = []
+  /** content zips rebuilt, config.ini merged, pickles rewritten (site-step.ts) */
+  site: Record<string, unknown> = {}
   warnings: string[] = []
 
   /** Count one JSON file's rewrites. */

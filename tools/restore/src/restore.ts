@@ -23,6 +23,7 @@ import { proveAll } from './proof-step.js'
 import { Report } from './report.js'
 import { DOMAIN_NAMES, notStoredUnits, planUnits, type DomainName, type RestoreUnit } from './run-plan.js'
 import { schemaCheck } from './schema-check.js'
+import { repairSite } from './site-step.js'
 import { coveredTargets, restoreUnits } from './units-step.js'
 
 export interface RestoreOptions {
@@ -134,6 +135,7 @@ async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report
   log.info(`${p.units.length} unit(s) → ${o.to}`)
   await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered })
   report.prepared = await prepareDirs(o.to)
+  await repairSite(o.to, o.appDir, p.roots, state, report, log)
   await proveAll(o, p.dump, p.roots, p.keep, report)
   report.old_roots = p.roots.list()
   for (const w of report.warnings) await out.write({ type: 'warning', during: 'restore', item: o.to, message: w })

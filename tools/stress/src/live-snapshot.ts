@@ -3,7 +3,9 @@
  * restore puts back byte-exact (names, kinds, modes, sizes, contents, file mtimes to the second)
  * and every table's rows. Left out by design (tools/restore/README.md): the JSON path files whose
  * values restore rewrites to the new root (`clara_content/<project>/metadata.json`,
- * `…/coherent_images_v2_project_dir/params.json`, `prompt_templates/<name>/metadata.json`), folder
+ * `…/coherent_images_v2_project_dir/params.json`, `prompt_templates/<name>/metadata.json`), the
+ * pickled texts whose old-root paths it moves (`clara_content/<project>/internalised_and_annotated_text*.pickle`,
+ * checked string by string in tools/restore/test/site.ts and the round trips' kit-files.ts), folder
  * mtimes (not every archive records them), and the four path columns' contents (rewritten; their
  * row counts are compared).
  */
@@ -14,7 +16,7 @@ import { tableHashes } from './restored-tree.js'
 
 export const DATA_ROOTS = ['clara_content', 'images/image_repository_orm', 'LARA_legacy', 'audio/tts_repository_orm', 'gloss_images', 'prompt_templates']
 export const PATH_TABLES = ['orm_audio_metadata', 'orm_image_metadata', 'clara_app_archivedimagemetadata', 'orm_image_gloss_metadata']
-const REWRITTEN = /^[^/]+\/metadata\.json$|\/coherent_images_v2_project_dir\/params\.json$/
+const REWRITTEN = /^[^/]+\/metadata\.json$|\/coherent_images_v2_project_dir\/params\.json$|^[^/]+\/internalised_and_annotated_text(_phonetic)?\.pickle$/
 
 export interface Snapshot {
   trees: Map<string, string[]>

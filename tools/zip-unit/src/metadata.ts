@@ -1,7 +1,7 @@
 /** metadata.json beside a unit's archives: what they hold, how to restore them, and what went wrong. */
 import type { ArchiveSpec, UnitRecord } from '@clara/shared/records'
 import { display, type Collected } from './collect.js'
-import type { CopiedMember, Rewritten, Unresolved } from './scan.js'
+import type { CopiedMember, Reported, Rewritten, Unresolved } from './scan.js'
 import type { MemberSum } from './write-archive.js'
 import { TOOLKIT_VERSION } from './options.js'
 
@@ -31,6 +31,8 @@ export interface UnitMetadata {
   skipped: (Collected['skipped'][number] & { archive: string })[]
   rewritten: Rewritten[]
   unresolved: Unresolved[]
+  /** matches of `report` rewrites, left as they were (absent in older metadata) */
+  reported?: Reported[]
   /** members that rewrites copied in, with the source path each reference named (lets --link-dest skip the rewrite scan; absent in older metadata) */
   copied?: (CopiedMember & { archive: string })[]
   members?: (MemberSum & { archive: string })[]
@@ -62,6 +64,7 @@ export interface MetadataParts {
   skipped: UnitMetadata['skipped']
   rewritten: Rewritten[]
   unresolved: Unresolved[]
+  reported: Reported[]
   copied: NonNullable<UnitMetadata['copied']>
   members?: UnitMetadata['members']
 }
@@ -85,6 +88,7 @@ export function buildMetadata(rec: UnitRecord, p: MetadataParts, now = new Date(
     skipped: p.skipped,
     rewritten: p.rewritten,
     unresolved: p.unresolved,
+    reported: p.reported,
     copied: p.copied,
   }
   if (p.members) doc.members = p.members

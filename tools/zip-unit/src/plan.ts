@@ -5,7 +5,7 @@ import { addMember, collectArchive, sortedMembers, type Collected, type Member }
 import { fingerprint } from './fingerprint.js'
 import type { MetadataParts } from './metadata.js'
 import { compileRewrites } from './rewrite.js'
-import { copyMember, resolveCopies, scanRewrites, type Rewritten, type Unresolved } from './scan.js'
+import { copyMember, resolveCopies, scanRewrites, type Reported, type Rewritten, type Unresolved } from './scan.js'
 
 export interface PlannedArchive {
   spec: ArchiveSpec
@@ -19,6 +19,7 @@ export interface UnitPlan {
   skipped: MetadataParts['skipped']
   rewritten: Rewritten[]
   unresolved: Unresolved[]
+  reported: Reported[]
   copied: MetadataParts['copied']
 }
 
@@ -74,12 +75,13 @@ export async function quickFingerprint(rec: UnitRecord, collected: CollectedArch
 
 /** Everything about a unit that can be known without writing it, from its collected archives. */
 export async function finishPlan(rec: UnitRecord, collected: CollectedArchive[], o: PlanOptions): Promise<UnitPlan> {
-  const plan: UnitPlan = { archives: [], fingerprint: '', symlinks: [], skipped: [], rewritten: [], unresolved: [], copied: [] }
+  const plan: UnitPlan = { archives: [], fingerprint: '', symlinks: [], skipped: [], rewritten: [], unresolved: [], reported: [], copied: [] }
   const scanState = { budget: o.rewriteBudget, fault: o.fault }
   for (const { spec, c } of collected) {
     const scan = scanRewrites(spec.name, c.members, compileRewrites(spec.rewrites), scanState)
     const r = await resolveCopies(spec.name, scan.copies, c.byName)
     plan.unresolved.push(...r.unresolved)
+    plan.reported.push(...scan.reported)
     plan.copied.push(...tag(spec.name, r.copied))
     plan.rewritten.push(...scan.rewritten)
     plan.symlinks.push(...tag(spec.name, c.symlinks))

@@ -8,6 +8,8 @@ export interface CompiledRewrite {
   pattern: RegExp
   replace: string
   copy?: { from: string; to: string }
+  lookup?: Rewrite['lookup']
+  report?: string
 }
 
 /** A file a rewrite wants inside the archive: `to` is the archive path, normalised. */
@@ -18,8 +20,15 @@ export interface CopyRef {
   reference: string
   from: string
   to: string
-  /** why `to` is unusable (escapes the archive) */
+  /** why `to` is unusable (escapes the archive), or why the reference cannot be resolved */
   bad?: string
+}
+
+/** A match a `report` rewrite left as it was. */
+export interface ReportRef {
+  member: string
+  reference: string
+  reason: string
 }
 
 function regex(src: string, flags: string, what: string): RegExp {
@@ -37,6 +46,8 @@ export function compileRewrites(rws: Rewrite[] | undefined): CompiledRewrite[] {
     pattern: regex(r.pattern, 'g', 'pattern'),
     replace: r.replace ?? '',
     copy: r.copy,
+    lookup: r.lookup,
+    report: r.report,
   }))
 }
 
@@ -74,15 +85,29 @@ export function copyTarget(memberPath: string, to: string): { to: string; bad?: 
   return { to: joined }
 }
 
-/** Apply rewrites to one member's text; returns the new text and the copies it asks for. */
-export function rewriteText(text: string, memberPath: string, rws: CompiledRewrite[]): { text: string; copies: CopyRef[] } {
+/** Apply rewrites to one member's text; returns the new text, the copies it asks for and the matches it reports. */
+export function rewriteText(text: string, memberPath: string, rws: CompiledRewrite[]): { text: string; copies: CopyRef[]; reported: ReportRef[] } {
   const copies: CopyRef[] = []
+  const reported: ReportRef[] = []
   for (const r of rws) {
     text = text.replace(r.pattern, (...args: unknown[]) => {
       const last = args[args.length - 1]
-      const groups = typeof last === 'object' && last !== null ? (last as Record<string, string | undefined>) : undefined
+      let groups = typeof last === 'object' && last !== null ? (last as Record<string, string | undefined>) : undefined
       const nums = groups ? args.length - 3 : args.length - 2
       const match = args.slice(0, nums).map((x) => (x === undefined ? '' : String(x)))
+      if (r.report !== undefined) {
+        reported.push({ member: memberPath, reference: match[0], reason: r.report })
+        return match[0]
+      }
+      if (r.lookup) {
+        const key = groups?.[r.lookup.group] ?? ''
+        const hit = Object.prototype.hasOwnProperty.call(r.lookup.table, key) ? r.lookup.table[key] : undefined
+        if (!hit) {
+          copies.push({ member: memberPath, reference: match[0], from: '', to: '', bad: `${r.lookup.missing} (${r.lookup.group} ${key})` })
+          return match[0]
+        }
+        groups = { ...groups, ...hit }
+      }
       if (r.copy) {
         const from = expand(r.copy.from, match, groups)
         const t = copyTarget(memberPath, expand(r.copy.to, match, groups))
@@ -92,5 +117,5 @@ export function rewriteText(text: string, memberPath: string, rws: CompiledRewri
     })
     r.pattern.lastIndex = 0
   }
-  return { text, copies }
+  return { text, copies, reported }
 }

@@ -8,13 +8,21 @@ import { readSourceSync, type FaultHook } from '@clara/shared/source-file'
 import { isUtf8, type TreeEntry } from '@clara/shared/walk'
 import { statEntrySync } from '@clara/shared/walk-sync'
 import { addMember, display, type Member } from './collect.js'
-import { rewriteText, rewritesFor, type CompiledRewrite, type CopyRef } from './rewrite.js'
+import { rewriteText, rewritesFor, type CompiledRewrite, type CopyRef, type ReportRef } from './rewrite.js'
 
 export interface Rewritten {
   archive: string
   path: string
   sha256_before: string
   sha256_after: string
+}
+
+/** A match a `report` rewrite left unchanged, and why. */
+export interface Reported {
+  archive: string
+  member: string
+  reference: string
+  reason: string
 }
 
 export interface Unresolved {
@@ -27,10 +35,10 @@ export interface Unresolved {
 }
 
 /** Rewrite one member's bytes; text that is not UTF-8 is handled as latin1, so other bytes survive exactly. */
-export function applyRewrites(data: Buffer, memberPath: string, rws: CompiledRewrite[]): { data: Buffer; copies: CopyRef[] } {
+export function applyRewrites(data: Buffer, memberPath: string, rws: CompiledRewrite[]): { data: Buffer; copies: CopyRef[]; reported: ReportRef[] } {
   const enc = isUtf8(data) ? 'utf8' : 'latin1'
   const r = rewriteText(data.toString(enc), memberPath, rws)
-  return { data: Buffer.from(r.text, enc), copies: r.copies }
+  return { data: Buffer.from(r.text, enc), copies: r.copies, reported: r.reported }
 }
 
 export interface ScanState {
@@ -39,10 +47,11 @@ export interface ScanState {
 }
 
 /** Read and rewrite the members a rewrite applies to; keep results in memory while the budget lasts. */
-export function scanRewrites(archive: string, members: Member[], rws: CompiledRewrite[], st: ScanState): { rewritten: Rewritten[]; copies: CopyRef[] } {
+export function scanRewrites(archive: string, members: Member[], rws: CompiledRewrite[], st: ScanState): { rewritten: Rewritten[]; copies: CopyRef[]; reported: Reported[] } {
   const rewritten: Rewritten[] = []
   const copies: CopyRef[] = []
-  if (!rws.length) return { rewritten, copies }
+  const reported: Reported[] = []
+  if (!rws.length) return { rewritten, copies, reported }
   for (const m of members) {
     if (m.kind !== 'file' || !m.entry) continue
     const path = display(m.name)
@@ -51,6 +60,7 @@ export function scanRewrites(archive: string, members: Member[], rws: CompiledRe
     const before = readSourceSync(m.entry, { fault: st.fault })
     const r = applyRewrites(before, path, apply)
     copies.push(...r.copies)
+    reported.push(...r.reported.map((x) => ({ archive, ...x })))
     if (r.data.equals(before)) continue
     const rec = { archive, path, sha256_before: sha256(before), sha256_after: sha256(r.data) }
     rewritten.push(rec)
@@ -61,7 +71,7 @@ export function scanRewrites(archive: string, members: Member[], rws: CompiledRe
     m.size = r.data.length
     m.rewrite = { sha256_after: rec.sha256_after, rws: apply }
   }
-  return { rewritten, copies }
+  return { rewritten, copies, reported }
 }
 
 /** A copy that became a member: its archive path and the source path the reference named (before realpath). */

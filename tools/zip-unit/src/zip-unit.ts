@@ -65,6 +65,11 @@ function outputRecords(rec: UnitRecord, doc: UnitMetadata, o: ZipOptions): Clara
     const art: ArtifactRecord = { type: 'artifact', ...base, path: a.path, size_bytes: a.size_bytes, sha256: a.sha256, files: a.files, updated_at: doc.created_at }
     out.push(o.dryRun ? { ...art, planned: true } : art)
   }
+  const rep = doc.reported ?? []
+  if (rep.length) {
+    const r = rep[0]
+    out.push({ type: 'warning', during: 'zip', item: itemOf(rec), ...base, message: `${rep.length} reference(s) left as they were, e.g. ${r.member}: ${r.reference} (${r.reason})` })
+  }
   if (doc.unresolved.length) {
     const u = doc.unresolved[0]
     const msg = `${doc.unresolved.length} unresolved reference(s), e.g. ${u.member}: ${u.reference} (${u.from}: ${u.reason})`

@@ -26,6 +26,20 @@ t.test('templates expand named and numbered groups; copy targets stay inside the
   t.throws(() => compileRewrites([{ files: '(', pattern: 'x', replace: '' }]), { code: 'EBADUNIT' })
 })
 
+t.test('a lookup resolves a matched value through a table; a value it lacks is left and unresolved; report leaves and lists', async (t) => {
+  const rws = compileRewrites([
+    {
+      files: '\\.html$', pattern: 'data-x="/g/(?<id>\\d+)/"', replace: 'data-x="m/${base}"', copy: { from: '${file}', to: 'm/${base}' },
+      lookup: { group: 'id', table: { 7: { file: '/repo/a/b.png', base: 'b.png' } }, missing: 'no row' },
+    },
+    { files: '\\.html$', pattern: 'href="/s/[^"]*"', replace: '', report: 'not in the zip' },
+  ])
+  const r = rewriteText('<i data-x="/g/7/"></i><i data-x="/g/8/"></i><a href="/s/x">x</a><i data-x="/g/constructor/"></i>', 'd/p.html', rws)
+  t.equal(r.text, '<i data-x="m/b.png"></i><i data-x="/g/8/"></i><a href="/s/x">x</a><i data-x="/g/constructor/"></i>')
+  t.same(r.copies.map((c) => [c.from, c.to, c.bad]), [['/repo/a/b.png', 'd/m/b.png', undefined], ['', '', 'no row (id 8)']])
+  t.same(r.reported, [{ member: 'd/p.html', reference: 'href="/s/x"', reason: 'not in the zip' }])
+})
+
 t.test('rewrites + copies in a unit: references rewritten, media copied once, a missing one unresolved (zip still written, error record, exit 1)', async (t) => {
   const page = '<img src="/accounts/projects/serve_project_image/P1/pic.png"><audio src="https://clara.example/accounts/serve_audio_file/tts/fr/v1/s1.mp3"></audio>'
   const dir = t.testdir({

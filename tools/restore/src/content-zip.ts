@@ -1,0 +1,123 @@
+/**
+ * Issue 14 item 2: `GET /accounts/serve_zipfile/<id>/<type>/` serves `content_zipfile_<type>.zip`
+ * from the rendered dir, which the backup leaves out (it would nest). After the units are in, the
+ * zip is rebuilt from the restored pages in C-LARA's own layout (`@clara/clara-model/content-zip`):
+ * `START.html`, then the rendered dir under `content/` (directories as entries, `content/multimedia/`
+ * always there), written atomically beside the pages. C-LARA's step that rewrites server URLs of
+ * `page*.html` to `multimedia/` has nothing left to do: the backup rewrote those URLs already.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { withAtomicFile } from '@clara/shared/atomic'
+import { walkTreeSync } from '@clara/shared/walk-sync'
+import { ZipWriter } from '@clara/shared/zip-writer'
+import {
+  CONTENT_FOLDER_IN_ZIP, CONTENT_ZIP_TYPES, contentZipName, MULTIMEDIA_IN_ZIP, NESTED_CONTENT_ZIP, renderedDir, START_PAGE, type ContentZipType,
+} from '@clara/clara-model/content-zip'
+import { COMPILED_FOLDERS } from '@clara/clara-model/data-folders'
+
+export interface ContentZipResult {
+  /** `clara_compiled/<id>/content_zipfile_normal.zip`, … (relative to the root) */
+  built: string[]
+  /** already there and newer than every file of its dir (C-LARA's `zip_is_fresh`) */
+  fresh: string[]
+  failed: { zip: string; message: string }[]
+}
+
+/** The rendered dirs under `root`: one per project id (a folder named by digits), per type. */
+function renderedDirs(root: string): { type: ContentZipType; id: string }[] {
+  return CONTENT_ZIP_TYPES.flatMap((type) => {
+    let names: string[] = []
+    try {
+      names = readdirSync(path.join(root, COMPILED_FOLDERS[type]))
+    } catch {
+      return []
+    }
+    return names.filter((n) => /^\d+$/.test(n) && statSync(path.join(root, COMPILED_FOLDERS[type], n)).isDirectory()).sort((a, b) => Number(a) - Number(b)).map((id) => ({ type, id }))
+  })
+}
+
+interface Item {
+  name: string
+  kind: 'dir' | 'file'
+  abs?: Buffer
+  mtime: number
+  mode: number
+}
+
+const walkDir = (dir: string) => walkTreeSync(dir, { exclude: (rel) => NESTED_CONTENT_ZIP.test(rel) })
+
+/** The newest mtime (ms) of a file in the dir, or null when it holds none. */
+function newestFile(dir: string): number | null {
+  let newest: number | null = null
+  for (const e of walkDir(dir)) if (e.kind === 'file' && (newest === null || e.mtimeMs > newest)) newest = e.mtimeMs
+  return newest
+}
+
+/** The members, in name order: START.html, content/, and the dir's folders and files under content/. */
+function members(dir: string, now: number): { items: Item[] } {
+  const items: Item[] = [{ name: START_PAGE.name, kind: 'file', mtime: now, mode: 0o644 }, { name: `${CONTENT_FOLDER_IN_ZIP}/`, kind: 'dir', mtime: now, mode: 0o755 }]
+  let multimedia = false
+  for (const e of walkDir(dir)) {
+    if (e.kind !== 'file' && e.kind !== 'dir') continue // C-LARA's copytree would copy a symlink's target; a restored rendered dir holds none
+    const name = `${CONTENT_FOLDER_IN_ZIP}/${e.rel}${e.kind === 'dir' ? '/' : ''}`
+    if (name === `${MULTIMEDIA_IN_ZIP}/`) multimedia = true
+    // a folder's own mtime may be the restore's time (an archive that records no entry for it): the zip's time instead
+    items.push({ name, kind: e.kind, abs: e.abs, mtime: e.kind === 'dir' ? now : Math.floor(e.mtimeMs / 1000), mode: e.mode })
+  }
+  if (!multimedia) items.push({ name: `${MULTIMEDIA_IN_ZIP}/`, kind: 'dir', mtime: now, mode: 0o755 })
+  items.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+  return { items }
+}
+
+/** No file of the dir is newer (C-LARA's `zip_is_fresh`): C-LARA would serve it as it is. */
+function isFresh(zip: string, dir: string): boolean {
+  let zipMs: number
+  try {
+    zipMs = statSync(zip).mtimeMs
+  } catch {
+    return false
+  }
+  return (newestFile(dir) ?? 0) <= zipMs
+}
+
+/**
+ * Build one content zip from a rendered dir, atomically. Its own time (the zip file's mtime, and
+ * that of the entries C-LARA makes at build time: START.html, content/, content/multimedia/) is
+ * the newest file's of the dir: C-LARA's `zip_is_fresh` holds (no file is newer), and the same
+ * restored dir always gives the same bytes (a rerun, a resumed restore).
+ */
+export async function buildContentZip(dir: string, zip: string): Promise<void> {
+  const newestMs = newestFile(dir) ?? statSync(dir).mtimeMs
+  const { items } = members(dir, Math.floor(newestMs / 1000))
+  await withAtomicFile(zip, async (f) => {
+    const w = new ZipWriter(f, { level: 6 })
+    for (const it of items) {
+      const meta = { name: Buffer.from(it.name), mtime: it.mtime, mode: it.mode }
+      if (it.kind === 'dir') await w.addDir(meta)
+      else await w.addFile(meta, it.abs ? readFileSync(it.abs) : Buffer.from(START_PAGE.text))
+    }
+    await w.finish()
+  }, { mode: 0o644, mtime: new Date(Math.ceil(newestMs)) }) // a Date holds whole ms: rounded up, never older than the newest file
+}
+
+/** Rebuild the content zip of every restored rendered dir that lacks a fresh one. A failure is listed; the others go on. */
+export async function rebuildContentZips(root: string): Promise<ContentZipResult> {
+  const out: ContentZipResult = { built: [], fresh: [], failed: [] }
+  for (const { type, id } of renderedDirs(root)) {
+    const rel = `${renderedDir(type, id)}/${contentZipName(type)}`
+    const dir = path.join(root, renderedDir(type, id))
+    const zip = path.join(root, rel)
+    if (isFresh(zip, dir)) {
+      out.fresh.push(rel)
+      continue
+    }
+    try {
+      await buildContentZip(dir, zip)
+      out.built.push(rel)
+    } catch (err) {
+      out.failed.push({ zip: rel, message: (err as Error).message })
+    }
+  }
+  return out
+}
