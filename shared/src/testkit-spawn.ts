@@ -45,7 +45,7 @@ export function spawnTool(cmd: string, args: string[], opts: SpawnOptions = {}):
     child.stdout!.on('data', (c: Buffer) => out.push(c))
     child.stderr!.on('data', (c: Buffer) => err.push(c))
     child.stdin!.on('error', () => {}) // the child may exit without reading its input
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000)
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
