@@ -18,7 +18,7 @@ export interface SpawnOptions {
   /** default: childEnv() */
   env?: NodeJS.ProcessEnv
   cwd?: string
-  /** kill the child with SIGKILL after this long (default 30 s) */
+  /** kill the child with SIGKILL after this long (default 120 s: a hang guard, generous for a busy machine) */
   timeoutMs?: number
   /** called once the child is running (to signal it, kill it …) */
   onSpawn?: (child: ChildProcess) => void
