@@ -27,8 +27,8 @@ export const RACY_MS = 2000
 /**
  * The racy window in force: RACY_MS, or `CLARA_BACKUP_RACY_MS` (whole milliseconds) when set. Only
  * tests set it, to stand on either side of the window without waiting for the clock: 0 trusts any
- * entry changed before the walk began, a day refuses whatever was changed today. Anything else than
- * a whole number is not a window: the default stands.
+ * entry changed before the millisecond the walk began in, a day refuses whatever was changed today.
+ * Anything else than a whole number is not a window: the default stands.
  */
 export function racyWindowMs(env: NodeJS.ProcessEnv): number {
   const v = env.CLARA_BACKUP_RACY_MS
