@@ -37,7 +37,7 @@ const reusedFrom = (run: string) => Object.fromEntries(Object.entries(readJson(p
 const ALL_BUT_INFRA = ['source_exports', 'compiled_exports', 'legacy_zips', 'db', 'audio_cache', 'media']
 
 async function verify(t: any, run: string): Promise<void> {
-  const v = await spawnTool(binPath('clara-verify'), [run, '--data', 'full', '--quiet'], { env: runEnv(), timeoutMs: 120_000 })
+  const v = await spawnTool(binPath('clara-verify'), [run, '--data', 'full', '--quiet'], { env: runEnv() })
   t.equal(v.code, 0, `clara-verify --data full passes on ${path.basename(run)}`, { stderr: v.stderr })
 }
 
@@ -161,7 +161,7 @@ t.test('every source a lister names lies under the inputs declared for its domai
   const ctx = inputsContext(f.clara, f.db, {})
   const under = (domain: string, p: string) => domainInputs(domain, ctx)!.roots.some((r) => p === r.path || (r.walk && p.startsWith(r.path + '/')))
   const list = async (bin: string, args: string[]) => {
-    const r = await spawnTool(binPath(bin), ['--clara', f.clara, ...args], { env: runEnv(), timeoutMs: 60_000 })
+    const r = await spawnTool(binPath(bin), ['--clara', f.clara, ...args], { env: runEnv() })
     return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))
   }
   const cases: [string, string, string[]][] = [
