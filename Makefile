@@ -45,8 +45,12 @@ install: build
 test: build
 	scripts/test-deps.sh
 	# The tests make their own installs and databases: none of the variables above may leak into them.
+	# Then the ten slowest test files (from tap's saved results), pass or fail; tap's status is make's.
+	started=$$(date +%s%3N); rc=0; \
 	env -u CLARA -u DATABASE_URL -u DB_TYPE -u BACKUP_ROOT -u DEST -u RESTORE_ARGS -u CLARA_LOG \
-	  pnpm exec tap 'shared/dist/test/**/*.js' 'tools/*/dist/test/**/*.js' 'test/dist/**/*.js'
+	  pnpm exec tap 'shared/dist/test/**/*.js' 'tools/*/dist/test/**/*.js' 'test/dist/**/*.js' || rc=$$?; \
+	node scripts/slowest-tests.mjs "$$started" 10; \
+	exit $$rc
 
 ## The whole job: every domain, one run directory, manifest last, then `latest`. For development: it
 ## builds first, and make turns every failure into its own exit 2, so the run's exit code is printed.

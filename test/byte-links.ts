@@ -23,7 +23,7 @@ function linkTree(dir: string): void {
 }
 
 async function tool(t: Test, name: string, args: string[], input?: string): Promise<string> {
-  const r = await spawnTool(binPath(name), args, { env: childEnv(), input, timeoutMs: 60_000 })
+  const r = await spawnTool(binPath(name), args, { env: childEnv(), input })
   t.equal(r.code, 0, `${name}: ${r.stderr}`)
   return r.stdout
 }
@@ -64,7 +64,7 @@ t.test('shard → restore: the tar carries the target bytes (pax linkpath) and r
 
   // clara-verify checks each link's target bytes against the listing (the run holds only this domain, so only the unit verdict counts)
   const shardVerdict = async () => {
-    const v = await spawnTool(binPath('clara-verify'), [run, '--data', 'full', '--no-state', '--quiet'], { env: childEnv(), timeoutMs: 60_000 })
+    const v = await spawnTool(binPath('clara-verify'), [run, '--data', 'full', '--no-state', '--quiet'], { env: childEnv() })
     return v.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.type === 'verdict' && r.item === `audio_cache/${index.shards[0].name}`)
   }
   t.match(await shardVerdict(), { ok: true }, 'verify: the targets in the tar are the listed ones')

@@ -13,7 +13,7 @@ export const ENV = { ...process.env, PATH: `${BIN}:${process.env.PATH}` }
 
 /** Run a shell pipeline with the clara-* bins on PATH. */
 export async function sh(script: string, env: NodeJS.ProcessEnv = {}): Promise<SpawnResult> {
-  return spawnBash(script, { env: { ...ENV, ...env }, timeoutMs: 120_000 })
+  return spawnBash(script, { env: { ...ENV, ...env } })
 }
 
 export const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`

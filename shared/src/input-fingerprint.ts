@@ -30,10 +30,11 @@ const END = Buffer.alloc(1)
  * Walk one root (symlinks never followed) and digest what it holds: per entry, in name-byte order
  * and depth first, its name bytes and a fixed record of mode, size, inode, mtime and ctime (float64s,
  * no number-to-text conversions), a NUL after each folder's contents, a NUL record for an entry gone
- * between readdir and lstat. Unreadable directories throw.
+ * between readdir and lstat. Unreadable directories throw. `now` (ms, default Date.now) is the clock
+ * the walk's start is read from, for marginMs; tests pass their own.
  */
-export function fingerprintRoot(root: FingerprintRoot): InputFingerprint {
-  const started = Date.now()
+export function fingerprintRoot(root: FingerprintRoot, now: () => number = Date.now): InputFingerprint {
+  const started = now()
   const h = createHash('sha256')
   const rec = Buffer.alloc(40)
   const nums = new Float64Array(rec.buffer, rec.byteOffset, 5)

@@ -22,6 +22,10 @@ export interface LockOptions {
   heartbeatMs?: number
   /** called when a stale lock is taken over */
   onTakeover?: (holder: LockInfo | null, reason: string) => void
+  /** ms now (default Date.now): what a heartbeat's age is measured against, and the time a heartbeat writes; tests set it */
+  now?: () => number
+  /** called after each heartbeat has touched the lock file, with the time it wrote (tests wait on it instead of on the clock) */
+  onHeartbeat?: (ms: number) => void
 }
 
 export interface Lock {
@@ -65,12 +69,12 @@ async function readHolder(file: string): Promise<Holder | null> {
 }
 
 /** Why a holder is stale, or null when it still holds the lock. */
-function staleReason(h: Holder, staleMs: number): string | null {
+function staleReason(h: Holder, staleMs: number, nowMs: number): string | null {
   const me = myUid()
   if (me !== null && h.uid !== me) return `it is owned by uid ${h.uid}, not by this user (uid ${me}): not trusted`
   if (!h.info || typeof h.info.pid !== 'number') return 'unreadable lock file'
   if (h.info.host === os.hostname() && !alive(h.info.pid)) return `pid ${h.info.pid} is not running`
-  if (Date.now() - h.mtimeMs > staleMs) return `no heartbeat for ${Math.round((Date.now() - h.mtimeMs) / 1000)} s`
+  if (nowMs - h.mtimeMs > staleMs) return `no heartbeat for ${Math.round((nowMs - h.mtimeMs) / 1000)} s`
   return null
 }
 
@@ -81,7 +85,8 @@ function staleReason(h: Holder, staleMs: number): string | null {
 export async function acquireLock(file: string, opts: LockOptions = {}): Promise<Lock> {
   const staleMs = opts.staleMs ?? 120_000
   const heartbeatMs = opts.heartbeatMs ?? Math.min(10_000, staleMs / 4)
-  const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex') }
+  const now = opts.now ?? Date.now
+  const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date(now()).toISOString(), token: randomBytes(8).toString('hex') }
   await fsp.mkdir(path.dirname(file), { recursive: true })
   const tmp = `${file}.${info.token}.tmp`
   await fsp.writeFile(tmp, JSON.stringify(info) + '\n', { mode: 0o644 })
@@ -89,13 +94,13 @@ export async function acquireLock(file: string, opts: LockOptions = {}): Promise
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await fsp.link(tmp, file) // atomic create-if-absent
-        return startHeartbeat(file, info, heartbeatMs)
+        return startHeartbeat(file, info, heartbeatMs, now, opts.onHeartbeat)
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       }
       const holder = await readHolder(file)
       if (!holder) continue
-      const reason = staleReason(holder, staleMs)
+      const reason = staleReason(holder, staleMs, now())
       if (!reason) {
         throw new ClaraError(`locked: ${file} is held by pid ${holder.info?.pid} on ${holder.info?.host} since ${holder.info?.started}`, EXIT.LOCKED, 'ELOCKED')
       }
@@ -122,10 +127,17 @@ export async function acquireLock(file: string, opts: LockOptions = {}): Promise
   }
 }
 
-function startHeartbeat(file: string, info: LockInfo, everyMs: number): Lock {
+function startHeartbeat(file: string, info: LockInfo, everyMs: number, now: () => number, onBeat?: (ms: number) => void): Lock {
+  // one touch at a time: on a stalled file system beats do not pile up, and they land in order
+  let touching = false
   const timer = setInterval(() => {
-    const now = new Date()
-    fsp.utimes(file, now, now).catch(() => {})
+    if (touching) return
+    touching = true
+    const t = new Date(now())
+    fsp.utimes(file, t, t).catch(() => {}).then(() => {
+      touching = false
+      onBeat?.(t.getTime())
+    })
   }, everyMs)
   timer.unref()
   return {

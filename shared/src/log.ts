@@ -85,8 +85,19 @@ export function progressLine(p: Progress, elapsedS: number): string {
   return `${p.label ? p.label + ' ' : ''}${items} ${p.noun ?? 'items'}, ${fmtBytes(p.bytes)}, ${fmtBytes(rate)}/s${eta}`
 }
 
+/** What a Logger writes to: stderr, whether it is a terminal, the env (CLARA_LOG) and the clock. */
+export type LogIo = Pick<Io, 'stderr' | 'isTTY'> & {
+  env?: NodeJS.ProcessEnv
+  /**
+   * Milliseconds now (default Date.now): what the throttles (100 ms on a TTY, 250 ms progress-json,
+   * 10 s otherwise), rates and ETAs count with. Tests pass a clock they move by hand.
+   */
+  now?: () => number
+}
+
 export class Logger {
-  private start = Date.now()
+  private now: () => number
+  private start: number
   private lastDraw = 0
   private live = false
   private flags: EnvLogFlags
@@ -94,10 +105,12 @@ export class Logger {
   private pending: Progress | null = null
   /** `io.env` (when given) may carry CLARA_LOG from a parent process; see envLogFlags. */
   constructor(
-    private io: Pick<Io, 'stderr' | 'isTTY'> & { env?: NodeJS.ProcessEnv },
+    private io: LogIo,
     private name: string,
     flags: LogFlags = {},
   ) {
+    this.now = io.now ?? Date.now
+    this.start = this.now()
     const e = envLogFlags(io.env)
     this.flags = {
       quiet: Boolean(flags.quiet || e.quiet),
@@ -111,7 +124,7 @@ export class Logger {
     if (this.flags.quiet && level !== 'error') return
     this.clearLive()
     if (this.flags['log-json']) {
-      this.io.stderr.write(JSON.stringify({ level: LEVEL[level], time: Date.now(), name: this.name, msg, ...extra }) + '\n')
+      this.io.stderr.write(JSON.stringify({ level: LEVEL[level], time: this.now(), name: this.name, msg, ...extra }) + '\n')
     } else {
       this.io.stderr.write(`${this.name}: ${msg}\n`)
     }
@@ -134,7 +147,7 @@ export class Logger {
   /** Live line on a TTY (throttled); a plain line every 10 s otherwise. */
   progress(p: Progress): void {
     if (this.flags.quiet) return
-    const now = Date.now()
+    const now = this.now()
     const el = (now - this.start) / 1000
     if (this.flags.progressJson) {
       this.pending = p
@@ -171,7 +184,7 @@ export class Logger {
 
   private writeProgressJson(): void {
     if (!this.pending) return
-    this.io.stderr.write(JSON.stringify({ level: 30, time: Date.now(), name: this.name, msg: 'progress', ...this.pending }) + '\n')
+    this.io.stderr.write(JSON.stringify({ level: 30, time: this.now(), name: this.name, msg: 'progress', ...this.pending }) + '\n')
     this.pending = null
   }
 

@@ -139,6 +139,22 @@ export async function hashTable(db: Db, table: string, shape?: TableShape): Prom
   return { rows, sha256: h.digest('hex'), primary_key }
 }
 
+/**
+ * Every row of one table as hashTable sees it: its primary-key values and its canonical line (values
+ * in column-name order), for telling which row differs where two hashes do. In memory: for tests.
+ */
+export async function tableRows(db: Db, table: string): Promise<{ primary_key: string[]; columns: string[]; rows: { key: (string | null)[]; line: string }[] }> {
+  if (db.engine === 'mysql') await db.exec("set time_zone = '+00:00'")
+  const { columns, primary_key } = await tableShape(db, table)
+  const cols = [...columns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const pkCols = primary_key.map((n) => columns.find((c) => c.name === n)!)
+  const rows = (await db.query(`select ${cols.map((c) => selectExpr(db, c)).join(', ')} from ${db.ident(table)}`)).map((r) => ({
+    key: pkCols.map((c) => canonicalValue(c.kind, r[c.name])),
+    line: rowLine(cols, r),
+  }))
+  return { primary_key, columns: cols.map((c) => c.name), rows }
+}
+
 /** Hash every table (or the given ones), keyed by table name in sorted order. */
 export async function hashTables(db: Db, tables?: string[]): Promise<Record<string, TableHash>> {
   const names = [...(tables ?? (await db.tables()))].sort()

@@ -12,13 +12,21 @@ export interface SpawnResult {
   pid: number
 }
 
+/**
+ * How long a child of a test may run before the test calls it hung and kills it: a hang guard, not a
+ * speed limit, so it is far above what the slowest run takes on a loaded 2-core machine (a whole
+ * clara-backup of the fixture took over 2 minutes at load 45). Tap's own per-file timeout (.taprc) is
+ * longer still.
+ */
+export const HANG_MS = 600_000
+
 export interface SpawnOptions {
   /** written to stdin, then stdin is closed; omitted: stdin is closed at once */
   input?: string | Buffer
   /** default: childEnv() */
   env?: NodeJS.ProcessEnv
   cwd?: string
-  /** kill the child with SIGKILL after this long (default 30 s) */
+  /** kill the child with SIGKILL after this long (default HANG_MS) */
   timeoutMs?: number
   /** called once the child is running (to signal it, kill it …) */
   onSpawn?: (child: ChildProcess) => void
@@ -45,7 +53,7 @@ export function spawnTool(cmd: string, args: string[], opts: SpawnOptions = {}):
     child.stdout!.on('data', (c: Buffer) => out.push(c))
     child.stderr!.on('data', (c: Buffer) => err.push(c))
     child.stdin!.on('error', () => {}) // the child may exit without reading its input
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? HANG_MS)
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)

@@ -134,7 +134,7 @@ t.test('a first write killed before commit leaves no final name at all', async (
 t.test('sweepTemps keeps temp files of live writers', async (t) => {
   const dir = t.testdir({ 'keep.txt': 'x' })
   // a live process that is not us
-  const other = spawn('sleep', ['30'])
+  const other = spawn('sleep', ['600']) // alive until the teardown kills it, however slow the machine
   t.teardown(() => other.kill('SIGKILL'))
   const live = `.a.zip.${other.pid}.0123abcd.tmp`
   const dead = `.b.zip.999999999.0123abcd.tmp`

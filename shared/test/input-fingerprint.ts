@@ -15,9 +15,15 @@ t.test('the same tree gives the same digest; every kind of change gives another'
   // same size, mtime put back: ctime (which cannot be set) still tells
   const x = path.join(root, 'a/x.txt')
   const st = statSync(x)
-  await new Promise((r) => setTimeout(r, 20))
-  writeFileSync(x, 'ONE')
-  utimesSync(x, st.atime, st.mtime)
+  // a rewrite within the file system's timestamp tick would leave ctime as it was: rewrite until the
+  // tick has passed (a condition polled, bounded; never a fixed sleep)
+  for (const end = Date.now() + 30_000; ; ) {
+    writeFileSync(x, 'ONE')
+    utimesSync(x, st.atime, st.mtime)
+    if (statSync(x).ctimeMs !== st.ctimeMs) break
+    if (Date.now() > end) throw new Error('ctime never moved in 30 s')
+    await new Promise((r) => setImmediate(r))
+  }
   const rewritten = fp()
   t.not(rewritten, base, 'content rewritten in place with the old mtime')
 
@@ -48,14 +54,20 @@ t.test('a missing root counts, and appearing is a change; a single-entry root is
   t.equal(fingerprintRoot({ path: path.join(dir, 'd'), walk: false }).sha256, entryOnly.sha256, 'a change inside an entry root is not its business')
 })
 
-t.test('marginMs: a change just before the walk is seen as racy', async (t) => {
-  const root = t.testdir({ 'f.txt': 'f' })
-  t.ok(fingerprintRoot(tree(root)).marginMs < 2000, 'just written')
+t.test('marginMs: the time from the newest mtime or ctime to the start of the walk, by the clock given', async (t) => {
+  const root = t.testdir({ 'f.txt': 'f', d: { 'g.txt': 'g' } })
+  const newest = () => Math.max(...['', 'f.txt', 'd', 'd/g.txt'].map((p) => statSync(path.join(root, p))).flatMap((s) => [s.mtimeMs, s.ctimeMs]))
+  t.equal(fingerprintRoot(tree(root), () => newest() + 1999).marginMs, 1999, 'a walk 1999 ms after the newest change')
+  t.equal(fingerprintRoot(tree(root), () => newest() + 2000).marginMs, 2000, 'and one 2000 ms after it')
+  t.equal(fingerprintRoot(tree(root), () => newest() - 5).marginMs, -5, 'a change stamped after the walk began: negative')
   const old = new Date(Date.now() - 3_600_000)
   utimesSync(path.join(root, 'f.txt'), old, old)
   utimesSync(root, old, old)
-  // ctime was set now by utimes: still racy, as it must be (the file did change just now)
-  t.ok(fingerprintRoot(tree(root)).marginMs < 2000, 'ctime keeps it racy')
+  const f = statSync(path.join(root, 'f.txt'))
+  t.ok(f.ctimeMs > f.mtimeMs, 'mtime set an hour back; ctime was set now by utimes')
+  t.equal(fingerprintRoot(tree(root), () => newest() + 10).marginMs, 10, 'ctime keeps it racy, as it must (the file did change just now)')
+  t.equal(fingerprintRoot(tree(path.join(root, 'nothing-here'))).marginMs, Infinity, 'nothing seen: nothing racy')
+  t.ok(fingerprintRoot(tree(root)).marginMs > -1, 'the real clock: every change came before the walk (Date.now() counts whole ms, a ctime to the ns)')
 })
 
 t.test('several roots combine in order', async (t) => {

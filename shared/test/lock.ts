@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { acquireLock, privateLockDir } from '../src/lock.js'
 import { childEnv, sharedModule, writeScript } from '../src/testkit-spawn.js'
+import { manualClock } from '../src/testkit-tty.js'
 
 /** A child process that takes the lock, prints `locked` (or its error), and holds it until killed. */
 function holder(dir: string, file: string, opts = '{}'): ChildProcess {
@@ -70,28 +70,49 @@ t.test('a stale lock (dead pid) is taken over, with a note', async (t) => {
   await lock.release()
 })
 
-t.test('a lock whose heartbeat stopped is stale even if its pid lives', async (t) => {
+t.test('a lock whose heartbeat stopped is stale even if its pid lives: held up to staleMs, taken over past it', async (t) => {
   const file = path.join(t.testdir(), 'run.lock')
-  const alive = spawn('sleep', ['30'])
+  const alive = spawn('sleep', ['600'])
   t.teardown(() => alive.kill('SIGKILL'))
   writeFileSync(file, JSON.stringify({ pid: alive.pid, host: os.hostname(), started: '2020-01-01T00:00:00Z', token: 'x' }))
-  await t.rejects(acquireLock(file, { staleMs: 60_000 }), { exitCode: 11, message: new RegExp(`pid ${alive.pid}`) }, 'fresh: held')
-  const old = new Date(Date.now() - 5 * 60_000)
-  utimesSync(file, old, old)
+  const beat = 1_700_000_000_000 // the holder's last heartbeat, a whole second
+  utimesSync(file, beat / 1000, beat / 1000)
+  t.equal(statSync(file).mtimeMs, beat)
+  const at = (ms: number) => () => beat + ms
+  await t.rejects(acquireLock(file, { staleMs: 60_000, now: at(0) }), { exitCode: 11, message: new RegExp(`pid ${alive.pid}`) }, 'fresh: held')
+  await t.rejects(acquireLock(file, { staleMs: 60_000, now: at(60_000) }), { exitCode: 11, message: /held by/ }, 'exactly staleMs old: still held')
   const reasons: string[] = []
-  const lock = await acquireLock(file, { staleMs: 60_000, onTakeover: (_h, r) => reasons.push(r) })
-  t.match(reasons, [/^no heartbeat for 30\d s$/])
+  const lock = await acquireLock(file, { staleMs: 60_000, now: at(60_001), onTakeover: (_h, r) => reasons.push(r) })
+  t.same(reasons, ['no heartbeat for 60 s'], '1 ms past staleMs: stale, taken over, with its age')
+  t.equal(JSON.parse(readFileSync(file, 'utf8')).started, new Date(beat + 60_001).toISOString(), 'our start time, by the same clock')
   await lock.release()
+  writeFileSync(file, JSON.stringify({ pid: alive.pid, host: os.hostname(), started: 'x', token: 'y' }))
+  utimesSync(file, beat / 1000, beat / 1000)
+  const late: string[] = []
+  const again = await acquireLock(file, { now: at(5 * 60_000), onTakeover: (_h, r) => late.push(r) })
+  await again.release()
+  t.same(late, ['no heartbeat for 300 s'], 'the default staleMs (2 minutes) is passed at 5 minutes')
 })
 
-t.test('the holder keeps its heartbeat fresh', async (t) => {
+t.test('the holder keeps its heartbeat fresh: every beat sets the lock file’s mtime to now', async (t) => {
   const file = path.join(t.testdir(), 'run.lock')
-  const lock = await acquireLock(file, { heartbeatMs: 30 })
-  const old = new Date(Date.now() - 60_000)
-  utimesSync(file, old, old)
-  await sleep(150)
-  t.ok(Date.now() - statSync(file).mtimeMs < 1000, 'mtime refreshed')
+  const clock = manualClock(1_700_000_000_000)
+  let heard: (ms: number) => void = () => {}
+  /** Resolves once a beat has written `ms` (beats land one at a time, in order). */
+  const beatAt = (ms: number) => new Promise<void>((r) => (heard = (got) => got === ms && r()))
+  const lock = await acquireLock(file, { heartbeatMs: 10, now: clock.now, onHeartbeat: (ms) => heard(ms) })
+  // the heartbeat's timer is unref'd (it must not keep a tool alive): hold the loop open while we wait on it
+  const open = setInterval(() => {}, 1 << 30)
+  t.teardown(() => clearInterval(open))
+  utimesSync(file, 1, 1)
+  clock.advance(60_000)
+  await beatAt(1_700_000_060_000)
+  t.equal(statSync(file).mtimeMs, 1_700_000_060_000, 'a beat stamps the clock’s time')
+  clock.advance(1_000)
+  await beatAt(1_700_000_061_000)
+  t.equal(statSync(file).mtimeMs, 1_700_000_061_000, 'and the next one the new time')
   await lock.release()
+  t.notOk(existsSync(file))
 })
 
 t.test('an unreadable lock file is taken over; release never removes a lock we lost', async (t) => {

@@ -6,12 +6,15 @@ import type { Io } from '../src/cli.js'
 import { Logger, progressLine, withLogFlags, type LogFlags } from '../src/log.js'
 import { RecordWriter } from '../src/ndjson.js'
 import { runMain } from '../src/testkit.js'
+import { manualClock, screen } from '../src/testkit-tty.js'
 
-function logger(isTTY: boolean, flags: LogFlags = {}) {
+/** A Logger on a fake stderr, with a clock the test moves by hand (the throttles count with it). */
+function logger(isTTY: boolean, flags: LogFlags = {}, env: NodeJS.ProcessEnv = {}) {
   const stderr = new PassThrough()
   let text = ''
   stderr.on('data', (c) => (text += c))
-  return { log: new Logger({ stderr, isTTY }, 'clara-x', flags), text: () => text }
+  const clock = manualClock()
+  return { log: new Logger({ stderr, isTTY, env, now: clock.now }, 'clara-x', flags), text: () => text, clock }
 }
 
 t.test('progressLine: items, bytes, rate, ETA', async (t) => {
@@ -21,41 +24,64 @@ t.test('progressLine: items, bytes, rate, ETA', async (t) => {
   t.equal(progressLine({ items: 7, bytes: 1500 }, 0), '7 items, 1.5 KB, 0 B/s')
 })
 
-t.test('plain lines off a TTY', async (t) => {
-  const { log, text } = logger(false)
+t.test('plain lines off a TTY; a progress line at most every 10 s', async (t) => {
+  const { log, text, clock } = logger(false)
   log.info('starting')
   log.warn('12/x.fifo', 'skipped a FIFO')
   log.error('12', 'ENOENT: gone')
   log.detail('only with --verbose')
+  clock.advance(2000)
   log.progress({ items: 1, total: 2, bytes: 10 })
-  log.progress({ items: 2, total: 2, bytes: 20 }) // within 10 s of the last: not printed
+  clock.advance(9_999)
+  log.progress({ items: 2, total: 2, bytes: 20 })
+  t.same(text().split('\n'), ['clara-x: starting', 'clara-x: 12/x.fifo: skipped a FIFO', 'clara-x: 12: ENOENT: gone', 'clara-x: 1/2 items, 10 B, 5 B/s ETA 2s', ''],
+    'the first progress line at once; the next, 9.999 s later, not printed; every line ends with a newline')
+  clock.advance(1)
+  log.progress({ items: 2, total: 2, bytes: 20 })
+  t.equal(text().split('\n').at(-2), 'clara-x: 2/2 items, 20 B, 2 B/s ETA 0s', '10 s after the last one: printed')
   log.done()
-  const lines = text().split('\n')
-  t.same(lines.slice(0, 3), ['clara-x: starting', 'clara-x: 12/x.fifo: skipped a FIFO', 'clara-x: 12: ENOENT: gone'])
-  t.match(lines[3], /^clara-x: 1\/2 items, 10 B, /)
-  t.equal(lines.length, 5, 'one progress line, every line ends with a newline')
   t.notMatch(text(), /\r|\x1b/, 'no terminal control codes')
 })
 
-t.test('a live progress line on a TTY, cleared before other lines and at the end', async (t) => {
-  const { log, text } = logger(true)
+t.test('a live progress line on a TTY, redrawn at most every 100 ms, cleared before other lines and at the end', async (t) => {
+  const { log, text, clock } = logger(true)
+  clock.advance(1000)
   log.progress({ items: 1, total: 4, bytes: 100 })
-  t.match(text(), /^\r\x1b\[Kclara-x: 1\/4 items, 100 B, .*ETA/)
-  t.notMatch(text(), /\n/, 'the live line has no newline')
-  log.progress({ items: 2, total: 4, bytes: 200 }) // throttled (< 100 ms)
-  t.notMatch(text(), /2\/4/)
-  await new Promise((r) => setTimeout(r, 120))
+  t.same(screen(text()), { lines: [], live: 'clara-x: 1/4 items, 100 B, 100 B/s ETA 3s' }, 'drawn at once, with no newline')
+  clock.advance(99)
+  log.progress({ items: 2, total: 4, bytes: 200 })
+  t.equal(screen(text()).live, 'clara-x: 1/4 items, 100 B, 100 B/s ETA 3s', '99 ms later: not redrawn')
+  clock.advance(1)
   log.progress({ items: 3, total: 4, bytes: 300 })
-  t.match(text(), /\r\x1b\[Kclara-x: 3\/4 items/)
+  t.equal(screen(text()).live, 'clara-x: 3/4 items, 300 B, 273 B/s ETA 0s', '100 ms later: redrawn over the old one')
   log.warn('u', 'careful')
-  t.match(text(), /3\/4 items[^\n]*\r\x1b\[Kclara-x: u: careful\n$/, 'the live line is wiped before the message')
+  t.same(screen(text()), { lines: ['clara-x: u: careful'], live: '' }, 'the live line is wiped before the message, which stands alone')
   const before = text().length
   log.done()
   t.equal(text().length, before, 'nothing to clear after a plain line')
   log.progress({ items: 4, total: 4, bytes: 400 })
-  t.match(text(), /careful\n\r\x1b\[Kclara-x: 4\/4 items/, 'a line wiped by a message is redrawn at the next progress, unthrottled')
+  t.same(screen(text()), { lines: ['clara-x: u: careful'], live: 'clara-x: 4/4 items, 400 B, 364 B/s ETA 0s' }, 'a line wiped by a message is redrawn at the next progress, within 100 ms')
   log.done()
-  t.ok(text().endsWith('\r\x1b[K'), 'done() clears the live line')
+  t.same(screen(text()), { lines: ['clara-x: u: careful'], live: '' }, 'done() clears the live line')
+  t.ok(text().endsWith('\r\x1b[K'), 'by erasing it')
+})
+
+t.test('progress-json: a JSON line at most every 250 ms, the last one at done()', async (t) => {
+  const { log, text, clock } = logger(true, {}, { CLARA_LOG: 'progress-json' })
+  const progress = () => text().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  log.progress({ items: 1, bytes: 10 })
+  clock.advance(249)
+  log.progress({ items: 2, bytes: 20 })
+  t.match(progress(), [{ msg: 'progress', items: 1, bytes: 10 }], '249 ms after the first: kept back')
+  t.equal(progress().length, 1)
+  clock.advance(1)
+  log.progress({ items: 3, bytes: 30 })
+  t.match(progress(), [{ items: 1 }, { items: 3, time: clock.now() }], '250 ms after it: written, stamped by the clock')
+  t.equal(progress().length, 2)
+  log.progress({ items: 4, bytes: 40 })
+  log.done()
+  t.match(progress(), [{ items: 1 }, { items: 3 }, { items: 4 }], 'the update held back is written at done()')
+  t.equal(progress().length, 3)
 })
 
 t.test('--log-json: pino-shaped lines', async (t) => {
@@ -124,7 +150,7 @@ t.test('CLARA_LOG from a parent process: quiet, json, verbose ORed with the flag
     const stderr = new PassThrough()
     let text = ''
     stderr.on('data', (c) => (text += c))
-    return { log: new Logger({ stderr, isTTY: true, env }, 'clara-x', flags), text: () => text }
+    return { log: new Logger({ stderr, isTTY: true, env, now: manualClock().now }, 'clara-x', flags), text: () => text }
   }
   let l = mk({ CLARA_LOG: 'quiet' })
   l.log.info('hidden')
@@ -135,7 +161,7 @@ t.test('CLARA_LOG from a parent process: quiet, json, verbose ORed with the flag
   t.match(JSON.parse(l.text()), { level: 30, msg: 'd' }, 'json from the env, verbose from the flag')
   l = mk({ CLARA_LOG: 'progress-json' })
   l.log.progress({ label: 'zip', items: 1, bytes: 10 })
-  l.log.progress({ label: 'zip', items: 2, bytes: 20 }) // throttled, kept for done()
+  l.log.progress({ label: 'zip', items: 2, bytes: 20 }) // throttled (the clock stands still), kept for done()
   l.log.info('plain lines stay plain')
   l.log.done()
   const lines = l.text().trim().split('\n')

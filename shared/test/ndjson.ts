@@ -88,6 +88,7 @@ function slowSink(ms: number): Writable & { got: number; maxBuffered: number } {
     highWaterMark: 256,
     write(chunk, _enc, cb) {
       s.got++
+      s.emit(`took-${s.got}`)
       s.maxBuffered = Math.max(s.maxBuffered, s.writableLength)
       setTimeout(cb, ms)
     },
@@ -117,7 +118,8 @@ t.test('a consumer that goes away: write and end reject with EPIPE, they do not 
   const pending = (async () => {
     for (let i = 0; ; i++) await w.write({ type: 'x', i, pad: 'y'.repeat(100) })
   })()
-  setTimeout(() => sink.destroy(), 20)
+  // it goes away while the writer is blocked on it: once it took its third chunk (not after some time)
+  sink.once('took-3', () => setImmediate(() => sink.destroy()))
   await t.rejects(pending, { code: 'EPIPE' })
   await t.rejects(w.end(), { code: 'EPIPE' })
   await t.rejects(drained(sink), { code: 'EPIPE' })

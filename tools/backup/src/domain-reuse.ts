@@ -25,6 +25,17 @@ import { argsOfLines } from './domain-env.js'
  */
 export const RACY_MS = 2000
 
+/**
+ * The racy window in force: RACY_MS, or `CLARA_BACKUP_RACY_MS` (whole milliseconds) when set. Only
+ * tests set it, to stand on either side of the window without waiting for the clock: 0 trusts any
+ * entry changed before the millisecond the walk began in, a day refuses whatever was changed today.
+ * Anything else than a whole number is not a window: the default stands.
+ */
+export function racyWindowMs(env: NodeJS.ProcessEnv): number {
+  const v = env.CLARA_BACKUP_RACY_MS
+  return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : RACY_MS
+}
+
 /** Failures that follow from the inputs alone (a link to a file that is not there): they come back unchanged. */
 const DETERMINISTIC = new Set(['EUNRESOLVED'])
 
@@ -83,7 +94,8 @@ export async function takeInputs(d: Domain, ctx: InputsContext, config: string, 
   try {
     const fp = await walker.fingerprint(inputs.roots)
     const doc = { ...base, fingerprint: fp.sha256, entries: fp.entries }
-    if (fp.marginMs < RACY_MS) return { ...doc, reusable: false, why: 'an input changed within 2 s of the walk' }
+    const racyMs = racyWindowMs(ctx.env)
+    if (fp.marginMs < racyMs) return { ...doc, reusable: false, why: `an input changed within ${racyMs / 1000} s of the walk` }
     return { ...doc, reusable: true }
   } catch (err) {
     return { ...base, reusable: false, why: `its inputs could not be walked: ${(err as Error).message}` }

@@ -35,11 +35,13 @@ export class RunProgress {
     private tty: boolean,
     private stderr: NodeJS.WritableStream,
     private prevDomains: Record<string, PrevTotals> = {},
+    /** ms now (default Date.now): domain seconds and the 10-s quiet start off a TTY; tests move it by hand */
+    private now: () => number = Date.now,
   ) {}
 
   /** A domain starts: one log line, and (on a TTY) its live line at once. */
   startDomain(i: number, n: number, d: Domain): void {
-    const now = Date.now()
+    const now = this.now()
     this.current = d.dir
     this.started.set(d.dir, now)
     this.live.set(d.dir, { label: `[${i + 1}/${n} ${d.name}]`, prev: this.prevDomains[d.dir], started: now, plog: this.newLogger() })
@@ -52,7 +54,7 @@ export class RunProgress {
     const l = this.live.get(dir)
     if (!l) return
     // Off a TTY (a cron log) only domains that run long get progress lines, every 10 s.
-    if (!this.tty && Date.now() - l.started < 10_000) return
+    if (!this.tty && this.now() - l.started < 10_000) return
     const shown: Progress = { label: l.label, items: p.items, bytes: p.bytes, noun: p.noun ?? 'units' }
     if (p.total !== undefined) {
       shown.total = p.total
@@ -75,7 +77,7 @@ export class RunProgress {
   }
 
   endDomain(d: Domain): void {
-    this.ended.set(d.dir, Date.now())
+    this.ended.set(d.dir, this.now())
     this.live.get(d.dir)?.plog.done()
     this.live.delete(d.dir)
   }

@@ -12,24 +12,32 @@ import path from 'node:path'
 import { domainInputs } from '@clara/clara-model/domain-inputs'
 import { openDb } from '@clara/shared/db'
 import { binPath, spawnTool } from '@clara/shared/testkit-spawn'
-import { artifactInodes, backup, latest, makeFixture, readJson, runEnv, type Fixture } from './helpers.js'
-import { inputsContext } from '../src/domain-reuse.js'
+import { artifactInodes, backup as backupAll, latest, makeFixture, readJson, runEnv, type Fixture } from './helpers.js'
+import { inputsContext, racyWindowMs, RACY_MS, takeInputs } from '../src/domain-reuse.js'
+import { DOMAINS } from '../src/domains.js'
+import { InputWalker } from '../src/input-walker.js'
 
 let f: Fixture
-/** The fingerprint refuses entries changed within 2 s of its walk (racily clean): let the fixture age first. */
-const settle = () => new Promise((r) => setTimeout(r, 2100))
 t.before(async () => {
   f = await makeFixture('reuse')
-  await settle()
 })
 t.teardown(() => f?.cleanup())
+
+/**
+ * The fingerprint refuses entries changed within its racy window of the walk. Rather than wait for
+ * the fixture and each change to age past it (a busy machine may take longer than the window between
+ * a write and the walk, or not), the runs set the window: 0 (every entry changed before the walk is
+ * past it) unless a test asks for a day (every entry the test made is inside it).
+ */
+const DAY_MS = String(24 * 3600 * 1000)
+const backup = (f: Fixture, root: string, args: string[] = [], racyMs = '0') => backupAll(f, root, args, { env: runEnv({ CLARA_BACKUP_RACY_MS: racyMs }) })
 
 const root = () => path.join(f.dir, 'backups')
 const reusedFrom = (run: string) => Object.fromEntries(Object.entries(readJson(path.join(run, 'manifest.json')).domains).map(([d, x]: [string, any]) => [d, x.reused_from ?? null]))
 const ALL_BUT_INFRA = ['source_exports', 'compiled_exports', 'legacy_zips', 'db', 'audio_cache', 'media']
 
 async function verify(t: any, run: string): Promise<void> {
-  const v = await spawnTool(binPath('clara-verify'), [run, '--data', 'full', '--quiet'], { env: runEnv(), timeoutMs: 120_000 })
+  const v = await spawnTool(binPath('clara-verify'), [run, '--data', 'full', '--quiet'], { env: runEnv() })
   t.equal(v.code, 0, `clara-verify --data full passes on ${path.basename(run)}`, { stderr: v.stderr })
 }
 
@@ -65,7 +73,6 @@ t.test('a changed input runs exactly the domains that read it, and the change is
   const db = await openDb(f.db, { readonly: false })
   await db.exec(`UPDATE clara_app_claraproject SET title = title || ' (renamed)' WHERE id = (SELECT min(id) FROM clara_app_claraproject)`)
   await db.close()
-  await settle()
   const r = await backup(f, root())
   t.equal(r.code, 1, { stderr: r.stderr })
   const run = latest(root())!
@@ -81,17 +88,42 @@ t.test('a changed input runs exactly the domains that read it, and the change is
   await verify(t, run)
 })
 
-t.test('a change within 2 s of the walk is not trusted: the domain runs, and its inputs are not offered to the next run', async (t) => {
+t.test('the racy window: an entry changed inside it is refused, outside it trusted (CLARA_BACKUP_RACY_MS)', async (t) => {
+  t.equal(racyWindowMs({}), RACY_MS, 'unset: the default window')
+  t.equal(RACY_MS, 2000, 'the default is 2 s')
+  t.equal(racyWindowMs({ CLARA_BACKUP_RACY_MS: '0' }), 0)
+  t.equal(racyWindowMs({ CLARA_BACKUP_RACY_MS: DAY_MS }), 86_400_000)
+  for (const bad of ['', 'soon', '-5', '1.5']) t.equal(racyWindowMs({ CLARA_BACKUP_RACY_MS: bad }), RACY_MS, `${JSON.stringify(bad)}: not a window, the default stands`)
+  const media = DOMAINS.find((d) => d.dir === 'media')!
+  writeFileSync(path.join(f.clara, 'prompt_templates', 'walked-by-test.txt'), 'a template written just now\n')
+  const take = async (racyMs: string) => {
+    const walker = new InputWalker()
+    try {
+      return await takeInputs(media, inputsContext(f.clara, f.db, { CLARA_BACKUP_RACY_MS: racyMs }), 'config', walker)
+    } finally {
+      await walker.close()
+    }
+  }
+  const inside = await take(DAY_MS)
+  t.match(inside, { domain: 'media', reusable: false, why: 'an input changed within 86400 s of the walk', fingerprint: /^[0-9a-f]{64}$/ }, 'inside the window: the fingerprint is kept, but proves nothing')
+  const outside = await take('0')
+  t.match(outside, { domain: 'media', reusable: true, fingerprint: inside!.fingerprint }, 'outside it: the same fingerprint, trusted')
+  t.notOk('why' in outside!, 'no reason given')
+})
+
+t.test('a change inside the racy window is not trusted: the domain runs, and its inputs are offered only by a later run', async (t) => {
   writeFileSync(path.join(f.clara, 'prompt_templates', 'added-by-test.txt'), 'new template\n')
-  const r = await backup(f, root())
+  const r = await backup(f, root(), [], DAY_MS)
   t.equal(r.code, 1, { stderr: r.stderr })
   const run = latest(root())!
   t.equal(reusedFrom(run).media, null, 'media ran')
-  t.match(readJson(path.join(run, 'inputs.json')).domains.media, { reusable: false, why: /within 2 s/ })
-  await settle()
+  t.match(readJson(path.join(run, 'inputs.json')).domains.media, { reusable: false, why: /within 86400 s of the walk/ })
   const again = await backup(f, root())
-  t.equal(reusedFrom(latest(root())!).media, null, 'the next run runs it again, and only then offers its inputs', { stderr: again.stderr })
-  t.match(readJson(path.join(latest(root())!, 'inputs.json')).domains.media, { reusable: true })
+  const second = latest(root())!
+  t.equal(reusedFrom(second).media, null, 'the next run (the change now outside the window) runs it again, as the previous run offered nothing', { stderr: again.stderr })
+  t.match(readJson(path.join(second, 'inputs.json')).domains.media, { reusable: true }, 'and offers its inputs')
+  const third = await backup(f, root())
+  t.equal(reusedFrom(latest(root())!).media, path.basename(second), 'the run after it reuses media whole', { stderr: third.stderr })
 })
 
 t.test('--rescan and changed options run the tools (units still linked one by one)', async (t) => {
@@ -131,7 +163,7 @@ t.test('every source a lister names lies under the inputs declared for its domai
   const ctx = inputsContext(f.clara, f.db, {})
   const under = (domain: string, p: string) => domainInputs(domain, ctx)!.roots.some((r) => p === r.path || (r.walk && p.startsWith(r.path + '/')))
   const list = async (bin: string, args: string[]) => {
-    const r = await spawnTool(binPath(bin), ['--clara', f.clara, ...args], { env: runEnv(), timeoutMs: 60_000 })
+    const r = await spawnTool(binPath(bin), ['--clara', f.clara, ...args], { env: runEnv() })
     return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))
   }
   const cases: [string, string, string[]][] = [

@@ -25,7 +25,7 @@ export async function makeFixture(tag: string, db?: string): Promise<Fixture> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), `clara-backup-${tag}-`))
   const clara = path.join(dir, 'clara')
   const url = db ?? `sqlite://${clara}/db.sqlite3`
-  const r = await spawnTool(binPath('clara-fixture'), ['--clara', clara, '--db', url, '--quiet'], { timeoutMs: 120_000 })
+  const r = await spawnTool(binPath('clara-fixture'), ['--clara', clara, '--db', url, '--quiet'])
   if (r.code !== 0) throw new Error(`clara-fixture exited ${r.code}: ${r.stderr}`)
   return { dir, clara, db: url, cleanup: () => fsp.rm(dir, { recursive: true, force: true }) }
 }
@@ -50,7 +50,7 @@ export const lockOf = (root: string) => path.join(path.dirname(root), `${path.ba
 
 /** `scripts/backup_all.sh --clara … --db … --dest ROOT --lock-file …` plus `args`, run to its end. */
 export async function backup(f: Fixture, root: string, args: string[] = [], opts: SpawnOptions & { umask?: string } = {}): Promise<Backup> {
-  const r = await spawnTool('bash', ['-c', `umask ${opts.umask ?? '022'}; exec "$0" "$@"`, BACKUP_ALL, ...backupArgs(f, root, args)], { env: runEnv(), timeoutMs: 120_000, ...opts })
+  const r = await spawnTool('bash', ['-c', `umask ${opts.umask ?? '022'}; exec "$0" "$@"`, BACKUP_ALL, ...backupArgs(f, root, args)], { env: runEnv(), ...opts })
   const records = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))
   return { ...r, records, run: records.find((x) => x.type === 'run') }
 }

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream'
 import { acquireLock } from '@clara/shared/lock'
 import { Logger } from '@clara/shared/log'
 import { runMain } from '@clara/shared/testkit'
+import { manualClock, screen } from '@clara/shared/testkit-tty'
 import { main } from '../src/main.js'
 import { argsOfLines, domainEnv } from '../src/domain-env.js'
 import { UsageError } from '@clara/shared/cli'
@@ -20,7 +21,7 @@ import { sweepRunTemps } from '../src/run-dir.js'
 import { summaryLines } from '../src/summary.js'
 import { clearStaleFailures, ensureFailures } from '../src/domain-failures.js'
 import { outOfSpace } from '../src/out-of-space.js'
-import { REPO, readJson } from './helpers.js'
+import { REPO, readJson, waitFor } from './helpers.js'
 import { defaultLockFile } from '../src/options.js'
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => runMain(main, { argv, env: { PATH: process.env.PATH, ...env } })
@@ -163,53 +164,82 @@ t.test('progressOf: a tool’s progress JSON line, nothing else', async (t) => {
   t.equal(progressOf('{broken'), null)
 })
 
-t.test('RunProgress on a TTY: [i/n domain] n/N units from the previous run, tool lines wipe the live line', async (t) => {
+/** A RunProgress drawing on a fake terminal, with a clock the test moves by hand. */
+function fakeRun(tty: boolean, prev: Record<string, { units: number; bytes: number }> = {}, name = 'clara-backup') {
   const stderr = new PassThrough()
   let text = ''
   stderr.on('data', (c) => (text += c))
-  const io = { stderr, isTTY: true }
-  const p = new RunProgress(new Logger(io, 'clara-backup'), () => new Logger(io, 'clara-backup'), true, stderr, { source_exports: { units: 7, bytes: 7000 } })
+  const clock = manualClock()
+  const io = { stderr, isTTY: tty, now: clock.now }
+  const p = new RunProgress(new Logger(io, name), () => new Logger(io, name), tty, stderr, prev, clock.now)
+  return { p, clock, shown: () => screen(text), text: () => text, clear: () => void (text = '') }
+}
+
+t.test('RunProgress on a TTY: [i/n domain] n/N units from the previous run, tool lines wipe the live line', async (t) => {
+  const { p, clock, shown, text } = fakeRun(true, { source_exports: { units: 7, bytes: 7000 } })
   p.startDomain(0, 7, DOMAINS[0])
-  t.match(text, /domain 1\/7: source → source_exports\/\n\r\x1b\[Kclara-backup: \[1\/7 source\] 0\/7 units, 0 B, 0 B\/s$/)
+  t.same(shown(), { lines: ['clara-backup: domain 1/7: source → source_exports/'], live: 'clara-backup: [1/7 source] 0/7 units, 0 B, 0 B/s' },
+    'the domain’s line, then its live line at once, counting towards the previous run’s 7 units')
   p.relay('clara-list-projects: 61: gone')
-  t.match(text, /\r\x1b\[Kclara-list-projects: 61: gone\n$/)
+  t.same(shown(), { lines: ['clara-backup: domain 1/7: source → source_exports/', 'clara-list-projects: 61: gone'], live: '' }, 'a tool’s line wipes the live line and stands on its own')
+  clock.advance(1000)
   p.update({ items: 2, bytes: 2000 })
-  t.match(text, /\[1\/7 source\] 2\/7 units, 2\.0 KB, [^\n]* ETA \S+$/)
+  t.equal(shown().live, 'clara-backup: [1/7 source] 2/7 units, 2.0 KB, 2.0 KB/s ETA 3s', 'redrawn at once after the wipe; rate over 1 s; ETA from the previous run’s bytes')
+  clock.advance(99)
   p.update({ items: 9, bytes: 9000 })
-  await new Promise((r) => setTimeout(r, 120))
+  t.equal(shown().live, 'clara-backup: [1/7 source] 2/7 units, 2.0 KB, 2.0 KB/s ETA 3s', '99 ms after the last draw: not redrawn')
+  clock.advance(1)
   p.update({ items: 9, bytes: 9000 })
-  t.match(text, /\[1\/7 source\] 9 units, 9\.0 KB/, 'past the estimate: no total, no ETA')
+  t.equal(shown().live, 'clara-backup: [1/7 source] 9 units, 9.0 KB, 8.2 KB/s', '100 ms after: redrawn; past the estimate, no total and no ETA')
+  clock.advance(400)
   p.endDomain(DOMAINS[0])
-  t.ok(text.endsWith('\r\x1b[K'), 'the live line is cleared at the end of the domain')
-  t.ok(p.seconds('source_exports') >= 0.1)
-  const q = new RunProgress(new Logger(io, 'x'), () => new Logger(io, 'x'), false, stderr)
-  text = ''
-  q.startDomain(1, 7, DOMAINS[1])
-  q.update({ items: 1, bytes: 1 })
-  t.equal(text, 'x: domain 2/7: compiled → compiled_exports/\n', 'off a TTY: no progress line in the first 10 s')
+  t.same(shown(), { lines: ['clara-backup: domain 1/7: source → source_exports/', 'clara-list-projects: 61: gone'], live: '' }, 'the live line is cleared at the end of the domain')
+  t.ok(text().endsWith('\r\x1b[K'), 'by erasing it, not by a newline')
+  t.equal(p.seconds('source_exports'), 1.5, 'the domain’s seconds, by the clock')
+  t.equal(p.seconds('compiled_exports'), 0, 'a domain that did not run: 0')
+})
+
+t.test('RunProgress off a TTY: nothing but the domain line in a domain’s first 10 s, then a plain line every 10 s', async (t) => {
+  const { p, clock, shown } = fakeRun(false, {}, 'x')
+  p.startDomain(1, 7, DOMAINS[1])
+  clock.advance(9_999)
+  p.update({ items: 1, bytes: 1 })
+  t.same(shown(), { lines: ['x: domain 2/7: compiled → compiled_exports/'], live: '' }, '9.999 s in: no progress line')
+  clock.advance(1)
+  p.update({ items: 2, bytes: 20_000 })
+  t.same(shown().lines.slice(1), ['x: [2/7 compiled] 2 units, 20.0 KB, 2.0 KB/s'], '10 s in: one plain line, no control codes')
+  clock.advance(9_999)
+  p.update({ items: 3, bytes: 30_000 })
+  t.equal(shown().lines.length, 2, 'the next within 10 s of it: not printed')
+  clock.advance(1)
+  p.update({ items: 4, bytes: 40_000 })
+  t.same(shown(), { lines: ['x: domain 2/7: compiled → compiled_exports/', 'x: [2/7 compiled] 2 units, 20.0 KB, 2.0 KB/s', 'x: [2/7 compiled] 4 units, 40.0 KB, 2.0 KB/s'], live: '' }, '10 s after it: the next line')
 })
 
 t.test('RunProgress with two domains at once: each update draws its own domain’s line', async (t) => {
-  const stderr = new PassThrough()
-  let text = ''
-  stderr.on('data', (c) => (text += c))
-  const io = { stderr, isTTY: true }
-  const p = new RunProgress(new Logger(io, 'b'), () => new Logger(io, 'b'), true, stderr, { audio_cache: { units: 1, bytes: 10 } })
+  const { p, clock, shown, clear } = fakeRun(true, { audio_cache: { units: 1, bytes: 10 } }, 'b')
   p.startDomain(0, 7, DOMAINS[0])
+  clock.advance(2000)
   p.startDomain(4, 7, DOMAINS[4])
-  text = ''
-  await new Promise((r) => setTimeout(r, 120)) // a logger redraws at most every 100 ms
+  clear()
+  clock.advance(100)
   p.update({ items: 3, bytes: 30 }, 'source_exports')
-  t.match(text, /\[1\/7 source\] 3 units/)
-  await new Promise((r) => setTimeout(r, 120))
+  t.equal(shown().live, 'b: [1/7 source] 3 units, 30 B, 14 B/s', 'the update names source: source’s line, its rate over its own 2.1 s')
   p.update({ items: 5, bytes: 500, total: 9 }, 'audio_cache')
-  t.match(text, /\[5\/7 audio\] 5\/9 items/)
+  t.equal(shown().live, 'b: [5/7 audio] 5/9 items, 500 B, 5.0 KB/s ETA 0s', 'the next names audio: audio’s line (its own logger, its own throttle), the tool’s total in items')
+  p.update({ items: 6, bytes: 600, total: 9 })
+  t.equal(shown().live, 'b: [5/7 audio] 5/9 items, 500 B, 5.0 KB/s ETA 0s', 'audio again within 100 ms of its last draw: not redrawn')
+  clock.advance(100)
+  p.update({ items: 7, bytes: 700, total: 9 })
+  t.equal(shown().live, 'b: [5/7 audio] 7/9 items, 700 B, 3.5 KB/s ETA 0s', 'an update naming no domain goes to the one started last (audio)')
+  clock.advance(200)
   p.endDomain(DOMAINS[0])
-  text = ''
+  clear()
   p.update({ items: 4, bytes: 40 }, 'source_exports')
-  t.equal(text, '', 'a domain that ended draws nothing')
+  t.same(shown(), { lines: [], live: '' }, 'a domain that ended draws nothing')
   p.endDomain(DOMAINS[4])
-  t.ok(p.seconds('audio_cache') >= 0.1 && p.seconds('source_exports') >= 0.1)
+  t.equal(p.seconds('source_exports'), 2.4)
+  t.equal(p.seconds('audio_cache'), 0.4)
 })
 
 t.test('summaryLines: the run, one line per domain, where latest points', async (t) => {
@@ -243,24 +273,27 @@ t.test('domainTotals: units, bytes, failures from the files; reuse by inode agai
 
 t.test('descendants and killTree: the whole pipeline below a pid', async (t) => {
   const child = spawn('bash', ['-c', 'sleep 30 | sleep 30 & wait'], { stdio: 'ignore' })
-  await new Promise((r) => setTimeout(r, 300))
+  // bash starts the two sleeps on its own time: wait for them to be there (polling, bounded)
+  await waitFor(() => descendants(child.pid!).length >= 2, 30_000, 'the two sleeps below bash')
   const below = descendants(child.pid!)
   t.ok(below.length >= 2, `found ${below.length} processes below bash`)
   const closed = new Promise((r) => child.on('close', r))
   killTree(child.pid!, 'SIGTERM')
   await closed
-  await new Promise((r) => setTimeout(r, 100))
-  t.same(below.filter((p) => existsSync(`/proc/${p}/stat`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')), [], 'all gone')
+  const living = () => below.filter((p) => existsSync(`/proc/${p}/stat`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '))
+  // the sleeps die of the signal on their own time too: wait for it, bounded, then say which are left
+  await waitFor(() => living().length === 0, 30_000, 'the processes below bash to end').catch(() => {})
+  t.same(living(), [], 'all gone')
 })
 
 t.test('sweepRunTemps: temp files of dead writers, anywhere in the run', async (t) => {
   const dir = t.testdir({ a: { b: { '.source.zip.999999.abcd.tmp': 'x', 'source.zip': 'keep' } }, '.manifest.json.999998.ef01.tmp': 'y' })
-  const live = spawn('sleep', ['5'])
+  const live = spawn('sleep', ['600']) // alive until killed, however slow the machine
+  t.teardown(() => live.kill())
   writeFileSync(path.join(dir, `.index.json.${live.pid}.beef.tmp`), 'live writer')
   t.equal(await sweepRunTemps(dir), 2)
   t.ok(existsSync(path.join(dir, 'a/b/source.zip')))
   t.ok(existsSync(path.join(dir, `.index.json.${live.pid}.beef.tmp`)), 'a running writer’s temp file stays')
-  live.kill()
 })
 
 t.test('ensureFailures: every error record of a domain reaches its failures.json', async (t) => {

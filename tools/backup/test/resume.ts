@@ -87,14 +87,6 @@ t.test('SIGTERM to clara-backup alone stops the domain pipeline it runs: exit 13
   // --jobs 1: legacy would start beside compiled otherwise, before the signal
   const s = start(root, ['--domains', 'compiled,legacy', '--workers', '1', '--jobs', '1'], '027')
   await waitFor(() => /domain 1\/2: compiled/.test(s.stderr()), 60_000, 'the compiled domain')
-  await new Promise((r) => setTimeout(r, 300))
-  process.kill(s.child.pid!, 'SIGTERM')
-  const end = await s.done
-  t.equal(end.code, 130, 'exit 130', { stderr: s.stderr() })
-  t.match(s.stderr(), /interrupted: finish it with --resume \d{8}T\d{6}Z/)
-  t.notOk(existsSync(path.join(runDirOf(root), 'manifest.json')))
-  t.notOk(existsSync(path.join(runDirOf(root), 'legacy_zips')), 'no domain started after the signal')
-  t.notOk(existsSync(lockOf(root)), 'the lock was released')
   const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
       return readFileSync(`/proc/${p}/environ`, 'utf8').includes(`DEST=${runDirOf(root)}`)
@@ -102,6 +94,15 @@ t.test('SIGTERM to clara-backup alone stops the domain pipeline it runs: exit 13
       return false
     }
   })
-  await waitFor(() => mine().length === 0, 5000, 'the domain pipeline to end').catch(() => {})
+  // the signal must find the domain's pipeline running: wait until its processes are there (not a fixed time)
+  await waitFor(() => mine().length > 0, 60_000, 'the compiled domain’s pipeline')
+  process.kill(s.child.pid!, 'SIGTERM')
+  const end = await s.done
+  t.equal(end.code, 130, 'exit 130', { stderr: s.stderr() })
+  t.match(s.stderr(), /interrupted: finish it with --resume \d{8}T\d{6}Z/)
+  t.notOk(existsSync(path.join(runDirOf(root), 'manifest.json')))
+  t.notOk(existsSync(path.join(runDirOf(root), 'legacy_zips')), 'no domain started after the signal')
+  t.notOk(existsSync(lockOf(root)), 'the lock was released')
+  await waitFor(() => mine().length === 0, 30_000, 'the domain pipeline to end').catch(() => {})
   t.same(mine(), [], 'no tool of the run is still running')
 })

@@ -8,7 +8,7 @@ import { childEnv, spawnTool } from '@clara/shared/testkit-spawn'
 import { main } from '../src/main.js'
 
 async function fixture(clara: string): Promise<void> {
-  const r = await spawnTool('node', [path.join(repoRoot(), 'tools', 'fixture', 'bin.js'), '--clara', clara, '--quiet'], { env: childEnv(), timeoutMs: 60_000 })
+  const r = await spawnTool('node', [path.join(repoRoot(), 'tools', 'fixture', 'bin.js'), '--clara', clara, '--quiet'], { env: childEnv() })
   if (r.code !== 0) throw new Error(`clara-fixture failed (exit ${r.code}; is tools/fixture built?): ${r.stderr}`)
 }
 

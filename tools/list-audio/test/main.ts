@@ -7,7 +7,7 @@ import { main } from '../src/main.js'
 
 async function fixture(clara: string, db?: string): Promise<void> {
   const args = [path.join(repoRoot(), 'tools', 'fixture', 'bin.js'), '--clara', clara, '--quiet', ...(db ? ['--db', db] : [])]
-  const r = await spawnTool('node', args, { env: childEnv(), timeoutMs: 60_000 })
+  const r = await spawnTool('node', args, { env: childEnv() })
   if (r.code !== 0) throw new Error(`clara-fixture failed (exit ${r.code}; is tools/fixture built?): ${r.stderr}`)
 }
 

@@ -20,7 +20,7 @@ export async function realFixture(dir: string, engine: 'sqlite' | 'postgres' = '
   const clara = path.join(dir, 'clara')
   const pg = engine === 'postgres' ? await createPgDb('clara_lp') : null
   const args = [path.join(repoRoot(), 'tools', 'fixture', 'bin.js'), '--clara', clara, ...(pg ? ['--db', pg.url] : []), ...extra]
-  const r = await spawnTool(process.execPath, args, { timeoutMs: 120_000 })
+  const r = await spawnTool(process.execPath, args)
   if (r.code !== 0) {
     await pg?.drop()
     throw new Error(`clara-fixture failed (${r.code}): ${r.stderr}`)

@@ -12,7 +12,7 @@ export function toolEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 /** Build the §9 C-LARA fixture (tree in `clara`, rows in the database at `url`) with the real clara-fixture. */
 export async function loadFixture(clara: string, url: string): Promise<void> {
   const bin = path.join(repoRoot(), 'tools', 'fixture', 'bin.js')
-  const r = await spawnTool('node', [bin, '--clara', clara, '--db', url, '--quiet'], { env: childEnv(), timeoutMs: 60_000 })
+  const r = await spawnTool('node', [bin, '--clara', clara, '--db', url, '--quiet'], { env: childEnv() })
   if (r.code !== 0) throw new Error(`clara-fixture failed (exit ${r.code}; is tools/fixture built?): ${r.stderr}`)
 }
 

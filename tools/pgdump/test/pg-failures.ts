@@ -85,9 +85,9 @@ t.test('a planted password appears in no output byte and no file, on success', a
   t.match(readMetadata(path.join(run, 'db')).meta.url, /:\*\*\*@/)
 })
 
-/** pg_dump's backend, once it waits on our lock. */
+/** pg_dump's backend, once it waits on our lock (polled: pg_dump is another process; bounded at 60 s, for a busy machine). */
 async function waitForBlockedPgDump(admin: Db, dbName: string): Promise<number> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1200; i++) {
     const rows = await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = ? and application_name = 'pg_dump' and wait_event_type = 'Lock'", [dbName])
     if (rows.length) return rows[0].pid
     await new Promise((res) => setTimeout(res, 50))

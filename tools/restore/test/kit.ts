@@ -9,7 +9,7 @@ import path from 'node:path'
 import { openDb } from '@clara/shared/db'
 import { hashTables } from '@clara/shared/table-hash'
 import { repoRoot } from '@clara/shared/testkit'
-import { childEnv, spawnTool, type SpawnResult } from '@clara/shared/testkit-spawn'
+import { childEnv, HANG_MS, spawnTool, type SpawnResult } from '@clara/shared/testkit-spawn'
 import { walkTree, type TreeEntry } from '@clara/shared/walk'
 
 export const REPO = repoRoot()
@@ -40,7 +40,7 @@ export function bin(name: string): string {
   return path.join(REPO, 'tools', name, 'bin.js')
 }
 
-export async function node(tool: string, args: string[], timeoutMs = 180_000): Promise<SpawnResult> {
+export async function node(tool: string, args: string[], timeoutMs = HANG_MS): Promise<SpawnResult> {
   return spawnTool(process.execPath, [bin(tool), ...args], { env: childEnv(), timeoutMs })
 }
 

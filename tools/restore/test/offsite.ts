@@ -19,7 +19,7 @@ t.test('restore from the off-site copy made by clara-push', async (t) => {
   const sshd = await startSshd(path.join(base, 'sshd'))
   t.teardown(() => sshd.stop())
   const off = path.join(base, 'off site')
-  const p = await spawnTool(process.execPath, [bin('push'), '--root', root, '--remote', `${sshd.host}:${off}`, '--quiet'], { env: childEnv({ CLARA_PUSH_SSH: sshd.sshCommand }), timeoutMs: 120_000 })
+  const p = await spawnTool(process.execPath, [bin('push'), '--root', root, '--remote', `${sshd.host}:${off}`, '--quiet'], { env: childEnv({ CLARA_PUSH_SSH: sshd.sshCommand }) })
   t.equal(p.code, 0, `clara-push ${p.stderr}`)
   const run = path.join(off, await fsp.readlink(path.join(off, 'latest')))
   const v = await node('verify', [run, '--data', 'full', '--no-state', '--quiet'])

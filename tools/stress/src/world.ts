@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { bin } from './paths.js'
+import { bin, toolEnv } from './paths.js'
 import { bash, runCmd, type Done } from './proc.js'
 
 export interface World {
@@ -29,9 +29,16 @@ export function must(d: Done, what: string, ok: number[] = [0]): Done {
   return d
 }
 
+/**
+ * What every clara-backup of the harness gets besides the tool environment: a racy window of 0, so
+ * that whether a domain is reused whole depends on what changed, never on how long the machine took
+ * between a change and the walk (on a busy machine that may pass clara-backup's 2 s or not).
+ */
+export const BACKUP_ENV = { CLARA_BACKUP_RACY_MS: '0' }
+
 /** A backup of `clara` into `root` with clara-backup (the same flags a trial uses). */
 export function backupCmd(w: Pick<World, 'clara' | 'db'>, root: string, lock: string, extra: string[] = []) {
-  return { cmd: bin('clara-backup'), args: ['--clara', w.clara, '--db', w.db, '--dest', root, '--lock-file', lock, '--quiet', ...extra] }
+  return { cmd: bin('clara-backup'), args: ['--clara', w.clara, '--db', w.db, '--dest', root, '--lock-file', lock, '--quiet', ...extra], env: toolEnv(BACKUP_ENV) }
 }
 
 export async function makeWorld(work: string, seed = 1): Promise<World> {
@@ -39,9 +46,8 @@ export async function makeWorld(work: string, seed = 1): Promise<World> {
   const clara = path.join(work, 'clara')
   must(await runCmd({ cmd: bin('clara-fixture'), args: ['--clara', clara, '--seed', String(seed), '--quiet'] }), 'clara-fixture')
   const db = `sqlite://${path.join(clara, 'db.sqlite3')}`
-  // Let the install age past clara-backup's racy window (2 s), so that the reference run's fingerprints
-  // are reusable and incremental trials reuse whole domains: kills then land in the linking too.
-  await new Promise((r) => setTimeout(r, 2100))
+  // The reference run's fingerprints are reusable (BACKUP_ENV: no racy window), so incremental trials
+  // reuse whole domains: kills then land in the linking too.
   const w: World = { work, clara, db, baseRoot: path.join(work, 'base-root'), refRunId: '', refRunExit: 0, refRunRecords: 0, cleanups: [] }
   // the fixture holds one deliberate unresolved reference (clara-facts §9): its backups are "partial", exit 1
   const d = must(await runCmd(backupCmd(w, w.baseRoot, path.join(work, 'base.lock'))), 'reference backup', [0, 1])

@@ -18,7 +18,7 @@ export interface BuiltRun {
 }
 
 async function tool(name: string, args: string[], env: NodeJS.ProcessEnv = childEnv()): Promise<string> {
-  const r = await spawnTool(binPath(name), args, { env, timeoutMs: 120_000 })
+  const r = await spawnTool(binPath(name), args, { env })
   if (r.code !== 0 && !(name === 'clara-backup' && r.code === 1)) throw new Error(`${name} exited ${r.code}: ${r.stderr.slice(-2000)}`)
   return r.stdout
 }
