@@ -11,7 +11,7 @@
  * source the tools read on the fixture against these lists.
  */
 import path from 'node:path'
-import { AUDIO_FOLDER, COMPILED_FOLDERS, CONTENT_FOLDER, IMAGE_FOLDER, LEGACY_FOLDERS } from './data-folders.js'
+import { AUDIO_FOLDER, COMPILED_FOLDERS, CONTENT_FOLDER, GLOSS_IMAGE_FOLDER, IMAGE_FOLDER, LEGACY_FOLDERS } from './data-folders.js'
 import { MEDIA_ROOTS } from './media-roots.js'
 
 export interface InputRoot {
@@ -73,10 +73,11 @@ export function domainInputs(domainDir: string, c: InputsContext): DomainInputs 
   const compiled = Object.values(COMPILED_FOLDERS)
   switch (domainDir) {
     case 'source_exports':
-      return merge({ roots: under(c.clara, [CONTENT_FOLDER, IMAGE_FOLDER, ...compiled]) }, { roots: gitHead(c.clara) }, database(c))
+      // sources and images, plus the mp3s C-LARA's own export puts in audio/ and phonetic_audio/
+      return merge({ roots: under(c.clara, [CONTENT_FOLDER, IMAGE_FOLDER, ...compiled, AUDIO_ROOT]) }, { roots: gitHead(c.clara) }, database(c))
     case 'compiled_exports':
-      // rendered pages plus what their links are resolved against: audio, project images, sources
-      return merge({ roots: under(c.clara, [...compiled, AUDIO_ROOT, IMAGE_FOLDER, CONTENT_FOLDER]) }, { roots: gitHead(c.clara) }, database(c))
+      // rendered pages plus what their links are resolved against: audio, project images, picture glosses, sources
+      return merge({ roots: under(c.clara, [...compiled, AUDIO_ROOT, IMAGE_FOLDER, GLOSS_IMAGE_FOLDER, CONTENT_FOLDER]) }, { roots: gitHead(c.clara) }, database(c))
     case 'legacy_zips': {
       const flag = c.env.LEGACY_ROOT
       return { roots: flag ? [tree(path.resolve(c.clara, flag))] : under(c.clara, LEGACY_FOLDERS) }
