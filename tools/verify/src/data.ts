@@ -4,6 +4,7 @@
  * read and checked (CRC, recorded member digests), in the same single read.
  */
 import type { Logger } from '@clara/shared/log'
+import { unitMemberProblems, type MemberInfo } from '@clara/shared/member-check'
 import { checkData, checkSize } from './artifact-check.js'
 import { HashPool } from './hash-pool.js'
 import type { Artifact, Unit } from './model.js'
@@ -35,13 +36,13 @@ async function pool<T>(items: T[], jobs: number, work: (t: T) => Promise<void>):
 }
 
 /** Run the checks, adding problems to the units they belong to. */
-export async function checkUnitsData(units: Unit[], level: DataLevel, state: VerifyState, o: { seed: number; jobs: number; log: Logger; signal?: AbortSignal }): Promise<DataOutcome> {
+export async function checkUnitsData(units: Unit[], level: DataLevel, state: VerifyState, o: { run: string; seed: number; jobs: number; log: Logger; signal?: AbortSignal }): Promise<DataOutcome> {
   const unitOf = new Map<Artifact, Unit>()
   for (const u of units) for (const a of u.artifacts) unitOf.set(a, u)
   const all = [...unitOf.keys()]
   const missing = new Set<Artifact>()
   for (const a of all) {
-    const p = await checkSize(a)
+    const p = await checkSize(a, o.run)
     if (p.length) {
       unitOf.get(a)!.problems.push(...p)
       missing.add(a)
@@ -49,6 +50,7 @@ export async function checkUnitsData(units: Unit[], level: DataLevel, state: Ver
   }
   const chosen = chooseArtifacts(all.filter((a) => !missing.has(a)), level, state, o.seed)
   const out: DataOutcome = { checked: 0, bytes: 0, members: 0, verified: new Map() }
+  const infos = new Map<Artifact, MemberInfo[]>()
   const totalBytes = chosen.reduce((n, a) => n + a.size, 0)
   // whole-file hashes on worker threads (one per job, two at most: the machine's cores), member checks here
   const hashers = chosen.length ? new HashPool(Math.min(o.jobs, 2)) : null
@@ -62,6 +64,7 @@ export async function checkUnitsData(units: Unit[], level: DataLevel, state: Ver
         r = { problems: [`${a.rel}: cannot be read (${(err as Error).message})`], bytes: 0, members: 0 }
       }
       unitOf.get(a)!.problems.push(...r.problems)
+      if (r.infos) infos.set(a, r.infos)
       out.checked++
       out.bytes += r.bytes
       out.members += r.members
@@ -72,5 +75,14 @@ export async function checkUnitsData(units: Unit[], level: DataLevel, state: Ver
     await hashers?.close()
   }
   o.log.done()
+  // what restore would skip or change, through the same checks, unit by unit (its archives in order)
+  for (const u of units) {
+    const archives = u.artifacts.map((a) => infos.get(a)).filter((x): x is MemberInfo[] => x !== undefined)
+    const problems = archives.length ? unitMemberProblems(archives) : []
+    if (problems.length) {
+      u.problems.push(...problems)
+      for (const a of u.artifacts) if (infos.has(a)) out.verified.set(a.rel, false)
+    }
+  }
   return out
 }

@@ -13,6 +13,7 @@ import { readJson } from './json-file.js'
 import { insideRun, kindOf, newUnit, runRel, type Artifact, type MemberExpect, type Unit } from './model.js'
 import type { DomainScan } from './domain-scan.js'
 import { memberKey } from './member-name.js'
+import { shardTargetProblem } from './targets.js'
 
 const DOCS = new Set(['index.json', 'failures.json', 'reports.ndjson'])
 const ORM_DB = 'orm_db'
@@ -91,8 +92,11 @@ export async function scanShardDomain(runDir: string, domain: string): Promise<D
   const units: Unit[] = []
   const recorded = new Map<string, Recorded>()
   const listings = new Set<string>()
+  const groups = idx.ok ? idx.doc.groups : undefined
   for (const e of index.entries ?? []) {
     const u = await shardUnit(runDir, domain, e)
+    const why = shardTargetProblem(domain, groups?.[String(e.raw.group)]?.restore_to)
+    if (why) u.problems.push(why)
     units.push(u)
     recorded.set(e.rel, { size: e.size, sha256: e.sha256, unit: u.name })
     if (typeof e.raw.members_path === 'string') listings.add(runRel(domain, e.raw.members_path))
