@@ -109,13 +109,15 @@ const shownName = (b: Buffer) => b.toString('utf8')
 /**
  * What restore would refuse or change in one unit's archives (each a list of members in order):
  * every member the policy fails, and every setuid/setgid/sticky bit (dropped by restore). The
- * unit's symlinks are registered first, across all its archives, so a member is caught whatever
- * the order (restore catches the rest when it makes the links last).
+ * unit's symlinks are registered first, across all its archives (and those of `siblings`, units
+ * restored into the same folder), so a member is caught whatever the order (restore catches the
+ * rest when it makes the links last, or merges a unit into a folder an earlier one made).
  */
-export function unitMemberProblems(archives: MemberInfo[][]): string[] {
+export function unitMemberProblems(archives: MemberInfo[][], siblings: MemberInfo[][] = []): string[] {
   const p = new MemberPolicy()
   const out: string[] = []
-  for (const members of archives) {
+  // units merged into the same folder (shards): their links are in the way too
+  for (const members of [...archives, ...siblings]) {
     for (const m of members) {
       if (m.type !== 'symlink') continue
       const n = memberPath(m.name)

@@ -82,8 +82,13 @@ export class Stage {
     }
   }
 
-  /** Put the stage in place. `aside` moves a target that is not ours out of the way (null: ours, drop it). */
-  commit(aside: string | Buffer | null): void {
+  /**
+   * Put the stage in place. `aside` moves a target that is not ours out of the way (null: ours,
+   * drop it). Returns the paths below the target (latin1 text of their bytes) a merge left out:
+   * a folder where an earlier unit restored a symlink (never written through), or a file or
+   * link where an earlier unit restored a folder (never replaced by one).
+   */
+  commit(aside: string | Buffer | null): string[] {
     const parts = this.parents()
     if (this.mode === 'merge') return this.merge(parts)
     const old = this.abs.replace(/\.tmp$/, '.old')
@@ -97,33 +102,38 @@ export class Stage {
     }
     fs.renameSync(this.abs, this.dest)
     if (had && !aside) fs.rmSync(old, { recursive: true, force: true })
+    return []
   }
 
-  private merge(parts: Buffer[]): void {
+  private merge(parts: Buffer[]): string[] {
     new SafeTree(this.root).dir(parts)
-    moveInto(Buffer.from(this.abs), Buffer.from(this.dest))
+    const left: string[] = []
+    moveInto(Buffer.from(this.abs), Buffer.from(this.dest), '', left)
     this.applyDirTimes(this.dest)
     fs.rmSync(this.abs, { recursive: true, force: true })
+    return left
   }
 }
 
-/** Move every entry of `from` into `to` (folders merged, new folders renamed whole, files and links replaced); synchronous. */
-function moveInto(from: Buffer, to: Buffer): void {
+/**
+ * Move every entry of `from` into `to` (folders merged, new folders renamed whole, files and links
+ * replaced); synchronous. Entries that would go through a symlink already there, or replace a
+ * folder already there, stay out: their paths (below `rel`) are added to `left`.
+ */
+function moveInto(from: Buffer, to: Buffer, rel: string, left: string[]): void {
   for (const e of fs.readdirSync(from, { withFileTypes: true, encoding: 'buffer' })) {
     const src = Buffer.concat([from, Buffer.from('/'), e.name])
     const dst = Buffer.concat([to, Buffer.from('/'), e.name])
+    const sub = (rel ? rel + '/' : '') + e.name.toString('latin1')
     const st = fs.lstatSync(dst, { throwIfNoEntry: false })
     if (e.isDirectory()) {
-      if (st && !st.isDirectory()) fs.rmSync(dst, { force: true })
-      if (!st?.isDirectory()) {
+      if (st?.isSymbolicLink() || (st && !st.isDirectory() && !st.isFile())) left.push(sub)
+      else if (!st || st.isFile()) {
+        if (st) fs.rmSync(dst, { force: true })
         fs.renameSync(src, dst) // a folder no other shard has yet moves in one step
-        continue
-      }
-      moveInto(src, dst)
-    } else {
-      if (st?.isDirectory()) fs.rmSync(dst, { recursive: true, force: true })
-      fs.renameSync(src, dst)
-    }
+      } else moveInto(src, dst, sub, left)
+    } else if (st?.isDirectory()) left.push(sub)
+    else fs.renameSync(src, dst)
   }
 }
 

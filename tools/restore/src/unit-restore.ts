@@ -128,6 +128,20 @@ function makeLinks(written: Written[], stages: Map<string, Stage>, x: UnitExtrac
   return dropped.size ? written.filter((w) => w.kind !== 'symlink' || !dropped.has(`${w.target}\0${w.sub.toString('latin1')}`)) : written
 }
 
+/** What a merge left out (through a symlink, or over a folder, an earlier unit restored): reported, and out of the marker. */
+function dropLeft(written: Written[], left: [string, string][], x: UnitExtraction): Written[] {
+  if (!left.length) return written
+  for (const [target, sub] of left) {
+    const rel = relBytes({ target, sub: Buffer.from(sub, 'latin1') })
+    x.skip(rel, 'would pass through a symlink, or replace a folder, that an earlier unit restored')
+  }
+  const under = (w: Written, sub: string) => {
+    const s = w.sub.toString('latin1')
+    return s === sub || s.startsWith(sub + '/')
+  }
+  return written.filter((w) => !left.some(([target, sub]) => w.target === target && under(w, sub)))
+}
+
 /** The restored symlinks that point outside NEWCLARA (absolute elsewhere, or climbing out of it). */
 function linksOutside(written: Written[], root: string): LinkOut[] {
   const out: LinkOut[] = []
@@ -148,18 +162,19 @@ const markerPath = (w: Written) => {
 }
 
 /** Put every stage in place; returns the targets that were not ours (moved aside) and whether an intent was written. */
-async function commit(u: RestoreUnit, stages: Map<string, Stage>, env: UnitEnv): Promise<{ replaced: string[]; intent: boolean }> {
+async function commit(u: RestoreUnit, stages: Map<string, Stage>, env: UnitEnv): Promise<{ replaced: string[]; intent: boolean; left: [string, string][] }> {
   const replaced: string[] = []
   // the claim already covers targets that were not there; an intent only for the others
   const intent = [...stages.keys()].some((t) => !env.owned.has(t))
   if (intent) await env.state.writeIntent(u.domain, u.unit, { targets: [...stages.keys()] })
+  const left: [string, string][] = []
   for (const s of stages.values()) {
     const foreign = s.mode !== 'merge' && !env.owned.has(s.target) && (await exists(s.dest))
     if (foreign) replaced.push(s.target)
-    s.commit(foreign ? env.state.aside(s.target) : null)
+    for (const sub of s.commit(foreign ? env.state.aside(s.target) : null)) left.push([s.target, sub])
     env.owned.add(s.target)
   }
-  return { replaced, intent }
+  return { replaced, intent, left }
 }
 
 export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome> {
@@ -181,7 +196,8 @@ export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome
     for (const s of stages.values()) s.sweep()
     throw err instanceof PathConflict ? new Refusal(err.message) : err
   }
-  const { replaced, intent } = await commit(u, stages, env)
+  const { replaced, intent, left } = await commit(u, stages, env)
+  written = dropLeft(written, left, x)
   const files = written.filter((w) => w.kind !== 'dir').map((w): [string, number] => [markerPath(w), w.size])
   const marked = (async () => {
     await env.state.writeMarker({ version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString() })

@@ -76,9 +76,14 @@ export async function checkUnitsData(units: Unit[], level: DataLevel, state: Ver
   }
   o.log.done()
   // what restore would skip or change, through the same checks, unit by unit (its archives in order)
+  const archivesOf = (u: Unit) => u.artifacts.map((a) => infos.get(a)).filter((x): x is MemberInfo[] => x !== undefined)
+  // tar shards of one domain are merged into one folder by restore: each other's links are in the way
+  const merged = (u: Unit) => u.artifacts.some((a) => a.kind === 'tar' || a.kind === 'tgz')
+  const links = new Map<string, MemberInfo[]>()
+  for (const u of units.filter(merged)) links.set(u.domain, [...(links.get(u.domain) ?? []), ...archivesOf(u).flat().filter((m) => m.type === 'symlink')])
   for (const u of units) {
-    const archives = u.artifacts.map((a) => infos.get(a)).filter((x): x is MemberInfo[] => x !== undefined)
-    const problems = archives.length ? unitMemberProblems(archives) : []
+    const archives = archivesOf(u)
+    const problems = archives.length ? unitMemberProblems(archives, merged(u) ? [links.get(u.domain) ?? []] : []) : []
     if (problems.length) {
       u.problems.push(...problems)
       for (const a of u.artifacts) if (infos.has(a)) out.verified.set(a.rel, false)
