@@ -4,7 +4,7 @@
  * may be reached through `latest`) inside the run's real path. A FIFO, a device, or a link to one
  * or to anything outside the run is refused before it is opened (opening a FIFO would block).
  */
-import fs from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { ClaraError, EXIT } from './cli.js'
 
@@ -38,4 +38,20 @@ function kind(st: fs.Stats): string {
   if (st.isDirectory()) return 'a folder'
   if (st.isSocket()) return 'a socket'
   return 'not a file'
+}
+
+/**
+ * A run document's bytes, read only when it is a regular file: opened without blocking (a FIFO in
+ * its place would hang an ordinary open) and checked with fstat before anything is read (a device
+ * such as /dev/zero would never end). Throws a ClaraError with code `ENOTREG` otherwise, ENOENT when absent.
+ */
+export async function readRegular(file: string | Buffer): Promise<Buffer> {
+  const fh = await fsp.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY)
+  try {
+    const st = await fh.stat()
+    if (!st.isFile()) throw new ClaraError(`${file.toString()}: not a regular file (${kind(st)}): not read`, EXIT.FATAL, 'ENOTREG')
+    return await fh.readFile()
+  } finally {
+    await fh.close()
+  }
 }

@@ -50,8 +50,19 @@ async function zipUnits(run: string, group: DomainName, domain: string): Promise
   const names = (await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort()
   const out: RestoreUnit[] = []
   for (const name of names) {
-    const meta = await readJson<UnitMeta>(path.join(dir, name, 'metadata.json'))
+    let meta: UnitMeta | null
+    try {
+      meta = await readJson<UnitMeta>(path.join(dir, name, 'metadata.json'))
+    } catch (err) {
+      // a metadata.json that is not a readable file refuses its unit alone
+      out.push({ domain, unit: name, group, artifacts: [], refusal: `metadata.json: ${(err as Error).message}` })
+      continue
+    }
     if (!meta?.archives) continue
+    if (!Array.isArray(meta.archives)) {
+      out.push({ domain, unit: name, group, artifacts: [], refusal: 'metadata.json: archives is not a list' })
+      continue
+    }
     const artifacts = meta.archives.map((a) => ({ path: a.path, abs: path.join(run, a.path), sha256: a.sha256, format: 'zip' as Format, specs: a.restore ?? [] }))
     out.push({ domain, unit: meta.unit ?? name, group, artifacts })
   }
