@@ -42,13 +42,15 @@ function chownTree(dir: Buffer, uid: number, gid: number): void {
   }
 }
 
-/** As root, give NEWCLARA to the owner (or its parent's owner); returns what was done, or null when not root. */
-export async function ownTree(root: string, owner: string | null): Promise<{ uid: number; gid: number; from: string } | null> {
+/** Run as root: who NEWCLARA goes to (`--owner`, or its parent's owner); null when not root. */
+export function newOwner(root: string, owner: string | null): { uid: number; gid: number; from: string } | null {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null
-  const who = owner ? { ...parseOwner(owner), from: `--owner ${owner}` } : (() => {
-    const st = fs.statSync(path.dirname(root))
-    return { uid: st.uid, gid: st.gid, from: `the owner of ${path.dirname(root)}` }
-  })()
+  if (owner) return { ...parseOwner(owner), from: `--owner ${owner}` }
+  const st = fs.statSync(path.dirname(root))
+  return { uid: st.uid, gid: st.gid, from: `the owner of ${path.dirname(root)}` }
+}
+
+/** Give every entry of NEWCLARA (links themselves, never their targets) to `who`. */
+export function ownTree(root: string, who: { uid: number; gid: number }): void {
   chownTree(Buffer.from(root), who.uid, who.gid)
-  return who
 }

@@ -24,7 +24,7 @@ import { Report } from './report.js'
 import { DOMAIN_NAMES, planUnits, type DomainName, type RestoreUnit } from './run-plan.js'
 import { schemaCheck } from './schema-check.js'
 import { coveredTargets, restoreUnits } from './units-step.js'
-import { ownTree } from './owner.js'
+import { newOwner, ownTree } from './owner.js'
 
 export interface RestoreOptions {
   run: string
@@ -133,12 +133,13 @@ async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report
   log.info(`${p.units.length} unit(s) → ${o.to}`)
   await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, signal: o.signal })
   report.prepared = await prepareDirs(o.to)
-  const owner = await ownTree(o.to, o.owner)
+  const owner = newOwner(o.to, o.owner)
   if (owner) report.owner = owner
   await proveAll(o, p.dump, p.roots, p.keep, report)
   report.old_roots = p.roots.list()
   for (const w of report.warnings) await out.write({ type: 'warning', during: 'restore', item: o.to, message: w })
   const file = await report.write(o.to)
+  if (owner) ownTree(o.to, owner) // last: the report and the markers too
   log.info(`report: ${file}`)
   const status = report.status()
   const u = report.units
