@@ -181,7 +181,7 @@ export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome
   const want = u.artifacts.map((a) => ({ path: a.path, sha256: a.sha256 }))
   const targets = [...new Set(u.artifacts.flatMap((a) => targetsOf(a.specs)))]
   const marker = await env.state.readMarker(u.domain, u.unit)
-  if (marker && (await markerHolds(env.root, marker, want))) return { status: 'skipped', targets, files: marker.files.length, bytes: marker.files.reduce((n, f) => n + f[1], 0), replaced: [], marked: Promise.resolve(), skipped: [], modesChanged: 0, linksOutside: [] }
+  if (marker && (await markerHolds(env.root, marker, want))) return { status: 'skipped', targets, files: marker.files.length, bytes: marker.files.reduce((n, f) => n + f[1], 0), replaced: [], marked: Promise.resolve(), skipped: marker.refused_members ?? [], modesChanged: 0, linksOutside: marker.links_outside ?? [] }
   const x = new UnitExtraction(env.keepSpecialModes)
   const stages = new Map<string, Stage>()
   let written: Written[] = []
@@ -198,11 +198,12 @@ export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome
   }
   const { replaced, intent, left } = await commit(u, stages, env)
   written = dropLeft(written, left, x)
+  const outside = linksOutside(written, env.root)
   const files = written.filter((w) => w.kind !== 'dir').map((w): [string, number] => [markerPath(w), w.size])
   const marked = (async () => {
-    await env.state.writeMarker({ version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString() })
+    await env.state.writeMarker({ version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString(), ...(x.skipped.length ? { refused_members: x.skipped } : {}), ...(outside.length ? { links_outside: outside } : {}) })
     if (intent) await env.state.dropIntent(u.domain, u.unit)
   })()
   marked.catch(() => {}) // awaited by the caller
-  return { status: 'restored', targets, files: files.length, bytes: files.reduce((n, f) => n + f[1], 0), replaced, marked, skipped: x.skipped, modesChanged: x.modesChanged, linksOutside: linksOutside(written, env.root) }
+  return { status: 'restored', targets, files: files.length, bytes: files.reduce((n, f) => n + f[1], 0), replaced, marked, skipped: x.skipped, modesChanged: x.modesChanged, linksOutside: outside }
 }
