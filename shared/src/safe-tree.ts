@@ -101,6 +101,7 @@ export class SafeTree {
     for (const l of order) {
       const key = keyOf(l.parts)
       try {
+        if (l.target.length === 0 || l.target.includes(0)) throw new PathConflict(`${shown(key)}: a link target that is empty or holds a NUL byte`)
         if (made.has(key)) throw new PathConflict(`${shown(key)}: a symlink of the same name was made before`)
         this.dir(l.parts.slice(0, -1))
         const p = this.at(l.parts)

@@ -3,8 +3,8 @@
  * listings, listed in index.json; plus audio_cache/orm_db/ (copied SQLite files described by
  * db_metadata.json).
  */
-import { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { readRegular } from '@clara/shared/artifact-file'
 import { sha256 } from '@clara/shared/hash'
 import { fieldBytes, readableName } from '@clara/shared/names'
 import { crossCheck, readIndex, type IndexEntry, type Recorded } from './index-check.js'
@@ -54,7 +54,7 @@ async function shardUnit(runDir: string, domain: string, e: IndexEntry): Promise
   if (typeof e.raw.members_path !== 'string') return unit
   const lrel = runRel(domain, e.raw.members_path)
   art.membersFrom = lrel
-  const text = insideRun(lrel) ? await fsp.readFile(path.join(runDir, lrel)).catch(() => null) : null
+  const text = insideRun(lrel) ? await readRegular(path.join(runDir, lrel)).catch(() => null) : null // a FIFO in its place: missing, never a hang
   if (!text) {
     unit.problems.push(`member listing ${lrel} is missing`)
     return unit
