@@ -172,6 +172,7 @@ t.test('zips: link chains, ./ names, zip-slip, absolute names, setuid, across tw
   t.same(refusals(again.records).members, members, 'a rerun names the same refused members')
   const failed = failedText(v.records)
   for (const m of ['l1/pwned.txt', './l1/keep.txt', `${UP}${crel}/pwned.txt`, `${cdir}/pwned.txt`, 'C:/x.txt', 'setuid', 'bomb.bin', 'grows.bin']) t.ok(failed.includes(m), `verify names ${m}`)
+  t.match(failed, /legacy_zips\/unit-b: .*restore target LARA_legacy\/unit-a\/l1\/sub lies below the symlink LARA_legacy\/unit-a\/l1 that legacy_zips\/unit-a restores/, 'verify: a target through another unit\'s link')
   t.notOk(v.records.some((x) => x.type === 'verdict' && !x.ok && /legacy_zips\/good\b/.test(x.item)), 'verify finds nothing wrong with the good unit')
 })
 

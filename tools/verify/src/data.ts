@@ -4,10 +4,11 @@
  * read and checked (CRC, recorded member digests), in the same single read.
  */
 import type { Logger } from '@clara/shared/log'
-import { unitMemberProblems, type MemberInfo } from '@clara/shared/member-check'
+import path from 'node:path'
+import { memberPath, unitMemberProblems, type MemberInfo } from '@clara/shared/member-check'
 import { checkData, checkSize } from './artifact-check.js'
 import { HashPool } from './hash-pool.js'
-import type { Artifact, Unit } from './model.js'
+import { runRel, type Artifact, type Unit } from './model.js'
 import { sample, type VerifyState } from './state.js'
 
 export type DataLevel = { level: 'structure' } | { level: 'sample'; percent: number } | { level: 'full' }
@@ -89,5 +90,49 @@ export async function checkUnitsData(units: Unit[], level: DataLevel, state: Ver
       for (const a of u.artifacts) if (infos.has(a)) out.verified.set(a.rel, false)
     }
   }
+  crossUnitLinks(units, infos)
   return out
+}
+
+/**
+ * A zip unit whose restore-to folder lies below a symlink another unit restores is refused by
+ * restore (nothing is written through a link): found here from the units' restore mappings
+ * (`{prefix, to}`) and their symlink members.
+ */
+function crossUnitLinks(units: Unit[], infos: Map<Artifact, MemberInfo[]>): void {
+  const clean = (to: string) => path.posix.normalize(to).replace(/\/+$/, '')
+  const links = new Map<string, string>()
+  const targets: [Unit, string][] = []
+  for (const u of units) {
+    const archives: any[] = Array.isArray(u.meta?.archives) ? u.meta.archives : []
+    for (const a of u.artifacts) {
+      const specs = archives.find((x) => typeof x?.path === 'string' && runRel(u.domain, x.path) === a.rel)?.restore
+      for (const spec of Array.isArray(specs) ? specs : []) {
+        if (typeof spec?.prefix !== 'string' || typeof spec.to !== 'string' || spec.to_b64 !== undefined) continue
+        const to = clean(spec.to)
+        targets.push([u, to])
+        const prefix = spec.prefix.replace(/\/+$/, '')
+        for (const m of infos.get(a) ?? []) {
+          if (m.type !== 'symlink') continue
+          const n = memberPath(m.name)
+          if (!('key' in n)) continue
+          const key = Buffer.from(n.key, 'latin1').toString('utf8')
+          if (prefix && key !== prefix && !key.startsWith(prefix + '/')) continue
+          const sub = prefix ? key.slice(prefix.length + 1) : key
+          links.set(sub ? `${to}/${sub}` : to, u.item)
+        }
+      }
+    }
+  }
+  for (const [u, to] of targets) {
+    const parts = to.split('/')
+    for (let i = 1; i < parts.length; i++) {
+      const p = parts.slice(0, i).join('/')
+      const owner = links.get(p)
+      if (owner && owner !== u.item) {
+        u.problems.push(`restore target ${to} lies below the symlink ${p} that ${owner} restores (restore refuses the unit)`)
+        break
+      }
+    }
+  }
 }
