@@ -15,7 +15,7 @@ export const INFRA_FOLDER = 'restored_infra'
  * The data places: the folders (or single files) a restore target must lie in. `audio` and
  * `images` whole: the retired audio SQLite files sit in `audio/`, and the snapshots hold `images/`.
  */
-export const DATA_PLACES: readonly string[] = [
+export const DATA_PLACES: readonly string[] = [...new Set([
   CONTENT_FOLDER,
   ...Object.values(COMPILED_FOLDERS),
   path.posix.dirname(AUDIO_FOLDER),
@@ -24,7 +24,7 @@ export const DATA_PLACES: readonly string[] = [
   PROMPT_FOLDER,
   ...LEGACY_FOLDERS,
   ...MEDIA_ROOTS.map((r) => r.path),
-]
+])]
 
 /** The components of a root-relative path (`.` and empty ones dropped), or null when it is absolute or climbs with `..`. */
 function components(rel: string): string[] | null {
@@ -51,5 +51,5 @@ export function restoreTargetProblem(rel: string, infra = false): string | null 
   if (!parts) return `restore target ${shown} leaves the new root`
   if (infra) return parts.length === 2 && parts[0] === INFRA_FOLDER ? null : `infra entry ${shown} is not a name inside ${INFRA_FOLDER}/`
   if (!parts.length) return 'restore target is the new root itself'
-  return dataPlaceOf(rel) ? null : `restore target ${shown} is not inside one of C-LARA's data places (${DATA_PLACES.join(', ')})`
+  return dataPlaceOf(rel) ? null : `restore target ${shown} is not inside one of C-LARA's data places`
 }
