@@ -16,7 +16,7 @@ migrating every path that points into an old root (the manifest's $CLARA, --from
 from the C-LARA data folders; POSIX, Windows, literal $CLARA and S3-key styles) to NEWCLARA.
 Order: pre-flight (nothing written: old roots, varchar overflow, schema, target checks), the
 database (pg_restore / SQLite copy / mysql, then the path columns), compiled pages (served at
-once), --sources, legacy, audio, media, snapshots, infra (into NEWCLARA/restored_infra/), then
+once), project sources, legacy, audio, media, snapshots, infra (into NEWCLARA/restored_infra/), then
 logs/ tmp/ mediafiles/, the proof that no old root is left, and NEWCLARA/restore_report.json.
 Rerun after an interruption to complete it: finished units are verified and skipped. Every
 domain is restored by default (project sources included); --domains narrows. A member that is
