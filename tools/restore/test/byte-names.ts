@@ -1,7 +1,8 @@
 /**
  * Folders whose names are not UTF-8 (orphans: clara-list-projects gives their paths as bytes):
  * clara-zip-unit archives them, clara-restore writes them back under the exact bytes, with the
- * same claim, aside and marker rules as any target, and the same refusals of links out of them.
+ * same claim, aside and marker rules as any target, and their links restored verbatim (the ones
+ * leaving NEWCLARA listed in the report).
  */
 import { existsSync, lstatSync, mkdirSync, promises as fsp, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
