@@ -83,7 +83,7 @@ VERIFY_ARGS ?= --data sample 10%
 verify: build
 	clara-verify $(BACKUP_ROOT)/latest $(VERIFY_ARGS)
 
-## Restore a run into $(CLARA) and $(DATABASE_URL), e.g. RESTORE_ARGS="--sources --app-dir /srv/clara --identity key.txt".
+## Restore a run (everything, project sources included) into $(CLARA) and $(DATABASE_URL), e.g. RESTORE_ARGS="--app-dir /srv/clara --owner clara --identity key.txt" (--domains narrows).
 RUN ?= $(BACKUP_ROOT)/latest
 RESTORE_ARGS ?=
 export RESTORE_ARGS

@@ -46,7 +46,7 @@ step "6. verify the second run (every artifact re-hashed, every archive member r
 clara-verify "$demo/backups/latest" --data full --quiet > "$demo/verify.ndjson" && echo "verify: all checks hold" >&2
 
 step "7. restore the second run at a new root: $demo/restored (a new SQLite database there)"
-CLARA=$demo/restored DATABASE_URL=sqlite://$demo/restored/db.sqlite3 RESTORE_ARGS=--sources \
+CLARA=$demo/restored DATABASE_URL=sqlite://$demo/restored/db.sqlite3 \
   scripts/restore.sh "$demo/backups/latest" > "$demo/restore.ndjson"
 echo "restore report ($demo/restored/restore_report.json):" >&2
 node -e '

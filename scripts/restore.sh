@@ -2,7 +2,7 @@
 # Restore a backup run into a new C-LARA root and database (clara-restore), migrating paths.
 # Usage: scripts/restore.sh RUN [clara-restore options…]   (RUN defaults to $BACKUP_ROOT/latest)
 # Env: CLARA (the new root, --to), DATABASE_URL (the target database; read by clara-restore itself,
-# so a password never appears on a command line), RESTORE_ARGS (extra flags, e.g. "--sources").
+# so a password never appears on a command line), RESTORE_ARGS (extra flags, e.g. "--owner clara" or "--domains compiled,source"; everything is restored by default).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CLARA:?set CLARA to the new C-LARA root}"

@@ -36,7 +36,7 @@ t.test('the shared scenario: the backup completed (exit 1: some units failed), t
   t.same(verified.filter((l) => !explained.some((n) => l.includes(n)) && !/file paths: .* MISSING/.test(l)), [], 'and nothing else')
   t.same(sourceUnits, ['12', '55', '60', '61', 'orphan-Orphan_no_db_row_77'], 'source units 5 and 37 failed, all the others are indexed')
   t.same((await indexedUnits(odd.run, 'compiled_exports')).length, 4, 'every compiled unit (37 included) is there')
-  t.equal(odd.restore.code, 1, 'restore exit 1: one unit refused (row 4), the rest restored')
+  t.equal(odd.restore.code, 0, 'restore exit 0: every unit restored (a link to an absolute path is restored as it was, issue 13)')
 })
 
 t.test('File vanished mid-run → error record; other units done; exit 1', async (t) => {
@@ -70,8 +70,9 @@ t.test('Symlink, symlink loop, symlink out of the tree → recorded, not followe
   const out = byName.get(rawName('project_dir/links/out-of-tree'))!
   t.equal(out.kind, 'symlink', 'stored as a link')
   t.equal((await zip.symlinkTarget(out)).toString(), '/etc/passwd', 'holding only its target, not /etc/passwd\'s bytes')
-  // clara-restore then refuses the whole unit for the absolute link (its rule for hostile archives, row 13)
-  t.match(restoreRecordsOf(odd, ODD.links.unit), [{ type: 'refused', reason: /link to an absolute path \(\/etc\/passwd\)/ }])
+  // clara-restore brings the whole unit back, the absolute link as it was (issue 13: refuse members, not projects)
+  t.match(restoreRecordsOf(odd, ODD.links.unit), [{ type: 'restored' }])
+  t.notOk(restoreRecordsOf(odd, ODD.links.unit).some((x) => x.refused_members), 'no member of it refused')
 })
 
 t.test('Non-UTF-8 file name → archived byte-exact, with path_b64 in the records; round-trips', async (t) => {
@@ -175,8 +176,9 @@ t.test('Corrupted artifacts: bit flip, truncation, deleted member, swapped units
 
 t.test('Malicious archives: zip-slip, absolute paths, links escaping the root, a decompression bomb → restore refuses; nothing written outside the target', async (t) => {
   const r = await malicious(odd.run, path.join(work, 'hostile'))
-  t.equal(r.code, 1, 'exit 1: units refused, the rest restored')
-  t.same(r.refused.sort(), ['evil-abs', 'evil-bomb', 'evil-link', 'evil-slip'], 'each hostile unit refused')
+  t.equal(r.code, 1, 'exit 1: units or members refused, the rest restored')
+  t.same(r.refused.sort(), ['evil-bomb'], 'the bomb refuses its unit')
+  t.same(r.refusedMembers.sort(), ['evil-abs', 'evil-link', 'evil-slip'], 'each other hostile unit has its unsafe member refused (issue 13)')
   t.same(r.outside, [], 'nothing appeared outside the target')
   t.notOk(r.hostileInTarget, 'nothing of a refused unit is under a final name')
   t.ok(r.goodRestored, 'the good legacy unit was restored')

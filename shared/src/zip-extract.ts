@@ -1,18 +1,18 @@
 /** Extract zip members to disk with their modes and mtimes, refusing names that leave the target. */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { memberPath } from './member-check.js'
 import type { ZipEntry, ZipReader } from './zip-reader.js'
 
 /**
- * The member's path below `root` as raw bytes, or null when the name is unsafe: absolute,
- * a `..` segment, a backslash, or a NUL byte (zip-slip).
+ * The member's path below `root` as raw bytes, or null when the name is unsafe by the shared
+ * member checks (member-check.ts): absolute, a `..` segment, a drive letter, a backslash, or a NUL
+ * byte (zip-slip). `.` and empty components are dropped.
  */
 export function safeMemberPath(root: string, nameBytes: Buffer): Buffer | null {
-  if (nameBytes.includes(0) || nameBytes.includes(0x5c) || nameBytes[0] === 0x2f) return null
-  const parts = nameBytes.toString('latin1').split('/')
-  if (parts.some((p) => p === '..')) return null
-  const rel = nameBytes[nameBytes.length - 1] === 0x2f ? nameBytes.subarray(0, -1) : nameBytes
-  return Buffer.concat([Buffer.from(path.resolve(root) + '/'), rel])
+  const n = memberPath(nameBytes)
+  if ('unsafe' in n || !n.key) return null
+  return Buffer.concat([Buffer.from(path.resolve(root) + '/'), Buffer.from(n.key, 'latin1')])
 }
 
 /**

@@ -29,8 +29,8 @@ export const PREPARE_DIRS = ['logs', 'tmp', 'mediafiles']
 
 /** Where the retired audio SQLite files live (`[audio_repository] db_file(_local)`). */
 export const AUDIO_DB_DIR = 'audio'
-/** Infra is restored here for review, never into /etc. */
-export const INFRA_DIR = 'restored_infra'
+/** Infra is restored here, for review, never into /etc (clara-model's restore places). */
+export { INFRA_FOLDER as INFRA_DIR } from '@clara/clara-model/restore-places'
 /** The Django app whose migrations are compared with a checkout (`--app-dir`). */
 export const APP_LABEL = 'clara_app'
 export const MIGRATIONS_DIR = 'clara_app/migrations'

@@ -1,41 +1,10 @@
 /**
  * Writing many small members fast: synchronous calls per member (no thread-pool round trip per
- * open/chmod/utimes/close, which dominated a restore of thousands of small files) and a memo of
- * the folders already made. A small member is written from one buffer; a large one as its chunks arrive.
+ * open/chmod/utimes/close, which dominated a restore of thousands of small files). Files are
+ * opened by the stage's SafeTree (never through a link); a small member is written from one
+ * buffer, a large one as its chunks arrive.
  */
 import fs from 'node:fs'
-
-/** Folders made so far (raw byte paths). */
-export class DirMaker {
-  private made = new Set<string>()
-
-  ensure(dir: Buffer): void {
-    const key = dir.toString('latin1')
-    if (this.made.has(key)) return
-    fs.mkdirSync(dir, { recursive: true })
-    this.made.add(key)
-  }
-
-  parentOf(p: Buffer): void {
-    const i = p.lastIndexOf(0x2f)
-    if (i > 0) this.ensure(p.subarray(0, i))
-  }
-}
-
-const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants
-/** Never follow a link at the final component (a member must not write through one). */
-const FLAGS = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW
-
-/** Open `at` for writing, replacing a folder or link that is there (never writing through it). */
-function openMember(at: Buffer, mode: number): number {
-  try {
-    return fs.openSync(at, FLAGS, mode)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EISDIR' && (err as NodeJS.ErrnoException).code !== 'ELOOP') throw err
-    fs.rmSync(at, { recursive: true, force: true })
-    return fs.openSync(at, FLAGS, mode)
-  }
-}
 
 function writeAll(fd: number, c: Buffer): void {
   for (let off = 0; off < c.length; ) off += fs.writeSync(fd, c, off)
@@ -51,9 +20,8 @@ function finish(fd: number, mode: number, mtime: number): void {
   }
 }
 
-/** Write a whole file at once with exact mode and mtime (seconds). Replaces whatever is there. */
-export function writeMemberSync(at: Buffer, data: Buffer, mode: number, mtime: number): void {
-  const fd = openMember(at, mode)
+/** Write a whole file at once into the open `fd`, with exact mode and mtime (seconds); closes it. */
+export function writeMemberSync(fd: number, data: Buffer, mode: number, mtime: number): void {
   try {
     writeAll(fd, data)
   } catch (err) {
@@ -63,9 +31,8 @@ export function writeMemberSync(at: Buffer, data: Buffer, mode: number, mtime: n
   finish(fd, mode, mtime)
 }
 
-/** Write a file from its chunks with exact mode and mtime (seconds). Replaces whatever is there. */
-export async function writeMember(at: Buffer, chunks: AsyncIterable<Buffer>, mode: number, mtime: number): Promise<void> {
-  const fd = openMember(at, mode)
+/** Write a file from its chunks into the open `fd`, with exact mode and mtime (seconds); closes it. */
+export async function writeMember(fd: number, chunks: AsyncIterable<Buffer>, mode: number, mtime: number): Promise<void> {
   try {
     for await (const c of chunks) writeAll(fd, c)
   } catch (err) {
@@ -77,10 +44,7 @@ export async function writeMember(at: Buffer, chunks: AsyncIterable<Buffer>, mod
 
 /** A file written piece by piece as its bytes arrive (synchronously), then given its mode and mtime. */
 export class MemberFile {
-  private fd: number
-  constructor(at: Buffer, private mode: number, private mtime: number) {
-    this.fd = openMember(at, mode)
-  }
+  constructor(private fd: number, private mode: number, private mtime: number) {}
 
   write(c: Buffer): void {
     writeAll(this.fd, c)
@@ -94,11 +58,4 @@ export class MemberFile {
   abort(): void {
     fs.closeSync(this.fd)
   }
-}
-
-/** A symlink (replacing whatever is there) with its own mtime. */
-export function writeLink(at: Buffer, target: Buffer | string, mtime: number): void {
-  fs.rmSync(at, { force: true })
-  fs.symlinkSync(target, at)
-  fs.lutimesSync(at, mtime, mtime)
 }

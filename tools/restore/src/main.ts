@@ -8,6 +8,7 @@ import { DEFAULT_MAX_UNIT_BYTES } from './limits.js'
 import { restore } from './restore.js'
 import { restoreProject } from './project-restore.js'
 import { DOMAIN_NAMES, type DomainName } from './run-plan.js'
+import { parseOwner } from './owner.js'
 
 const USAGE = `$0 RUN --to NEWCLARA --db URL [options]
        $0 RUN --project ID --into CLARA --db URL [--replace]
@@ -17,12 +18,16 @@ migrating every path that points into an old root (the manifest's $CLARA, --from
 from the C-LARA data folders; POSIX, Windows, literal $CLARA and S3-key styles) to NEWCLARA.
 Order: pre-flight (nothing written: old roots, varchar overflow, schema, target checks), the
 database (pg_restore / SQLite copy / mysql, then the path columns), compiled pages (served at
-once), --sources, legacy, audio, media, snapshots, infra (into NEWCLARA/restored_infra/), then
+once), project sources, legacy, audio, media, snapshots, infra (into NEWCLARA/restored_infra/), then
 logs/ tmp/ mediafiles/, the content zips rebuilt, config.ini merged with the checkout's, the
 pickled texts' paths moved, the proof that no old root is left, and NEWCLARA/restore_report.json.
-Rerun after an interruption to complete it: finished units are verified and skipped. An archive
-member that is absolute, has '..', links out of its target or is a decompression bomb refuses its
-whole unit. Writes restored, refused, error, warning and summary records on stdout.
+Rerun after an interruption to complete it: finished units are verified and skipped. Every
+domain is restored by default (project sources included); --domains narrows. A member that is
+unsafe (absolute, '..', a drive letter, NUL, a backslash, a device or FIFO, a hard link out of its
+archive, a path through a symlink of its unit) is skipped and reported, the rest of its unit
+restores; a decompression bomb or a member lying about its size refuses its unit, and so does a
+restore-to path outside C-LARA's data places. Nothing is ever written through a symlink; links
+are restored verbatim, last. Writes restored, refused, error, warning and summary records on stdout.
 
 With --project: bring one project back into the LIVE install at --into (its source folder, images,
 compiled pages and database rows, paths migrated into CLARA), changing nothing else. Refused when
@@ -37,12 +42,14 @@ export async function main(io: Io): Promise<number> {
       withLogFlags(y)
         .option('to', { type: 'string', describe: 'the new C-LARA root (NEWCLARA); created if missing' })
         .option('db', { type: 'string', describe: 'the target database: postgres://…, mysql://…, sqlite:///path (env DATABASE_URL); must hold no tables' })
-        .option('sources', { type: 'boolean', default: false, describe: 'also restore project sources (clara_content/, images/image_repository_orm/)' })
+        .option('sources', { type: 'boolean', default: false, describe: 'kept for old scripts: project sources are restored by default now' })
         .option('from-root', { type: 'string', array: true, default: [] as string[], describe: 'another old root to migrate from (repeatable)' })
         .option('app-dir', { type: 'string', describe: "a C-LARA checkout: compare its clara_app migrations with the backup's" })
         .option('force', { type: 'boolean', default: false, describe: 'restore over a database holding tables, past a schema mismatch, keeping overflowing paths unrewritten' })
         .option('identity', { type: 'string', array: true, default: [] as string[], describe: 'age identity file for an encrypted run (repeatable)' })
-        .option('domains', { type: 'string', describe: `only these (${DOMAIN_NAMES.join(',')}); default all but source` })
+        .option('domains', { type: 'string', describe: `only these (${DOMAIN_NAMES.join(',')}); default all` })
+        .option('keep-special-modes', { type: 'boolean', default: false, describe: 'keep setuid, setgid and sticky bits of archive members (dropped by default)' })
+        .option('owner', { type: 'string', describe: 'run as root: give NEWCLARA to USER[:GROUP] (default: the owner of its parent folder)' })
         .option('project', { type: 'number', describe: 'bring back only this project (by id) into the live install at --into' })
         .option('into', { type: 'string', describe: 'with --project: the live C-LARA root' })
         .option('replace', { type: 'boolean', default: false, describe: 'with --project: move the live copy of the project aside, then restore it' })
@@ -58,6 +65,7 @@ export async function main(io: Io): Promise<number> {
   if (o.into || o.replace) throw new UsageError('--into and --replace go with --project ID')
   if (!o.to) throw new UsageError('--to NEWCLARA is required')
   const domains = pickDomains(o.domains, o.sources)
+  if (o.owner !== undefined) parseOwner(String(o.owner)) // a bad --owner is a usage error before anything is written
   const db: string | null = o.db ?? io.env.DATABASE_URL ?? null
   if (domains.has('db') && !db) throw new UsageError('--db URL (or env DATABASE_URL) is required to restore the database (or leave db out of --domains)')
   return withRecords(io, o, (out, log) => restore({
@@ -67,6 +75,7 @@ export async function main(io: Io): Promise<number> {
     appDir: o['app-dir'] ? path.resolve(io.cwd, o['app-dir']) : null,
     force: o.force,
     domains,
+    owner: o.owner === undefined ? null : String(o.owner),
   }, out, log))
 }
 
@@ -76,8 +85,10 @@ const common = (io: Io, o: any, run: string) => ({
   fromRoots: [o['from-root']].flat().map(String),
   identities: [o.identity].flat().map(String).map((f) => path.resolve(io.cwd, f)),
   maxUnitBytes: o['max-unit-bytes'] as number,
+  keepSpecialModes: Boolean(o['keep-special-modes']),
   env: io.env,
   cwd: io.cwd,
+  signal: io.signal,
 })
 
 /** Run `f` with the logger and the record writer on stdout, ended afterwards. */
@@ -102,7 +113,7 @@ function pickDomains(list: string | undefined, sources: boolean): Set<DomainName
   const names = listFlag(list)
   const bad = names.filter((n) => !DOMAIN_NAMES.includes(n as DomainName))
   if (bad.length) throw new UsageError(`unknown domain(s): ${bad.join(', ')} (known: ${DOMAIN_NAMES.join(', ')})`)
-  const set = new Set<DomainName>(names.length ? (names as DomainName[]) : DOMAIN_NAMES.filter((d) => d !== 'source'))
+  const set = new Set<DomainName>(names.length ? (names as DomainName[]) : DOMAIN_NAMES)
   if (sources) set.add('source')
   return set
 }

@@ -24,6 +24,10 @@ export interface Marker {
   /** [root-relative path, size] of every file and link written; base64 paths start with `b64:` */
   files: [string, number][]
   restored_at: string
+  /** members left out (unsafe), told again when a rerun skips the unit */
+  refused_members?: { member: string; reason: string }[]
+  /** restored symlinks pointing outside NEWCLARA, told again on a rerun */
+  links_outside?: { path: string; target: string }[]
 }
 
 export interface Intent {

@@ -27,7 +27,14 @@ export class Report {
   preflight: { db_values: number; json_files: number; overflow: Overflow[]; schema: SchemaCheck | null } = { db_values: 0, json_files: 0, overflow: [], schema: null }
   proof: Record<string, unknown> = {}
   incidental: Record<string, number> = {}
-  units = { restored: 0, skipped: 0, refused: [] as UnitNote[], failed: [] as UnitNote[], replaced: [] as string[] }
+  /** refused: whole units; members_refused: members skipped (unsafe) while the rest of their unit restored */
+  units = { restored: 0, skipped: 0, refused: [] as UnitNote[], failed: [] as UnitNote[], replaced: [] as string[], members_refused: [] as UnitNote[] }
+  /** archive members whose setuid/setgid/sticky bits were dropped */
+  modes_changed = 0
+  /** restored symlinks that point outside NEWCLARA (kept verbatim) */
+  links_outside = { count: 0, links: [] as { path: string; target: string }[] }
+  /** who NEWCLARA was given to (run as root) */
+  owner?: { uid: number; gid: number; from: string }
   files_restored = 0
   bytes_restored = 0
   /** units the backup left out on purpose (secret, the run did not encrypt): to be provided by hand */
@@ -50,6 +57,11 @@ export class Report {
     }
   }
 
+  linksOutside(links: { path: string; target: string }[]): void {
+    this.links_outside.count += links.length
+    this.links_outside.links.push(...links)
+  }
+
   /** Count the DB rewrites. */
   dbRewrites(counts: Record<string, StyleCounts>): void {
     this.rewrites.db = counts
@@ -59,7 +71,7 @@ export class Report {
   }
 
   status(): 'complete' | 'partial' {
-    return this.units.refused.length || this.units.failed.length || this.proof.ok === false ? 'partial' : 'complete'
+    return this.units.refused.length || this.units.failed.length || this.units.members_refused.length || this.proof.ok === false ? 'partial' : 'complete'
   }
 
   async write(root: string): Promise<string> {

@@ -25,6 +25,7 @@ import { DOMAIN_NAMES, notStoredUnits, planUnits, type DomainName, type RestoreU
 import { schemaCheck } from './schema-check.js'
 import { repairSite } from './site-step.js'
 import { coveredTargets, restoreUnits } from './units-step.js'
+import { newOwner, ownTree } from './owner.js'
 
 export interface RestoreOptions {
   run: string
@@ -36,8 +37,13 @@ export interface RestoreOptions {
   identities: string[]
   domains: Set<DomainName>
   maxUnitBytes: number
+  /** keep setuid/setgid/sticky bits of archive members */
+  keepSpecialModes: boolean
+  /** run as root: who owns NEWCLARA afterwards (`USER[:GROUP]`; default the owner of its parent) */
+  owner: string | null
   env: NodeJS.ProcessEnv
   cwd: string
+  signal?: AbortSignal
 }
 
 interface Manifest {
@@ -102,7 +108,7 @@ async function plan(o: RestoreOptions, src: string, state: StateDir, report: Rep
   }
   const covered = o.domains.has('snapshots') ? coveredTargets(await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))) : new Set<string>()
   const dbPlan = await checks(o, dump, state, report, log)
-  const pre = await preflight(dump, units, roots, o.env)
+  const pre = await preflight(dump, units.filter((u) => !u.refusal), roots, o.env)
   report.preflight = { ...report.preflight, db_values: pre.dbValues.length, json_files: pre.jsonFiles, overflow: pre.overflow }
   report.warnings.push(...pre.warnings)
   const keep = overflowGate(pre.overflow, Boolean(dump && dump.engine !== 'sqlite'), o.force, report, log)
@@ -133,13 +139,16 @@ async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report
     await out.write({ type: 'restored', domain: 'db', unit: path.basename(p.dump.path), engine: p.dump.engine, ...(r.skipped ? { already: true } : {}) })
   }
   log.info(`${p.units.length} unit(s) → ${o.to}`)
-  await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered })
+  await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, signal: o.signal })
   report.prepared = await prepareDirs(o.to)
   await repairSite(o.to, o.appDir, p.roots, state, report, log)
+  const owner = newOwner(o.to, o.owner)
+  if (owner) report.owner = owner
   await proveAll(o, p.dump, p.roots, p.keep, report)
   report.old_roots = p.roots.list()
   for (const w of report.warnings) await out.write({ type: 'warning', during: 'restore', item: o.to, message: w })
   const file = await report.write(o.to)
+  if (owner) ownTree(o.to, owner) // last: the report and the markers too
   log.info(`report: ${file}`)
   const status = report.status()
   const u = report.units

@@ -9,6 +9,8 @@ import { AUDIO_FOLDER } from '@clara/clara-model/data-folders'
 import { AUDIO_DB_DIR, INFRA_DIR } from './clara-paths.js'
 import { readJson } from '@clara/shared/read-json'
 import type { RestoreSpec } from './mapping.js'
+import { restoreTargetProblem } from '@clara/clara-model/restore-places'
+import { unitProblem } from './targets.js'
 
 export type Format = 'zip' | 'tar' | 'tgz' | 'file'
 export type DomainName = 'db' | 'compiled' | 'source' | 'legacy' | 'audio' | 'media' | 'snapshots' | 'infra'
@@ -32,6 +34,8 @@ export interface RestoreUnit {
   merge?: boolean
   /** a SQLite file: integrity-checked before it is put in place */
   sqlite?: boolean
+  /** why the unit is refused before anything is written (an unsafe target, an artifact that is not a file of the run) */
+  refusal?: string
 }
 
 const ZIP_DOMAINS: [DomainName, string][] = [['compiled', 'compiled_exports'], ['source', 'source_exports'], ['legacy', 'legacy_zips'], ['media', 'media']]
@@ -46,8 +50,19 @@ async function zipUnits(run: string, group: DomainName, domain: string): Promise
   const names = (await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort()
   const out: RestoreUnit[] = []
   for (const name of names) {
-    const meta = await readJson<UnitMeta>(path.join(dir, name, 'metadata.json'))
+    let meta: UnitMeta | null
+    try {
+      meta = await readJson<UnitMeta>(path.join(dir, name, 'metadata.json'))
+    } catch (err) {
+      // a metadata.json that is not a readable file refuses its unit alone
+      out.push({ domain, unit: name, group, artifacts: [], refusal: `metadata.json: ${(err as Error).message}` })
+      continue
+    }
     if (!meta?.archives) continue
+    if (!Array.isArray(meta.archives)) {
+      out.push({ domain, unit: name, group, artifacts: [], refusal: 'metadata.json: archives is not a list' })
+      continue
+    }
     const artifacts = meta.archives.map((a) => ({ path: a.path, abs: path.join(run, a.path), sha256: a.sha256, format: 'zip' as Format, specs: a.restore ?? [] }))
     out.push({ domain, unit: meta.unit ?? name, group, artifacts })
   }
@@ -81,7 +96,9 @@ async function audioDbUnits(run: string, oldRoot: string | null): Promise<Restor
   const doc = await readJson<SqliteFiles>(path.join(run, 'audio_cache', 'orm_db', 'db_metadata.json'))
   return (doc?.files ?? []).filter((f) => f.present && f.sha256).map((f) => {
     const rel = `audio_cache/orm_db/${f.name}`
-    const inRoot = oldRoot && f.source && f.source.startsWith(oldRoot + '/') ? f.source.slice(oldRoot.length + 1) : `${AUDIO_DB_DIR}/${f.name}`
+    const where = oldRoot && f.source && f.source.startsWith(oldRoot + '/') ? f.source.slice(oldRoot.length + 1) : null
+    // back where it was when that is a data place (audio/…), else into audio/
+    const inRoot = where && !restoreTargetProblem(where) ? where : `${AUDIO_DB_DIR}/${f.name}`
     return { domain: 'audio_cache', unit: `orm_db/${f.name}`, group: 'audio' as DomainName, sqlite: true, artifacts: [{ path: rel, abs: path.join(run, rel), sha256: f.sha256!, format: 'file' as Format, specs: [{ path: f.name, to: inRoot }] }] }
   })
 }
@@ -125,5 +142,9 @@ export async function planUnits(run: string, oldRoot: string | null, domains: Se
   if (domains.has('audio')) out.push(...(await shardUnits(run, 'audio', 'audio_cache', AUDIO_FOLDER)), ...(await audioDbUnits(run, oldRoot)))
   if (domains.has('snapshots')) out.push(...(await shardUnits(run, 'snapshots', 'snapshots', null)))
   if (domains.has('infra')) out.push(...(await infraUnits(run)))
+  for (const u of out) {
+    const why = unitProblem(run, u)
+    if (why) u.refusal = why
+  }
   return out
 }

@@ -1,66 +1,52 @@
 /**
- * Archive member safety: names that would leave the target (absolute, `..`, drive letters,
- * backslashes, NUL), links that point out of it, and paths that pass through a symlink the
- * same archive created. Any one of them refuses the whole unit.
+ * One unit's extraction state: the shared member checks (@clara/shared/member-check, the same
+ * clara-verify runs), the members skipped with why, and the modes changed. A member whose own
+ * name or kind is unsafe, that passes through a symlink of the unit, or that cannot be written
+ * without following a link is skipped and reported; the rest of its unit restores. Bombs and
+ * members lying about their size still refuse the whole unit (limits.ts).
  */
 import path from 'node:path'
+import { MemberPolicy, specialBits } from '@clara/shared/member-check'
 import { readableName } from '@clara/shared/names'
 
-/** Why a member name is unsafe, or null. Works on the raw name bytes. */
-export function unsafeName(name: Buffer | string): string | null {
-  const b = typeof name === 'string' ? Buffer.from(name) : name
-  if (b.length === 0) return 'empty name'
-  if (b.includes(0)) return 'NUL byte in name'
-  if (b.includes(0x5c)) return 'backslash in name'
-  const s = b.toString('latin1')
-  if (s.startsWith('/')) return 'absolute path'
-  if (/^[A-Za-z]:/.test(s)) return 'drive letter'
-  if (s.split('/').some((p) => p === '..')) return "'..' component"
-  return null
+export interface Skip {
+  member: string
+  reason: string
 }
 
-/**
- * Why a link target is unsafe: absolute, or it resolves outside `within` (all paths relative to one
- * root, POSIX, given as latin1 text of their bytes: one character per byte, so bytes that are not
- * UTF-8 compare exactly). Messages show the target as readable text.
- */
-export function unsafeLink(linkRel: string, target: string, within: string, hard = false): string | null {
-  if (!target) return 'empty link target'
-  if (target.includes('\0')) return 'NUL byte in link target'
-  const shown = () => readableName(Buffer.from(target, 'latin1'))
-  if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target)) return `link to an absolute path (${shown()})`
-  const resolved = hard ? path.posix.normalize(target) : path.posix.normalize(path.posix.join(path.posix.dirname(linkRel), target))
-  if (!isInside(resolved, within)) return `link points out of the target (${shown()})`
-  return null
-}
+export class UnitExtraction {
+  readonly policy = new MemberPolicy()
+  readonly skipped: Skip[] = []
+  /** members whose setuid/setgid/sticky bits were dropped */
+  modesChanged = 0
 
-/** `rel` is `dir` or lies under it ('' or '.' = anywhere inside the root). */
-export function isInside(rel: string, dir: string): boolean {
-  const r = path.posix.normalize(rel)
-  if (r === '..' || r.startsWith('../') || r.startsWith('/')) return false
-  if (dir === '' || dir === '.') return true
-  const d = path.posix.normalize(dir)
-  return r === d || r.startsWith(d + '/')
-}
+  constructor(readonly keepSpecialModes = false) {}
 
-/** Symlinks created so far in one unit: a later member must not pass through one. */
-export class LinkGuard {
-  private links = new Set<string>()
-
-  add(rel: string): void {
-    this.links.add(rel)
+  skip(name: Buffer | string, reason: string): void {
+    this.skipped.push({ member: typeof name === 'string' ? name : readableName(name), reason })
   }
 
-  /** Why `rel` is unsafe: one of its ancestors (or itself) is a symlink from this archive. */
-  through(rel: string): string | null {
-    if (!this.links.size) return null
-    const parts = rel.split('/')
-    for (let i = 1; i <= parts.length; i++) {
-      const p = parts.slice(0, i).join('/')
-      if (this.links.has(p)) return i === parts.length ? `replaces the symlink ${p}` : `passes through the symlink ${p}`
+  /** The mode a member is written with: without setuid/setgid/sticky unless they are kept. */
+  mode(m: number): number {
+    if (!this.keepSpecialModes && specialBits(m)) {
+      this.modesChanged++
+      return m & 0o777
     }
-    return null
+    return m & 0o7777
   }
+}
+
+/** A placement's path below its target as components (exact bytes). */
+export function partsOf(sub: Buffer): Buffer[] {
+  if (!sub.length) return []
+  const out: Buffer[] = []
+  for (let start = 0; start <= sub.length; ) {
+    const i = sub.indexOf(0x2f, start)
+    const end = i < 0 ? sub.length : i
+    if (end > start) out.push(sub.subarray(start, end))
+    start = end + 1
+  }
+  return out
 }
 
 /** `rel` is one of `dirs` or lies under one (checks each ancestor: cheap for many dirs). */

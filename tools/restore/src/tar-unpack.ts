@@ -1,8 +1,11 @@
 /**
- * Unpack a tar or tar.gz (audio shards, snapshots) into its stages, checking each header before
- * its body is written: unsafe names, symlinks out of the target, paths through links, hard links
- * to anything but a file already unpacked from the same archive, device nodes, the unit's byte
- * budget and the gzip expansion ratio. A refusal stops at once; the stages are then discarded.
+ * Unpack a tar or tar.gz (audio shards, snapshots) into its stages with the shared tar reader,
+ * checking each header before its body is written. The unit's byte budget, the gzip expansion
+ * ratio and a damaged or lying header refuse the unit (the stages are then discarded); a member
+ * the shared member checks find unsafe (name, device or FIFO, a path through a symlink of the
+ * unit, a hard link to anything but a file of the same archive and target) is skipped and
+ * reported. Files and folders go through the stage's SafeTree (never through a link); symlinks
+ * are recorded and made verbatim once the whole unit is in.
  * A plain tar is read in one synchronous pass that also computes its sha256 (checked before the
  * stages are put in place); a tar.gz is verified first, then gunzipped as a stream.
  */
@@ -10,14 +13,16 @@ import { createHash } from 'node:crypto'
 import fs, { createReadStream } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { createGunzip } from 'node:zlib'
+import { memberPath } from '@clara/shared/member-check'
+import { PathConflict } from '@clara/shared/safe-tree'
+import { memberType, TarFormatError, TarParser, type TarHeader, type TarSink } from '@clara/shared/tar-reader'
 import { Budget, MAX_RATIO, Refusal } from './limits.js'
-import { targetBytes, type Placement } from './mapping.js'
 import type { Artifact } from './run-plan.js'
-import { LinkGuard, unsafeLink, unsafeName } from './safe-member.js'
-import { TarParser, type TarHeader, type TarSink } from './tar-parse.js'
+import { partsOf, type UnitExtraction } from './safe-member.js'
+import type { Stage } from './stage.js'
 import { mismatch, verifyArtifact } from './verify-artifact.js'
 import type { Placer, StageFor, Written } from './zip-unpack.js'
-import { DirMaker, MemberFile, writeLink } from './fast-write.js'
+import { MemberFile } from './fast-write.js'
 
 /** Counts bytes in and out of gunzip: refuses an expansion beyond what deflate can do. */
 class RatioGuard extends Transform {
@@ -36,27 +41,26 @@ interface Ctx {
   placer: Placer
   stageFor: StageFor
   budget: Budget
-  guard: LinkGuard
-  /** files written so far: rel → absolute stage path (for hard links) */
-  files: Map<string, Buffer>
+  x: UnitExtraction
+  /** files written so far from this archive: member key → [stage, components] (for hard links) */
+  files: Map<string, [Stage, Buffer[]]>
   written: Written[]
-  dirs: DirMaker
   /** the file being written (closed unfinished when the unit stops) */
   open: MemberFile | null
 }
 
-// Link checks compare paths as latin1 text of their bytes (as zip-unpack does): one character per
-// byte, so names and link targets that are not UTF-8 are compared exactly, never through a lossy decode.
-const within = (p: Placement) => targetBytes(p.target).toString('latin1')
-const relOf = (p: Placement) => (p.target ? `${within(p)}/` : '') + p.sub.toString('latin1')
 const READ_CHUNK = 1 << 20
 
-export async function unpackTar(a: Artifact, placer: Placer, stageFor: StageFor, limit: number): Promise<Written[]> {
-  const ctx: Ctx = { placer, stageFor, budget: new Budget(limit), guard: new LinkGuard(), files: new Map(), written: [], dirs: new DirMaker(), open: null }
+export async function unpackTar(a: Artifact, placer: Placer, stageFor: StageFor, limit: number, x: UnitExtraction): Promise<Written[]> {
+  const ctx: Ctx = { placer, stageFor, budget: new Budget(limit), x, files: new Map(), written: [], open: null }
+  x.policy.archive()
   const parser = new TarParser((h) => member(h, ctx))
   try {
     if (a.format === 'tgz') await gunzipInto(a, parser)
     else readInto(a, parser)
+  } catch (err) {
+    // the artifact's sha256 matched, so the archive was made this way: a member that lies about its size refuses the unit
+    throw err instanceof TarFormatError ? new Refusal(err.message) : err
   } finally {
     ctx.open?.abort()
   }
@@ -108,60 +112,64 @@ async function gunzipInto(a: Artifact, parser: TarParser): Promise<void> {
 }
 
 function member(h: TarHeader, ctx: Ctx): TarSink | null {
-  const name = h.name.toString('utf8')
-  const refuse = (why: string) => new Refusal(`${why}: ${JSON.stringify(name)}`, name)
-  const bad = unsafeName(h.name)
-  if (bad) throw refuse(bad)
-  ctx.budget.take(h.size, name)
-  const p = ctx.placer(h.name)
-  if (!p) return null
-  const rel = relOf(p)
-  const through = ctx.guard.through(rel)
-  if (through) throw refuse(through)
-  const stage = ctx.stageFor(p)
-  const at = stage.at(p.sub)
-  ctx.dirs.parentOf(at)
-  let sink: TarSink | null = null
-  if (h.type === 'directory') {
-    ctx.dirs.ensure(at)
-    fs.chmodSync(at, h.mode)
-    stage.dirTimes.push([p.sub, h.mtime])
-  } else if (h.type === 'symlink') {
-    const target = (h.linkname ?? Buffer.alloc(0)).toString('latin1')
-    const why = unsafeLink(rel, target, within(p))
-    if (why) throw refuse(why)
-    ctx.guard.add(rel)
-    writeLink(at, h.linkname!, h.mtime)
-  } else if (h.type === 'link') {
-    hardLink(h, rel, at, p, ctx, refuse)
-  } else if (h.type === 'file' || h.type === 'contiguous-file') {
-    const f = new MemberFile(at, h.mode, h.mtime)
-    ctx.open = f
-    sink = {
-      write: (c) => f.write(c),
-      end: () => {
-        ctx.open = null
-        f.close()
-        ctx.files.set(rel, at)
-      },
-    }
-  } else {
-    throw refuse(`a ${h.type} member`)
+  const { x } = ctx
+  ctx.budget.take(h.size, h.name.toString('utf8'))
+  const type = memberType(h.type)
+  const v = x.policy.check({ name: h.name, type, mode: h.mode, linkname: h.linkname })
+  if (!v.ok) {
+    x.skip(h.name, v.reason)
+    return null
   }
-  ctx.written.push({ target: p.target, sub: p.sub, kind: h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'file', size: h.size })
-  return sink
+  const p = ctx.placer(Buffer.from(v.key + (type === 'dir' && v.key ? '/' : ''), 'latin1'))
+  if (typeof p === 'string') x.skip(h.name, p)
+  if (!p || typeof p === 'string') return null
+  const stage = ctx.stageFor(p)
+  const parts = partsOf(p.sub)
+  try {
+    return write(h, type, v.key, p.target, p.sub, stage, parts, ctx)
+  } catch (err) {
+    if (!(err instanceof PathConflict)) throw err
+    x.skip(h.name, err.message)
+    return null
+  }
 }
 
-function hardLink(h: TarHeader, rel: string, at: Buffer, p: Placement, ctx: Ctx, refuse: (why: string) => Refusal): void {
-  const name = h.linkname ?? Buffer.alloc(0)
-  const bad = unsafeName(name)
-  if (bad) throw refuse(`hard link target: ${bad}`)
-  const to = ctx.placer(name)
-  const src = to && ctx.files.get(relOf(to))
-  if (!src) throw refuse(`hard link to ${JSON.stringify(name.toString('utf8'))}, which is not a file unpacked before it`)
-  const why = unsafeLink(rel, relOf(to), within(p), true)
-  if (why) throw refuse(why)
-  fs.rmSync(at, { force: true })
-  fs.linkSync(src, at)
-  ctx.files.set(rel, at)
+function write(h: TarHeader, type: string, key: string, target: string, sub: Buffer, stage: Stage, parts: Buffer[], ctx: Ctx): TarSink | null {
+  const { x } = ctx
+  if (type === 'dir') {
+    if (stage.tree) fs.chmodSync(stage.tree.dir(parts), x.mode(h.mode))
+    stage.dirTimes.push([sub, h.mtime])
+    ctx.written.push({ target, sub, kind: 'dir', size: 0 })
+    return null
+  }
+  if (type === 'symlink') {
+    if (!stage.tree || !parts.length) throw new PathConflict('a symlink in place of its target')
+    x.policy.link(key)
+    const link = h.linkname ?? Buffer.alloc(0)
+    stage.tree.link(parts, link, h.mtime, h.name.toString('utf8'))
+    ctx.written.push({ target, sub, kind: 'symlink', size: 0, link })
+    return null
+  }
+  if (type === 'link') {
+    // the policy checked that it names a file of this archive before it; it must be in this stage too
+    const to = memberPath(h.linkname ?? Buffer.alloc(0))
+    const from = 'key' in to ? ctx.files.get(to.key) : undefined
+    if (!from || from[0] !== stage || !stage.tree) throw new PathConflict(`hard link to ${h.linkname!.toString('utf8')}, which is not a file of the same target`)
+    stage.tree.hardLink(from[1], parts)
+    ctx.files.set(key, [stage, parts])
+    ctx.written.push({ target, sub, kind: 'file', size: 0 })
+    return null
+  }
+  const mode = x.mode(h.mode)
+  const f = new MemberFile(stage.open(parts, mode), mode, h.mtime)
+  ctx.open = f
+  ctx.files.set(key, [stage, parts])
+  ctx.written.push({ target, sub, kind: 'file', size: h.size })
+  return {
+    write: (c, start, end) => f.write(c.subarray(start, end)),
+    end: () => {
+      ctx.open = null
+      f.close()
+    },
+  }
 }

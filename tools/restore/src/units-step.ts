@@ -21,6 +21,8 @@ export interface UnitsContext {
   report: Report
   /** targets of every non-snapshot unit of the run (their bytes as latin1 text: exact, whatever the names) */
   covered: Set<string>
+  keepSpecialModes: boolean
+  signal?: AbortSignal
 }
 
 /**
@@ -28,12 +30,12 @@ export interface UnitsContext {
  * or not that unit is restored this time (compiled-first leaves project sources out on purpose).
  */
 export function coveredTargets(all: RestoreUnit[]): Set<string> {
-  return new Set(all.filter((u) => u.group !== 'snapshots').flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs).map((t) => targetBytes(t).toString('latin1')))))
+  return new Set(all.filter((u) => u.group !== 'snapshots' && !u.refusal).flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs).map((t) => targetBytes(t).toString('latin1')))))
 }
 
 /** Claim every target of the units that is not there yet (one durable write instead of an intent per unit). */
 async function claimAbsent(units: RestoreUnit[], c: UnitsContext, owned: Set<string>): Promise<void> {
-  const absent = [...new Set(units.flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs))))]
+  const absent = [...new Set(units.filter((u) => !u.refusal).flatMap((u) => u.artifacts.flatMap((a) => targetsOf(a.specs))))]
     .filter((t) => !owned.has(t) && !lstatSync(targetPath(c.root, t), { throwIfNoEntry: false }))
   await c.state.claim(absent)
   for (const t of absent) owned.add(t)
@@ -49,10 +51,16 @@ export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promi
     let r: Outcome | null = null
     let failure: unknown = null
     try {
+      c.signal?.throwIfAborted()
+      if (u.refusal) throw new Refusal(u.refusal)
       const limit = await unitBudget(c.root, c.maxUnitBytes)
       const skipUnder = u.group === 'snapshots' ? others : new Set<string>()
-      r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, onJson: (rel, ch, note) => c.report.json(rel, ch, note) })
+      r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, keepSpecialModes: c.keepSpecialModes, onJson: (rel, ch, note) => c.report.json(rel, ch, note) })
     } catch (err) {
+      if (c.signal?.aborted) {
+        await reported
+        throw err
+      }
       failure = err
     }
     const outcome = r
@@ -68,12 +76,18 @@ async function restored(u: RestoreUnit, r: Outcome, c: UnitsContext): Promise<vo
   else c.report.units.restored++
   c.report.files_restored += r.files
   c.report.bytes_restored += r.bytes
+  c.report.modes_changed += r.modesChanged
+  c.report.linksOutside(r.linksOutside)
+  for (const s of r.skipped) {
+    c.report.units.members_refused.push({ domain: u.domain, unit: u.unit, member: s.member, reason: s.reason })
+    c.log.error(item, `member ${s.member} not restored: ${s.reason}`)
+  }
   for (const t of r.replaced) {
     c.report.units.replaced.push(t)
     c.log.warn(t, `was already there: moved to ${c.state.aside(t)}`)
     c.report.warnings.push(`${t}: was already there: moved to ${c.state.aside(t)}`)
   }
-  await c.out.write({ type: 'restored', domain: u.domain, unit: u.unit, targets: r.targets, files: r.files, bytes: r.bytes, ...(r.status === 'skipped' ? { already: true } : {}), ...(r.replaced.length ? { replaced: r.replaced } : {}) })
+  await c.out.write({ type: 'restored', domain: u.domain, unit: u.unit, targets: r.targets, files: r.files, bytes: r.bytes, ...(r.status === 'skipped' ? { already: true } : {}), ...(r.replaced.length ? { replaced: r.replaced } : {}), ...(r.skipped.length ? { refused_members: r.skipped } : {}) })
   c.log.detail(`${item}: ${r.status} (${r.files} files)`)
 }
 

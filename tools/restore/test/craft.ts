@@ -18,6 +18,8 @@ export interface CraftEntry {
   declaredSize?: number
   /** point this entry's central record at an earlier entry's data (overlap) */
   sameDataAs?: number
+  /** permission bits (setuid and friends included); default 0644 / 0755 */
+  mode?: number
 }
 
 const MTIME = 1704067200
@@ -34,7 +36,7 @@ export function craftZip(file: string, entries: CraftEntry[]): void {
       versionNeeded: 20, flags: 0x800, method: e.deflate ? 8 : 0, dos: dosDateTime(MTIME), crc32: zlib.crc32(raw),
       compressedSize: body.length, size: e.declaredSize ?? raw.length, name: Buffer.from(e.name), extra: Buffer.alloc(0),
     }
-    const mode = e.kind === 'dir' ? S_IFDIR | 0o755 : e.kind === 'symlink' ? S_IFLNK | 0o777 : S_IFREG | 0o644
+    const mode = e.kind === 'dir' ? S_IFDIR | (e.mode ?? 0o755) : e.kind === 'symlink' ? S_IFLNK | 0o777 : S_IFREG | (e.mode ?? 0o644)
     if (e.sameDataAs !== undefined) {
       const prev = offsets[e.sameDataAs]
       central.push(centralHeader({ ...prev.h, name: h.name, externalAttr: mode * 65536, localOffset: prev.off }))
@@ -53,9 +55,10 @@ export function craftZip(file: string, entries: CraftEntry[]): void {
 
 export interface TarMember {
   name: string
-  type?: 'file' | 'directory' | 'symlink' | 'link' | 'fifo'
+  type?: 'file' | 'directory' | 'symlink' | 'link' | 'fifo' | 'character-device'
   data?: string
   linkname?: string
+  mode?: number
 }
 
 export async function craftTar(file: string, members: TarMember[], gzip = false): Promise<void> {
@@ -68,7 +71,7 @@ export async function craftTar(file: string, members: TarMember[], gzip = false)
     const type = m.type ?? 'file'
     await new Promise<void>((resolve, reject) => {
       const cb = (err?: Error | null) => (err ? reject(err) : resolve())
-      const header = { name: m.name, type, mode: type === 'directory' ? 0o755 : 0o644, mtime: new Date(MTIME * 1000), linkname: m.linkname }
+      const header = { name: m.name, type, mode: m.mode ?? (type === 'directory' ? 0o755 : 0o644), mtime: new Date(MTIME * 1000), linkname: m.linkname, ...(type === 'character-device' ? { devmajor: 1, devminor: 5 } : {}) }
       if (type === 'file') pack.entry(header, m.data ?? '', cb)
       else pack.entry(header, cb)
     })
@@ -81,10 +84,23 @@ export async function craftTar(file: string, members: TarMember[], gzip = false)
 
 /** A legacy_zips unit in `run` holding one crafted zip, with the metadata.json a backup would write. */
 export async function legacyUnit(run: string, name: string, entries: CraftEntry[]): Promise<void> {
+  await zipUnit(run, name, [entries])
+}
+
+/**
+ * A legacy_zips unit of one or more crafted zips (`legacy.zip`, `legacy_2.zip`, …), each restored
+ * to `to` (default LARA_legacy/<name>), with the metadata.json (sha256s recomputed) a backup would write.
+ */
+export async function zipUnit(run: string, name: string, archives: CraftEntry[][], to = `LARA_legacy/${name}`): Promise<void> {
   const dir = path.join(run, 'legacy_zips', name)
   mkdirSync(dir, { recursive: true })
-  craftZip(path.join(dir, 'legacy.zip'), entries)
-  const { sha256 } = await hashFile(path.join(dir, 'legacy.zip'))
-  const meta = { version: 1, domain: 'legacy_zips', unit: name, archives: [{ name: 'legacy', path: `legacy_zips/${name}/legacy.zip`, sha256, restore: [{ prefix: '', to: `LARA_legacy/${name}` }] }] }
+  const list = []
+  for (const [i, entries] of archives.entries()) {
+    const file = i ? `legacy_${i + 1}.zip` : 'legacy.zip'
+    craftZip(path.join(dir, file), entries)
+    const { sha256, bytes } = await hashFile(path.join(dir, file))
+    list.push({ name: file.replace(/\.zip$/, ''), path: `legacy_zips/${name}/${file}`, sha256, size_bytes: bytes, restore: [{ prefix: '', to }] })
+  }
+  const meta = { version: 1, domain: 'legacy_zips', unit: name, archives: list }
   writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(meta))
 }

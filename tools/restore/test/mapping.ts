@@ -1,6 +1,7 @@
 import t from 'tap'
 import { cleanTarget, fileTarget, parentOf, place, relBytes, relOf, targetBytes, targetPath, targetsOf } from '../src/mapping.js'
-import { LinkGuard, isInside, underAny, unsafeLink, unsafeName } from '../src/safe-member.js'
+import { MemberPolicy, memberPath } from '@clara/shared/member-check'
+import { underAny } from '../src/safe-member.js'
 
 const b = (s: string) => Buffer.from(s)
 
@@ -39,23 +40,22 @@ t.test('targets must stay inside the root', async (t) => {
   for (const bad of ['../x', '/etc', 'a/../../x']) t.throws(() => cleanTarget(bad), bad)
 })
 
-t.test('unsafe names', async (t) => {
-  for (const n of ['/etc/passwd', '../x', 'a/../../x', 'a/..', 'C:/x', 'a\\..\\x', 'a\0b', '']) t.ok(unsafeName(n), JSON.stringify(n))
-  for (const n of ['a/b', 'a..b/c', '..x', 'Ça va/é.txt', 'a/b/']) t.equal(unsafeName(n), null, n)
-})
-
-t.test('links', async (t) => {
-  t.ok(unsafeLink('T/a', '/', 'T'), 'absolute')
-  t.ok(unsafeLink('T/a', '../../etc', 'T'), 'out of the target')
-  t.ok(unsafeLink('T/d/a', '../../U/x', 'T'), 'into a sibling target')
-  t.equal(unsafeLink('T/d/a', '../b', 'T'), null, 'inside')
-  t.ok(unsafeLink('T/a', 'etc/passwd', 'T/sub', true), 'hard link outside the unit target')
-  t.ok(isInside('T', 'T') && isInside('T/x', 'T') && !isInside('Tx', 'T') && isInside('anything', ''))
-  const g = new LinkGuard()
-  g.add('T/link')
-  t.match(g.through('T/link/etc/x'), /passes through/)
-  t.match(g.through('T/link'), /replaces/)
-  t.equal(g.through('T/linkx/y'), null)
+t.test('member checks (shared with clara-verify): unsafe names, kinds, paths through links, hard links', async (t) => {
+  const name = (n: string) => Buffer.from(n)
+  for (const n of ['/etc/passwd', '../x', 'a/../../x', 'a/..', './../x', 'C:/x', 'a\\..\\x', 'a\0b', '']) t.ok('unsafe' in memberPath(name(n)), JSON.stringify(n))
+  for (const n of ['a/b', 'a..b/c', '..x', 'Ça va/é.txt', 'a/b/']) t.notOk('unsafe' in memberPath(name(n)), n)
+  t.same(memberPath(name('./l1//x')), { parts: [name('l1'), name('x')], key: 'l1/x' }, '`./` and empty components go: `./l1/x` is `l1/x`')
+  const p = new MemberPolicy()
+  p.link('l1')
+  t.match(p.check({ name: name('./l1/x'), type: 'file', mode: 0o644 }), { ok: false, reason: /passes through the symlink l1/ })
+  t.match(p.check({ name: name('l1'), type: 'file', mode: 0o644 }), { ok: false, reason: /replaces the symlink l1/ })
+  t.match(p.check({ name: name('l1'), type: 'symlink', mode: 0o777 }), { ok: true }, 'the link itself')
+  t.match(p.check({ name: name('l1x/y'), type: 'file', mode: 0o644 }), { ok: true })
+  t.match(p.check({ name: name('f'), type: 'fifo', mode: 0o644 }), { ok: false, reason: /a fifo member/ })
+  t.match(p.check({ name: name('h'), type: 'link', mode: 0o644, linkname: name('l1x/y') }), { ok: true }, 'a hard link to a file before it')
+  t.match(p.check({ name: name('h2'), type: 'link', mode: 0o644, linkname: name('/etc/passwd') }), { ok: false, reason: /hard link target: absolute/ })
+  p.archive()
+  t.match(p.check({ name: name('h3'), type: 'link', mode: 0o644, linkname: name('l1x/y') }), { ok: false, reason: /not a file of its archive/ }, 'not across archives')
   t.ok(underAny('clara_content/P/x', new Set(['clara_content/P'])))
   t.notOk(underAny('clara_content/Q/x', new Set(['clara_content/P'])))
 })

@@ -103,13 +103,17 @@ export async function malicious(run: string, dir: string) {
   await fsp.mkdir(outside, { recursive: true })
   const units = await plantHostile(copy, String(process.pid), outside)
   const r = await runCmd({ cmd: bin('clara-restore'), args: [copy, '--to', to, '--domains', 'legacy', '--max-unit-bytes', String(16 << 20)] })
-  const refused = recordsOf(r.stdout).filter((x) => x.type === 'refused').map((x) => String(x.unit))
+  const records = recordsOf(r.stdout)
+  // a bomb refuses its unit; an unsafe member is skipped (named) and the rest of its unit restored
+  const refused = records.filter((x) => x.type === 'refused').map((x) => String(x.unit))
+  const refusedMembers = records.filter((x) => x.type === 'restored' && Array.isArray(x.refused_members) && x.refused_members.length).map((x) => String(x.unit))
   return {
     code: r.code,
     stderr: r.stderr,
     refused,
+    refusedMembers,
     outside: [...readdirSync(outside), ...readdirSync(dir).filter((n) => !['run', 'outside', 'target'].includes(n))],
-    hostileInTarget: units.some((u) => existsSync(path.join(to, 'LARA_legacy', u))),
+    hostileInTarget: units.some((u) => refused.includes(u) && existsSync(path.join(to, 'LARA_legacy', u))),
     goodRestored: existsSync(path.join(to, 'LARA_legacy/peter_rabbit_lara')),
   }
 }

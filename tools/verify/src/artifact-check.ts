@@ -2,6 +2,8 @@
  * One artifact against what was recorded: its size always; when chosen for a data check, its
  * sha256 and (for zips and tars not stored encrypted) every member, in one read of the file.
  */
+import { ArtifactError, artifactFile } from '@clara/shared/artifact-file'
+import type { MemberInfo } from '@clara/shared/member-check'
 import { fileSize } from './disk.js'
 import type { HashPool } from './hash-pool.js'
 import { memberKey } from './member-name.js'
@@ -50,8 +52,13 @@ function fileCount(found: Seen[], want: number | undefined): string[] {
   return n === want ? [] : [`${n} file members, ${want} recorded`]
 }
 
-/** Size only (the structure level). */
-export async function checkSize(a: Artifact): Promise<string[]> {
+/** Size only (the structure level); an artifact that is not a regular file inside the run is never opened. */
+export async function checkSize(a: Artifact, runDir: string): Promise<string[]> {
+  try {
+    artifactFile(runDir, a.rel)
+  } catch (err) {
+    if (err instanceof ArtifactError && !/: missing: /.test(err.message)) return [err.message]
+  }
   const size = await fileSize(a.abs)
   if (size < 0) return [`${a.rel}: missing`]
   return size === a.size ? [] : [`${a.rel}: ${size} bytes on disk, ${a.size} recorded`]
@@ -62,6 +69,8 @@ export interface DataResult {
   bytes: number
   /** members whose content was checked */
   members: number
+  /** a zip's or tar's members, for the member checks restore makes (unitMemberProblems) */
+  infos?: MemberInfo[]
 }
 
 /** Re-hash the artifact (on a `pool` worker when given) and check its members, in one read. */
@@ -75,7 +84,7 @@ export async function checkData(a: Artifact, pool: HashPool | null = null): Prom
       problems.push(...fileCount(z.members, a.files))
       if (a.members?.size) problems.push(...compareMembers(z.members, a.members, a.membersFrom ?? 'the record'))
     }
-    return { problems: problems.map(prefix), bytes: z.size, members: z.members?.length ?? 0 }
+    return { problems: problems.map(prefix), bytes: z.size, members: z.members?.length ?? 0, infos: z.infos ?? undefined }
   }
   if (!a.encrypted && (a.kind === 'tar' || a.kind === 'tgz')) {
     const t = await checkTar(a.abs, { gzip: a.kind === 'tgz', pool })
@@ -85,7 +94,7 @@ export async function checkData(a: Artifact, pool: HashPool | null = null): Prom
       if (a.members) problems.push(...compareMembers(t.members, a.members, a.membersFrom ?? 'the listing'))
       else problems.push(...fileCount(t.members, a.files))
     }
-    return { problems: problems.map(prefix), bytes: t.size, members: t.members.length }
+    return { problems: problems.map(prefix), bytes: t.size, members: t.members.length, infos: t.problems.length ? undefined : t.infos }
   }
   const h = await readPass(a.abs, pool)
   return { problems: h.sha256 === a.sha256 ? [] : [prefix(`sha256 differs from the record (${h.size} bytes read)`)], bytes: h.size, members: 0 }

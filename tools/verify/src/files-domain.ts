@@ -4,6 +4,7 @@ import { crossCheck, readIndex, type Recorded } from './index-check.js'
 import { listFiles } from './disk.js'
 import { kindOf, newUnit, type Unit } from './model.js'
 import type { DomainScan } from './domain-scan.js'
+import { infraNameProblem } from './targets.js'
 
 const DOCS = new Set(['index.json', 'failures.json'])
 
@@ -14,6 +15,8 @@ export async function scanFilesDomain(runDir: string, domain: string): Promise<D
   for (const e of index.entries ?? []) {
     const name = String(e.raw.unit ?? e.raw.name ?? e.rel.slice(domain.length + 1))
     const u = newUnit(domain, name, e.raw)
+    const why = domain === 'infra' ? infraNameProblem(String(e.raw.name ?? name)) : null
+    if (why) u.problems.push(why)
     u.artifacts.push({ domain, unit: name, rel: e.rel, abs: path.join(runDir, e.rel), size: e.size, sha256: e.sha256, kind: kindOf(e.rel), encrypted: e.rel.endsWith('.age') })
     units.push(u)
     recorded.set(e.rel, { size: e.size, sha256: e.sha256, unit: name })

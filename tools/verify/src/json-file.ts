@@ -1,12 +1,12 @@
 /** Reading the run's JSON documents: absent, unreadable and malformed are told apart. */
-import { promises as fsp } from 'node:fs'
+import { readRegular } from '@clara/shared/artifact-file'
 
 export type JsonRead<T> = { ok: true; doc: T } | { ok: false; missing: boolean; message: string }
 
 export async function readJson<T = any>(file: string): Promise<JsonRead<T>> {
   let text: string
   try {
-    text = await fsp.readFile(file, 'utf8')
+    text = (await readRegular(file)).toString('utf8') // a FIFO or device in its place: unreadable, never a hang
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     return { ok: false, missing: e.code === 'ENOENT', message: e.code === 'ENOENT' ? 'missing' : `unreadable (${e.code ?? e.message})` }

@@ -25,7 +25,7 @@ export async function main(io: Io): Promise<number> {
   await checkStructure(run, scans, v)
   const state = await loadState(run.dir)
   const units = scans.flatMap((s) => s.units)
-  const data = await checkUnitsData(units, o.data, state, { seed: o.seed, jobs: o.jobs, log, signal: io.signal })
+  const data = await checkUnitsData(units, o.data, state, { run: run.dir, seed: o.seed, jobs: o.jobs, log, signal: io.signal })
   await unitVerdicts(scans, v, data.verified)
   await checkContent({ run, scans, v, log, opts: o, env: io.env, cwd: io.cwd })
   if (o.state && data.verified.size) {

@@ -3,8 +3,8 @@
  * listings, listed in index.json; plus audio_cache/orm_db/ (copied SQLite files described by
  * db_metadata.json).
  */
-import { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { readRegular } from '@clara/shared/artifact-file'
 import { sha256 } from '@clara/shared/hash'
 import { fieldBytes, readableName } from '@clara/shared/names'
 import { crossCheck, readIndex, type IndexEntry, type Recorded } from './index-check.js'
@@ -13,6 +13,7 @@ import { readJson } from './json-file.js'
 import { insideRun, kindOf, newUnit, runRel, type Artifact, type MemberExpect, type Unit } from './model.js'
 import type { DomainScan } from './domain-scan.js'
 import { memberKey } from './member-name.js'
+import { shardTargetProblem } from './targets.js'
 
 const DOCS = new Set(['index.json', 'failures.json', 'reports.ndjson'])
 const ORM_DB = 'orm_db'
@@ -53,7 +54,7 @@ async function shardUnit(runDir: string, domain: string, e: IndexEntry): Promise
   if (typeof e.raw.members_path !== 'string') return unit
   const lrel = runRel(domain, e.raw.members_path)
   art.membersFrom = lrel
-  const text = insideRun(lrel) ? await fsp.readFile(path.join(runDir, lrel)).catch(() => null) : null
+  const text = insideRun(lrel) ? await readRegular(path.join(runDir, lrel)).catch(() => null) : null // a FIFO in its place: missing, never a hang
   if (!text) {
     unit.problems.push(`member listing ${lrel} is missing`)
     return unit
@@ -91,8 +92,11 @@ export async function scanShardDomain(runDir: string, domain: string): Promise<D
   const units: Unit[] = []
   const recorded = new Map<string, Recorded>()
   const listings = new Set<string>()
+  const groups = idx.ok ? idx.doc.groups : undefined
   for (const e of index.entries ?? []) {
     const u = await shardUnit(runDir, domain, e)
+    const why = shardTargetProblem(domain, groups?.[String(e.raw.group)]?.restore_to)
+    if (why) u.problems.push(why)
     units.push(u)
     recorded.set(e.rel, { size: e.size, sha256: e.sha256, unit: u.name })
     if (typeof e.raw.members_path === 'string') listings.add(runRel(domain, e.raw.members_path))

@@ -4,6 +4,8 @@
  * (TarScanner, on this thread) and its content hashed (on the pool's other worker; here for a .tgz).
  */
 import { once } from 'node:events'
+import type { MemberInfo } from '@clara/shared/member-check'
+import { memberType } from '@clara/shared/tar-reader'
 import zlib from 'node:zlib'
 import type { HashPool } from './hash-pool.js'
 import { readPass } from './read-pass.js'
@@ -15,6 +17,8 @@ export interface TarCheck {
   sha256: string
   size: number
   members: TarMember[]
+  /** every member as the shared member checks see it */
+  infos: MemberInfo[]
   problems: string[]
 }
 
@@ -56,5 +60,6 @@ export async function checkTar(file: string, opts: { gzip: boolean; pool?: HashP
   if (gz?.error) scan.error ??= `gunzip: ${gz.error}`
   scan.end()
   const problems = scan.error ? [`not a readable ${opts.gzip ? 'gzipped tar' : 'tar'}: ${scan.error}`] : []
-  return { sha256, size, members: scan.members, problems }
+  const infos = scan.headers.map((h) => ({ name: h.name, type: memberType(h.type), mode: h.mode, linkname: h.linkname }))
+  return { sha256, size, members: scan.members, infos, problems }
 }

@@ -10,6 +10,7 @@ import { readJson } from './json-file.js'
 import { insideRun, kindOf, newUnit, runRel, type Artifact, type MemberExpect, type Unit } from './model.js'
 import type { DomainScan } from './domain-scan.js'
 import { memberKey } from './member-name.js'
+import { specProblems } from './targets.js'
 
 const DOMAIN_FILES = new Set(['index.json', 'failures.json'])
 
@@ -45,6 +46,7 @@ async function readUnit(runDir: string, domain: string, name: string, recorded: 
       continue
     }
     known.add(path.posix.basename(rel))
+    unit.problems.push(...specProblems(a.restore))
     const art: Artifact = {
       domain, unit: name, rel, abs: path.join(runDir, rel), size: Number(a.size_bytes), sha256: String(a.sha256),
       kind: kindOf(rel), encrypted: rel.endsWith('.age') || a.encryption === 'age',

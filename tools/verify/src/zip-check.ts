@@ -3,6 +3,7 @@
  * checked (CRC-32 and size, inflated where deflated) as it streams past. Only the central
  * directory is read separately first (a small read at the end of the file).
  */
+import type { MemberInfo } from '@clara/shared/member-check'
 import { readableName } from '@clara/shared/names'
 import { ZipReader, type ZipEntry } from '@clara/shared/zip-reader'
 import type { HashPool } from './hash-pool.js'
@@ -24,6 +25,8 @@ export interface ZipCheck {
   size: number
   /** null when the central directory could not be read */
   members: ZipMember[] | null
+  /** every member as the shared member checks see it (null when the central directory could not be read) */
+  infos: MemberInfo[] | null
   problems: string[]
 }
 
@@ -145,5 +148,6 @@ export async function checkZip(file: string, opts: { memberSha: boolean; pool?: 
   const problems = typeof list === 'string' ? [list] : [...scan.problems]
   for (const e of entries) problems.push(...memberProblems(e, scan.results.get(e)))
   const members = typeof list === 'string' ? null : list.map((e) => ({ name: nameOf(e), nameBytes: e.nameBytes, kind: e.kind, size: e.size, sha256: scan.results.get(e)?.sha256 }))
-  return { sha256, size, members, problems }
+  const infos = typeof list === 'string' ? null : list.map((e) => ({ name: e.nameBytes, type: e.kind, mode: e.mode }))
+  return { sha256, size, members, infos, problems }
 }

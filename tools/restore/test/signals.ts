@@ -1,0 +1,62 @@
+/**
+ * SIGTERM and SIGINT end clara-restore and clara-verify with exit 130, mid-run: the signal is sent
+ * when the tool reports its first unit done (an event on stderr, so its handlers are installed and
+ * it is at work). A SIGKILL 5 s later would show up as the exit signal: an exit 130 with no signal
+ * proves the tool ended itself within that bound. And a FIFO in place of the run's manifest is
+ * refused at once, never opened blocking (a blocked open could not be interrupted).
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import t, { type Test } from 'tap'
+import { spawnTool } from '@clara/shared/testkit-spawn'
+import { legacyUnit } from './craft.js'
+import { bin } from './kit.js'
+
+const STACK = /^\s+at .+(\(|file:|node:)/m
+
+async function interrupted(t: Test, tool: string, args: string[], mark: RegExp, signal: NodeJS.Signals): Promise<void> {
+  let sent = false
+  const r = await spawnTool(process.execPath, [bin(tool), ...args], {
+    timeoutMs: 120_000,
+    onSpawn: (child) => {
+      let err = ''
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c.toString()
+        if (sent || !mark.test(err)) return
+        sent = true
+        child.kill(signal)
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+      })
+    },
+  })
+  t.ok(sent, `${tool}: signalled mid-run`)
+  t.equal(r.signal, null, `${tool}: ended by itself after ${signal} (not killed)`)
+  t.equal(r.code, 130, `${tool}: exit 130 on ${signal}`)
+  t.notMatch(r.stderr, STACK, 'no stack trace')
+}
+
+t.test('SIGTERM and SIGINT end restore and verify with exit 130', async (t) => {
+  const base = t.testdir({})
+  const run = path.join(base, 'run')
+  for (let i = 0; i < 40; i++) await legacyUnit(run, `u${String(i).padStart(2, '0')}`, [{ name: 'a.txt', data: `unit ${i}` }, { name: 'b/c.txt', data: 'c' }])
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    await interrupted(t, 'restore', [run, '--to', path.join(base, `new-${sig}`), '--domains', 'legacy', '--verbose'], /legacy_zips\/u\d+: restored/, sig)
+    await interrupted(t, 'verify', [run, '--no-state', '--verbose', '--data', 'full'], /ok unit legacy_zips\/u\d+|legacy_zips\/u\d+/, sig)
+  }
+})
+
+t.test('a FIFO in place of the manifest: refused at once in one line, never opened blocking', async (t) => {
+  const run = path.join(t.testdir({}), 'run')
+  mkdirSync(run)
+  execFileSync('mkfifo', [path.join(run, 'manifest.json')])
+  const r = await spawnTool(process.execPath, [bin('restore'), run, '--to', path.join(run, '..', 'new'), '--domains', 'legacy', '--quiet'], { timeoutMs: 5000 })
+  t.equal(r.signal, null, 'restore ended by itself within 5 s')
+  t.equal(r.code, 3)
+  t.match(r.stderr, /manifest\.json: not a regular file \(a FIFO\)/)
+  t.notMatch(r.stderr, STACK, 'no stack trace')
+  const v = await spawnTool(process.execPath, [bin('verify'), run, '--no-state', '--quiet'], { timeoutMs: 5000 })
+  t.equal(v.signal, null, 'verify ended by itself within 5 s')
+  t.equal(v.code, 3)
+  t.match(v.stderr, /manifest\.json unreadable \(ENOTREG\)/)
+})
