@@ -17,6 +17,13 @@ export interface UnitNote {
   code?: string
 }
 
+export interface PickleCounts {
+  files: number
+  /** `clara_content/<iid>/<file>`: strings rewritten */
+  rewritten: Record<string, number>
+  failed: { file: string; message: string }[]
+}
+
 export class Report {
   started_at = new Date().toISOString()
   run: { dir: string; run_id: string | null; clara: string | null; status: string | null } = { dir: '', run_id: null, clara: null, status: null }
@@ -41,9 +48,17 @@ export class Report {
   to_provide: ToProvide[] = []
   prepared: string[] = []
   reformatted_json: string[] = []
-  /** content zips rebuilt, config.ini merged, pickles rewritten (site-step.ts) */
-  site: Record<string, unknown> = {}
+  /** content zips rebuilt, config.ini merged (site-step.ts), pickles rewritten in their units' stages (staged-pickle.ts) */
+  site: Record<string, unknown> & { pickles: PickleCounts } = { pickles: { files: 0, rewritten: {}, failed: [] } }
   warnings: string[] = []
+
+  /** Count one pickled text: its strings moved into the new root, or why it was kept as it was. */
+  pickle(rel: string, changed: number, error?: string): void {
+    const p = this.site.pickles
+    p.files++
+    if (error) p.failed.push({ file: rel, message: error })
+    else if (changed) p.rewritten[rel] = changed
+  }
 
   /** Count one JSON file's rewrites. */
   json(rel: string, changes: Rewrite[], note?: { reformatted?: boolean; error?: string }): void {

@@ -141,7 +141,7 @@ async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report
   log.info(`${p.units.length} unit(s) → ${o.to}`)
   await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, signal: o.signal })
   report.prepared = await prepareDirs(o.to)
-  await repairSite(o.to, o.appDir, p.roots, state, report, log)
+  await repairSite(o.to, o.appDir, state, report, log)
   const owner = newOwner(o.to, o.owner)
   if (owner) report.owner = owner
   await proveAll(o, p.dump, p.roots, p.keep, report)

@@ -23,6 +23,7 @@ import { Refusal } from './limits.js'
 import { writeMember } from './fast-write.js'
 import { unpackTar } from './tar-unpack.js'
 import { rewriteStagedJson, type JsonHook } from './staged-json.js'
+import { rewriteStagedPickles, type PickleHook } from './staged-pickle.js'
 import { checkSqlite } from './sqlite-check.js'
 import { openVerifiedZip, verifyArtifact } from './verify-artifact.js'
 import type { RootSet } from './old-roots.js'
@@ -38,6 +39,7 @@ export interface UnitEnv {
   /** root-relative targets of the run's other units (latin1 text of their bytes): a snapshot leaves what lies under them alone */
   skipUnder: Set<string>
   onJson: JsonHook
+  onPickle: PickleHook
   /** keep setuid/setgid/sticky bits (--keep-special-modes) */
   keepSpecialModes: boolean
 }
@@ -189,6 +191,7 @@ export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome
     makeStages(u, env.root, stages)
     for (const a of u.artifacts) written.push(...(await unpack(a, stages, env, x)))
     rewriteStagedJson(written, stages, env.roots, env.onJson)
+    rewriteStagedPickles(written, stages, env.roots, env.onPickle)
     if (u.sqlite) for (const s of stages.values()) await checkSqlite(s.abs)
     written = makeLinks(written, stages, x)
     for (const s of stages.values()) if (s.mode === 'replace') s.applyDirTimes(s.abs)

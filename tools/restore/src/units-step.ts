@@ -55,7 +55,7 @@ export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promi
       if (u.refusal) throw new Refusal(u.refusal)
       const limit = await unitBudget(c.root, c.maxUnitBytes)
       const skipUnder = u.group === 'snapshots' ? others : new Set<string>()
-      r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, keepSpecialModes: c.keepSpecialModes, onJson: (rel, ch, note) => c.report.json(rel, ch, note) })
+      r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, keepSpecialModes: c.keepSpecialModes, onJson: (rel, ch, note) => c.report.json(rel, ch, note), onPickle: (rel, n, err) => c.report.pickle(rel, n, err) })
     } catch (err) {
       if (c.signal?.aborted) {
         await reported

@@ -148,7 +148,6 @@ t.test('in the restore: the checkout copy kept aside is merged in; a checkout fi
   const { PassThrough } = await import('node:stream')
   const { Logger } = await import('@clara/shared/log')
   const { StateDir } = await import('../src/markers.js')
-  const { RootSet } = await import('../src/old-roots.js')
   const { Report } = await import('../src/report.js')
   const { repairSite } = await import('../src/site-step.js')
   const err = new PassThrough()
@@ -156,7 +155,7 @@ t.test('in the restore: the checkout copy kept aside is merged in; a checkout fi
   for (const [checkout, ok] of [[CHECKOUT, true], ['[s]\nno delimiter here\n', false]] as const) {
     const to = t.testdir({ clara_app: { 'config.ini': BACKUP }, '.clara-restore': { replaced: { clara_app: { 'config.ini': checkout } } } })
     const report = new Report()
-    await repairSite(to, null, new RootSet(to), new StateDir(to), report, log)
+    await repairSite(to, null, new StateDir(to), report, log)
     if (ok) {
       t.match(report.site.config_ini, { merged: true, kept_sections: ['tts', 'image_gloss_repository'] })
       t.equal(readFileSync(path.join(to, 'clara_app/config.ini'), 'utf8'), mergeIni(BACKUP, CHECKOUT).text)
