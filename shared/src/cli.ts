@@ -85,6 +85,8 @@ export function run(main: Main, name = toolName(process.argv[1])): void {
   const onSignal = () => {
     if (signalled) process.exit(EXIT.INTERRUPTED)
     signalled = true
+    // a signal that lands after main has returned, before the process is gone, still means interrupted
+    process.exitCode = EXIT.INTERRUPTED
     ac.abort()
     // A main that is not watching io.signal (e.g. blocked reading stdin) must still stop:
     // give it a moment to clean up, then exit.
