@@ -148,7 +148,8 @@ export function tempOwner(name: string): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-function running(pid: number): boolean {
+/** Whether a process with this pid runs (EPERM: it does, as another user). */
+export function running(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -6,9 +6,9 @@
  * always there), written atomically beside the pages. C-LARA's step that rewrites server URLs of
  * `page*.html` to `multimedia/` has nothing left to do: the backup rewrote those URLs already.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { withAtomicFile } from '@clara/shared/atomic'
+import { isTempName, running, tempOwner, withAtomicFile } from '@clara/shared/atomic'
 import { walkTreeSync } from '@clara/shared/walk-sync'
 import { ZipWriter } from '@clara/shared/zip-writer'
 import {
@@ -45,7 +45,19 @@ interface Item {
   mode: number
 }
 
-const walkDir = (dir: string) => walkTreeSync(dir, { exclude: (rel) => NESTED_CONTENT_ZIP.test(rel) })
+/** A content zip's own temp file (an atomic write a kill interrupted): never a page of the text. */
+const zipTemp = (rel: string) => isTempName(rel) && NESTED_CONTENT_ZIP.test(rel.slice(1).replace(/\.\d+\.[0-9a-f]+\.tmp$/, ''))
+
+const walkDir = (dir: string) => walkTreeSync(dir, { exclude: (rel) => NESTED_CONTENT_ZIP.test(rel) || zipTemp(rel) })
+
+/** Remove the temp files a killed rebuild left in a rendered dir (those of a writer still running are left alone). */
+function sweepZipTemps(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const owner = tempOwner(name)
+    if (!zipTemp(name) || owner === process.pid) continue
+    if (owner === undefined || !running(owner)) rmSync(path.join(dir, name), { force: true })
+  }
+}
 
 /** The newest mtime (ms) of a file in the dir, or null when it holds none. */
 function newestFile(dir: string): number | null {
@@ -108,6 +120,7 @@ export async function rebuildContentZips(root: string): Promise<ContentZipResult
     const rel = `${renderedDir(type, id)}/${contentZipName(type)}`
     const dir = path.join(root, renderedDir(type, id))
     const zip = path.join(root, rel)
+    sweepZipTemps(dir)
     if (isFresh(zip, dir)) {
       out.fresh.push(rel)
       continue

@@ -5,7 +5,7 @@
  * (create_start_page_for_self_contained_dir), content/multimedia/, shutil.make_archive.
  */
 import t from 'tap'
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { spawnTool } from '@clara/shared/testkit-spawn'
 import { ZipReader } from '@clara/shared/zip-reader'
@@ -94,4 +94,17 @@ t.test('a rerun keeps a fresh zip; a page newer than the zip rebuilds it', async
   const later = new Date(Date.now() + 60_000)
   utimesSync(path.join(root, 'clara_compiled_phonetic/37/page_1.html'), later, later)
   t.same((await rebuildContentZips(root)).built, ['clara_compiled_phonetic/37/content_zipfile_phonetic.zip'])
+})
+
+t.test('a rebuild a kill interrupted leaves a temp file: swept, never a member, the zip the same as before', async (t) => {
+  const dir = path.join(root, 'clara_compiled/37')
+  const zip = path.join(dir, 'content_zipfile_normal.zip')
+  const before = readFileSync(zip)
+  rmSync(zip)
+  // the temp name of a dead writer (pid 2^22 + 1 is above Linux's pid limit) with a fresh mtime
+  const temp = path.join(dir, `.content_zipfile_normal.zip.${2 ** 22 + 1}.0badcafe.tmp`)
+  writeFileSync(temp, 'half a zip')
+  t.same((await rebuildContentZips(root)).built, ['clara_compiled/37/content_zipfile_normal.zip'])
+  t.notOk(existsSync(temp), 'the leftover temp is removed')
+  t.same(readFileSync(zip), before, 'the rebuilt zip holds the pages only, and the newest page’s time, as before')
 })
