@@ -6,6 +6,7 @@
  * version when it is missing), so C-LARA's export always holds `project_dir/stored_data.json`, and
  * its import fails without it.
  */
+import { pythonJson as pyJsonDumps } from '@clara/shared/python-json'
 
 /** The 19 text versions: one dir each in every project folder (`CLARAProjectInternal.text_versions`). */
 export const TEXT_VERSIONS = [
@@ -27,22 +28,4 @@ export function versionFile(internalId: string, version: string): string {
 }
 
 /** Python's `json.dumps(value, indent=4)` (ASCII only, `\uXXXX` escapes), the bytes C-LARA writes. */
-export function pythonJson(value: unknown, indent = 4, depth = 0): string {
-  const pad = (n: number) => ' '.repeat(indent * n)
-  if (Array.isArray(value)) {
-    if (!value.length) return '[]'
-    return `[\n${value.map((v) => pad(depth + 1) + pythonJson(v, indent, depth + 1)).join(',\n')}\n${pad(depth)}]`
-  }
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value)
-    if (!entries.length) return '{}'
-    return `{\n${entries.map(([k, v]) => `${pad(depth + 1)}${pythonString(k)}: ${pythonJson(v, indent, depth + 1)}`).join(',\n')}\n${pad(depth)}}`
-  }
-  if (typeof value === 'string') return pythonString(value)
-  return JSON.stringify(value ?? null)
-}
-
-function pythonString(s: string): string {
-  // json's ESCAPE_ASCII: everything outside ' '..'~' (DEL included) as \uXXXX
-  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
+export const pythonJson = (value: unknown, indent = 4): string => pyJsonDumps(value, indent)
