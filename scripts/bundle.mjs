@@ -35,13 +35,15 @@ const tools = readdirSync(path.join(repo, 'tools'))
   .filter((dir) => existsSync(path.join(dir, 'package.json')) && JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).bin)
 
 const t0 = Date.now()
-await Promise.all(tools.map(async (dir) => {
-  const entry = path.join(dir, 'dist/src/bin.js')
+// bin.bundle.mjs runs the tool as a process; main.bundle.mjs only exports its main(io), for clara-backup,
+// which runs the domain tools in its own process (shared/src/launch.ts loadMain).
+await Promise.all(tools.flatMap((dir) => ['bin', 'main'].map(async (name) => {
+  const entry = path.join(dir, `dist/src/${name}.js`)
   if (!existsSync(entry)) throw new Error(`${entry}: not built (run tsc -b first)`)
   const outDir = path.dirname(entry)
   await build({
     entryPoints: [entry],
-    outfile: path.join(outDir, 'bin.bundle.mjs'),
+    outfile: path.join(outDir, `${name}.bundle.mjs`),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -52,5 +54,5 @@ await Promise.all(tools.map(async (dir) => {
     banner: { js: "import { createRequire as __claraRequire } from 'node:module'; const require = __claraRequire(import.meta.url);" },
     plugins: [lazyByPath(outDir)],
   })
-}))
+})))
 console.error(`bundle: ${tools.length} tools in ${Date.now() - t0} ms`)

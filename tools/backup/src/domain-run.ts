@@ -1,12 +1,21 @@
-/** Run one domain's script as a child process: forward its records, relay its log, pass signals on. */
+/**
+ * Run one domain: its tools composed in a worker thread of ours (domain-thread.ts, the default), or its
+ * script as a child process (CLARA_BACKUP_COMPOSE=scripts); either way forward its records, relay its log,
+ * pass an interruption on.
+ */
 import { spawn } from 'node:child_process'
 import path from 'node:path'
+import { PassThrough, type Readable } from 'node:stream'
+import { Worker } from 'node:worker_threads'
+import { EXIT, SIGNAL_GRACE_MS } from '@clara/shared/cli'
 import { readLines, readRecords } from '@clara/shared/ndjson'
 import type { ClaraRecord } from '@clara/shared/records'
 import type { Progress } from '@clara/shared/log'
 import type { Domain } from './domains.js'
 import { killTree } from './proc-tree.js'
 import type { RecordSink } from './plan-tally.js'
+import { composition } from './pipelines.js'
+import type { ThreadData, ThreadMessage } from './domain-thread.js'
 
 export interface DomainResult {
   exit_code: number
@@ -47,9 +56,75 @@ export function progressOf(line: string): (Progress & { name?: string }) | null 
   }
 }
 
-/** Spawn `bash scripts/<domain.script>`; every record it prints is re-emitted through `io.out`. */
-export async function runDomain(scriptsDir: string, d: Domain, io: DomainIo): Promise<DomainResult> {
-  const child = spawn('bash', [path.join(scriptsDir, d.script)], { env: io.env, stdio: ['ignore', 'pipe', 'pipe'] })
+/** A domain's tools at work: their records, their log, their end; `stop` asks them to stop. */
+interface Launched {
+  stdout: Readable
+  stderr: Readable
+  exited: Promise<number>
+  stop: () => void
+}
+
+/** How clara-backup runs a domain: in a thread of its own (default) or by its script (CLARA_BACKUP_COMPOSE=scripts). */
+export const composeMode = (env: NodeJS.ProcessEnv): 'thread' | 'scripts' => (env.CLARA_BACKUP_COMPOSE === 'scripts' ? 'scripts' : 'thread')
+
+/** `bash scripts/<domain.script>` as a child process. */
+function launchScript(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched {
+  const child = spawn('bash', [path.join(repo, 'scripts', d.script)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  return {
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited: new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + signalNumber(sig)))),
+    stop: () => child.pid && killTree(child.pid, 'SIGTERM'),
+  }
+}
+
+/** The domain's composition (pipelines.ts) in a worker thread (domain-thread.ts), whose process.env is the domain's. */
+function launchThread(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const workerData: ThreadData = { repo, cwd: process.cwd(), composition: composition(d, env) }
+  const worker = new Worker(new URL('./domain-thread.js', import.meta.url), { workerData, env, execArgv: [], stdout: true, stderr: true })
+  // what code in the thread writes to process.stdout or stderr itself is log, never a record
+  worker.stdout.pipe(stderr, { end: false })
+  worker.stderr.pipe(stderr, { end: false })
+  let stopping: NodeJS.Timeout | undefined
+  const exited = new Promise<number>((resolve) => {
+    let code: number | undefined
+    worker.on('message', (m: ThreadMessage) => {
+      if (m.t !== 'exit') {
+        ;(m.t === 'out' ? stdout : stderr).write(m.chunk)
+        return
+      }
+      code = m.code
+      // the tools are done; a handle one of them left open must not keep the thread
+      void worker.terminate()
+    })
+    worker.on('error', (err) => {
+      stderr.write(`clara-backup: ${d.name}: the domain's tools failed: ${err?.message ?? err}\n`)
+      code ??= EXIT.FATAL
+    })
+    worker.on('exit', () => {
+      clearTimeout(stopping)
+      stdout.end()
+      stderr.end()
+      resolve(code ?? (stopping ? EXIT.INTERRUPTED : EXIT.FATAL))
+    })
+  })
+  return {
+    stdout,
+    stderr,
+    exited,
+    stop: () => {
+      worker.postMessage({ t: 'abort' })
+      // as a tool process would be: given the grace to wind down, then ended
+      stopping ??= setTimeout(() => void worker.terminate(), SIGNAL_GRACE_MS)
+    },
+  }
+}
+
+/** Run domain `d` of the toolkit in `repo`; every record it prints is re-emitted through `io.out`. */
+export async function runDomain(repo: string, d: Domain, io: DomainIo): Promise<DomainResult> {
+  const child = composeMode(io.env) === 'scripts' ? launchScript(repo, d, io.env) : launchThread(repo, d, io.env)
   const lastLines: string[] = []
   const relayed = (async () => {
     for await (const line of readLines(child.stderr, { truncate: true, maxBytes: LOG_LINE_BYTES })) {
@@ -62,11 +137,11 @@ export async function runDomain(scriptsDir: string, d: Domain, io: DomainIo): Pr
       if (lastLines.push(line) > LAST_LINES) lastLines.shift()
     }
   })().catch(() => child.stderr.resume())
-  const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + signalNumber(sig))))
+  const exited = child.exited
   let interrupted = false
   const stop = () => {
     interrupted = true
-    if (child.pid) killTree(child.pid, 'SIGTERM')
+    child.stop()
   }
   io.signal.addEventListener('abort', stop, { once: true })
   if (io.signal.aborted) stop()

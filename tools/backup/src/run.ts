@@ -90,7 +90,7 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
       c.log.detail(`${d.dir}: running its script (not reused whole: ${why})`)
     }
     if (!c.o.flags.dry && (await dropIncomplete(p.dir, d.dir))) c.log.detail(`${d.dir}: running again after an attempt that did not complete`)
-    const r = await runDomain(scripts, d, {
+    const r = await runDomain(c.repo, d, {
       env, out: sink, signal: c.io.signal,
       onLine: (line) => relay(line, d.name),
       onProgress: (u) => progress.update(u, d.dir),
