@@ -16,8 +16,8 @@ export const NAME = 'clara-backup'
 export const USAGE = `$0 --clara DIR [--dest BACKUP_ROOT] [--db URL] [--resume RUN_ID] [--full] [--dry-run] [options]
 
 Run a complete backup of a C-LARA install into BACKUP_ROOT/<run-id>/: source, compiled, legacy,
-db, audio cache, media, infra (and snapshots with --snapshots), each domain by its script in
-scripts/; --jobs of them at once (default 2: the longest ones by the previous run's times first;
+db, audio cache, media, infra (and snapshots with --snapshots), each domain's tools composed as its
+script in scripts/ composes them, in a thread of ours (CLARA_BACKUP_COMPOSE=scripts: by the script); --jobs of them at once (default 2: the longest ones by the previous run's times first;
 --jobs 1: one by one, in that order). Incremental by default: units unchanged since the run 'latest' points at are
 hard-linked from it, and a domain none of whose inputs changed (same stat data, options and toolkit
 build) is hard-linked whole without starting its tools (--rescan runs them anyway). One run at a time (lock). manifest.json is written last, then 'latest' is
