@@ -15,7 +15,9 @@ export type FaultHook = (abs: string, op: 'open' | 'read') => NodeJS.ErrnoExcept
  * `CLARA_FAULT_INJECT='EACCES:<path-substring>[,EIO@read:<substring>…]'`. `CODE[@open|@read]`
  * fails that operation (default open) with errno CODE. Two codes change the file instead, to
  * exercise change detection: `GROW` appends a byte just before every read of a match, `GROW1`
- * only before the first one.
+ * only before the first one. `HANG` blocks the thread for good at that operation (without using the
+ * CPU): a run stopped there is one whose interruption lands at a known point, whatever the machine's
+ * speed (the tests that kill or signal a run in the middle of a domain).
  */
 export function faultsFromEnv(env: NodeJS.ProcessEnv): FaultHook | undefined {
   const spec = env.CLARA_FAULT_INJECT
@@ -29,6 +31,7 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): FaultHook | undefined {
   return (abs, op) => {
     const hit = rules.find((r) => r.op === op && r.left > 0 && abs.includes(r.sub))
     if (!hit) return undefined
+    if (hit.code === 'HANG') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
     if (hit.grow) {
       hit.left--
       fs.appendFileSync(abs, 'x')

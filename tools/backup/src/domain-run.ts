@@ -12,7 +12,7 @@ import { readLines, readRecords } from '@clara/shared/ndjson'
 import type { ClaraRecord } from '@clara/shared/records'
 import type { Progress } from '@clara/shared/log'
 import type { Domain } from './domains.js'
-import { killTree } from './proc-tree.js'
+import { descendants, killTree } from './proc-tree.js'
 import type { RecordSink } from './plan-tally.js'
 import { composition } from './pipelines.js'
 import type { ThreadData, ThreadMessage } from './domain-thread.js'
@@ -74,7 +74,28 @@ function launchScript(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched
     stdout: child.stdout,
     stderr: child.stderr,
     exited: new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + signalNumber(sig)))),
-    stop: () => child.pid && killTree(child.pid, 'SIGTERM'),
+    stop: () => {
+      if (!child.pid) return
+      const tree = [child.pid, ...descendants(child.pid)]
+      killTree(child.pid, 'SIGTERM')
+      // a tool that does not wind down in time is ended, so that clara-backup itself ends within its own grace
+      const hard = setTimeout(() => tree.forEach((p) => killQuietly(p, 'SIGKILL')), DOMAIN_GRACE_MS)
+      child.on('close', () => clearTimeout(hard))
+    },
+  }
+}
+
+/**
+ * How long an interrupted domain may take to wind down before its tools are ended: half of the grace
+ * clara-backup itself is given (shared/src/cli.ts), which it needs to say so, release the lock and exit 130.
+ */
+const DOMAIN_GRACE_MS = SIGNAL_GRACE_MS / 2
+
+function killQuietly(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig)
+  } catch {
+    // already gone
   }
 }
 
@@ -117,7 +138,7 @@ function launchThread(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched
     stop: () => {
       worker.postMessage({ t: 'abort' })
       // as a tool process would be: given the grace to wind down, then ended
-      stopping ??= setTimeout(() => void worker.terminate(), SIGNAL_GRACE_MS)
+      stopping ??= setTimeout(() => void worker.terminate(), DOMAIN_GRACE_MS)
     },
   }
 }

@@ -22,14 +22,17 @@ t.before(async () => {
 t.teardown(() => f?.cleanup())
 
 /** Start a run in its own process group; resolves its exit once it ends. */
-function start(root: string, args: string[], umask = '000') {
-  const child = spawn('bash', ['-c', `umask ${umask}; exec "$0" "$@"`, BACKUP_ALL, ...backupArgs(f, root, args)], { env: runEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+function start(root: string, args: string[], umask = '000', env: NodeJS.ProcessEnv = {}) {
+  const child = spawn('bash', ['-c', `umask ${umask}; exec "$0" "$@"`, BACKUP_ALL, ...backupArgs(f, root, args)], { env: runEnv(env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (c) => (stderr += c))
   child.stdout!.resume()
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
   return { child, stderr: () => stderr, done }
 }
+
+/** An injected fault (shared/src/source-file.ts) that stops the compiled domain at its third unit until the run is killed. */
+const HANG_AT_60 = 'HANG:clara_compiled/60/'
 
 const runDirOf = (root: string) => path.join(root, readdirSync(root).find((n) => /^\d{8}T\d{6}Z$/.test(n))!)
 
@@ -43,7 +46,8 @@ function byKey(run: string): Map<string, Entry> {
 
 t.test('a run SIGKILLed during the compiled domain, resumed, equals an uninterrupted run unit for unit', async (t) => {
   const root = path.join(f.dir, 'killed')
-  const s = start(root, ['--workers', '1', '--jobs', '1'])
+  // compiled units go 12, 37, 60, 99: the domain stops for good at 60, so the kill lands inside it, however fast the machine
+  const s = start(root, ['--workers', '1', '--jobs', '1'], '000', { CLARA_FAULT_INJECT: HANG_AT_60 })
   let run = ''
   await waitFor(() => {
     if (!/domain 2\/7: compiled/.test(s.stderr()) || !existsSync(root)) return false
@@ -82,27 +86,31 @@ t.test('a run SIGKILLed during the compiled domain, resumed, equals an uninterru
   for (const [d, x] of Object.entries<any>(ma.domains)) t.match(r.run.domains[d], { units: x.units, bytes: x.bytes, failures: x.failures }, `${d}: same totals`)
 })
 
-t.test('SIGTERM to clara-backup alone stops the domain pipeline it runs: exit 130, no manifest, no process left', async (t) => {
-  const root = path.join(f.dir, 'terminated')
-  // --jobs 1: legacy would start beside compiled otherwise, before the signal
-  const s = start(root, ['--domains', 'compiled,legacy', '--workers', '1', '--jobs', '1'], '027')
-  await waitFor(() => /domain 1\/2: compiled/.test(s.stderr()), 60_000, 'the compiled domain')
-  const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return readFileSync(`/proc/${p}/environ`, 'utf8').includes(`DEST=${runDirOf(root)}`)
-    } catch {
-      return false
-    }
+for (const mode of ['thread', 'scripts']) {
+  t.test(`SIGTERM to clara-backup alone stops the domain it runs (${mode}): exit 130, no manifest, nothing of the run left running`, async (t) => {
+    const root = path.join(f.dir, `terminated-${mode}`)
+    // --jobs 1: legacy would start beside compiled otherwise, before the signal; the domain stops for good at unit 60
+    const s = start(root, ['--domains', 'compiled,legacy', '--workers', '1', '--jobs', '1'], '027', { CLARA_FAULT_INJECT: HANG_AT_60, CLARA_BACKUP_COMPOSE: mode })
+    // the processes of the run's domain tools (the scripts' way), by their environment
+    const mine = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== s.child.pid).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/environ`, 'utf8').includes(`DEST=${runDirOf(root)}`)
+      } catch {
+        return false
+      }
+    })
+    // the signal must find the domain at work: its first units are finished, and it is held at unit 60
+    await waitFor(() => existsSync(root) && readdirSync(root).some((n) => /^\d{8}T\d{6}Z$/.test(n)) && finished(path.join(runDirOf(root), 'compiled_exports')).length > 0, 90_000, 'the first compiled unit')
+    if (mode === 'scripts') await waitFor(() => mine().length > 0, 60_000, 'the compiled domain’s pipeline')
+    process.kill(s.child.pid!, 'SIGTERM')
+    const end = await s.done
+    t.equal(end.code, 130, 'exit 130', { stderr: s.stderr() })
+    t.match(s.stderr(), /interrupted: finish it with --resume \d{8}T\d{6}Z/)
+    t.notOk(existsSync(path.join(runDirOf(root), 'manifest.json')))
+    t.notOk(existsSync(path.join(runDirOf(root), 'compiled_exports', 'index.json')), 'the compiled domain did not finish')
+    t.notOk(existsSync(path.join(runDirOf(root), 'legacy_zips')), 'no domain started after the signal')
+    t.notOk(existsSync(lockOf(root)), 'the lock was released')
+    await waitFor(() => mine().length === 0, 30_000, 'the domain pipeline to end').catch(() => {})
+    t.same(mine(), [], 'no tool of the run is still running')
   })
-  // the signal must find the domain's pipeline running: wait until its processes are there (not a fixed time)
-  await waitFor(() => mine().length > 0, 60_000, 'the compiled domain’s pipeline')
-  process.kill(s.child.pid!, 'SIGTERM')
-  const end = await s.done
-  t.equal(end.code, 130, 'exit 130', { stderr: s.stderr() })
-  t.match(s.stderr(), /interrupted: finish it with --resume \d{8}T\d{6}Z/)
-  t.notOk(existsSync(path.join(runDirOf(root), 'manifest.json')))
-  t.notOk(existsSync(path.join(runDirOf(root), 'legacy_zips')), 'no domain started after the signal')
-  t.notOk(existsSync(lockOf(root)), 'the lock was released')
-  await waitFor(() => mine().length === 0, 30_000, 'the domain pipeline to end').catch(() => {})
-  t.same(mine(), [], 'no tool of the run is still running')
-})
+}

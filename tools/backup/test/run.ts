@@ -6,6 +6,7 @@
 import t from 'tap'
 import { appendFileSync, existsSync, lstatSync } from 'node:fs'
 import path from 'node:path'
+import { openDb } from '@clara/shared/db'
 import { artifactInodes, backup, dirModes, files, indexSums, latest, makeFixture, readJson, runEnv, type Fixture } from './helpers.js'
 
 let f: Fixture
@@ -18,6 +19,13 @@ t.teardown(() => f?.cleanup())
 function touchProject(dir: string): void {
   const first = [...files(path.join(f.clara, 'clara_content', dir)).keys()][0]
   appendFileSync(path.join(f.clara, 'clara_content', dir, first), '\nchanged by a test\n')
+}
+
+/** What C-LARA does when somebody logs in: a row of the database changes (its file with it), none a unit holds. */
+async function touchRows(): Promise<void> {
+  const db = await openDb(f.db, { readonly: false })
+  await db.query("UPDATE auth_user SET last_login = '2026-12-08 00:00:00' WHERE id = (SELECT MIN(id) FROM auth_user)")
+  await db.close()
 }
 
 t.test('a full run: exit 1 (project 12 has an unresolved reference), manifest totals = the indexes, 750/640, latest last', async (t) => {
@@ -52,6 +60,7 @@ t.test('after changing two projects, a second run rebuilds only those two units;
   const prev = latest(root)!
   touchProject('Peter_Rabbit_small5')
   touchProject('Mary_had_a_little_lamb_37')
+  await touchRows()
   const r = await backup(f, root)
   t.equal(r.code, 1, 'exit 1', { stderr: r.stderr })
   const run = latest(root)!
@@ -66,7 +75,7 @@ t.test('after changing two projects, a second run rebuilds only those two units;
     'source_exports/37/source.zip',
     'source_exports/5/source.zip',
   ], 'only the two changed projects (and the unit that failed last time) were rebuilt')
-  t.ok(rebuilt.some((k) => k.startsWith('db/')), 'the database is dumped every run')
+  t.ok(rebuilt.some((k) => k.startsWith('db/')), 'the changed database is dumped again')
   const m = readJson(path.join(run, 'manifest.json'))
   t.equal(m.incremental_from, path.basename(prev))
   t.match(m.domains.source_exports, { units: 7, reused: 5 })
