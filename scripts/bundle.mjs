@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Part of `pnpm run build`, after tsc: bundles each tool's compiled entry (tools/<t>/dist/src/bin.js) with the
-// workspace code and the small pure-JS dependencies (yargs, split2, tar-stream, …) into one file,
+// workspace code and the small pure-JS dependencies (yargs, tar-stream, …) into one file,
 // tools/<t>/dist/src/bin.bundle.mjs, which tools/<t>/bin.js loads (shared/src/launch.ts) when it is there and fresh. Why: a backup run starts
 // ~20 short-lived node processes (three per domain pipeline), and resolving and loading ~60 ES modules each
 // cost ~40 ms of CPU per process; one file loads in a fraction of that. The bundle sits beside the modules
@@ -50,7 +50,7 @@ await Promise.all(tools.flatMap((dir) => ['bin', 'main'].map(async (name) => {
     target: 'node20',
     logLevel: 'warning',
     legalComments: 'none',
-    // CommonJS dependencies (split2, tar-stream) call require() for node built-ins.
+    // CommonJS dependencies (tar-stream) call require() for node built-ins.
     banner: { js: "import { createRequire as __claraRequire } from 'node:module'; const require = __claraRequire(import.meta.url);" },
     plugins: [lazyByPath(outDir)],
   })
