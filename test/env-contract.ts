@@ -63,34 +63,39 @@ function cmdlines(): Map<number, string> {
 const runEnv = (extra: NodeJS.ProcessEnv = {}) =>
   childEnv({ CLARA: clara, DATABASE_URL, BACKUP_ROOT: root, CLARA_BACKUP_LOCK: path.join(work, 'lock', 'clara_backup.lock'), CLARA_CRONTAB: 'none', ...extra })
 
-t.test('a whole run: the password is on no command line, in strace’s record of every execve or in /proc', async (t) => {
-  const log = path.join(work, 'execve.log')
-  const child = spawn('strace', ['-f', '-qq', '-e', 'trace=execve', '-s', '100000', '-o', log, binPath('clara-backup'), '--quiet'], { env: runEnv({ DB_TYPE: 'sqlite' }), stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr += d))
-  const seen = new Map<string, number>()
-  let done = false
-  const closed = new Promise<number | null>((r) => child.on('close', (code) => ((done = true), r(code))))
-  // read every process's command line again and again until the run ends
-  while (!done) {
-    for (const line of cmdlines().values()) seen.set(line, (seen.get(line) ?? 0) + 1)
-    await new Promise((r) => setImmediate(r))
-  }
-  const code = await closed
-  t.ok(code === 0 || code === 1, `the run completed (exit ${code}): ${stderr}`)
-  const execs = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('execve('))
-  const all = execs.join('\n')
-  for (const tool of ['clara-list-projects', 'clara-list-audio', 'clara-pgdump', 'pg_dump', 'clara-zip-unit', 'clara-model']) {
-    t.ok(execs.some((l) => l.includes(tool)), `${tool} ran (${execs.length} execs recorded)`)
-  }
-  t.notOk(all.includes(password), 'no execve of the run had the password in its arguments')
-  t.match(all, new RegExp(`pg_dump.*--dbname=postgres://${role}@127\\.0\\.0\\.1`), 'pg_dump got the URL without its password')
-  const lines = [...seen.keys()]
-  t.ok(lines.some((l) => l.includes('strace -f') && l.includes('clara-backup')), 'the run’s processes were read from /proc')
-  t.same(lines.filter((l) => l.includes(password)), [], 'no /proc/<pid>/cmdline held the password')
-  const m = JSON.parse(readFileSync(path.join(root, 'latest', 'manifest.json'), 'utf8'))
-  t.ok(m.domains.db.units === 1 && !m.domains.db.incomplete, 'the database was dumped with the role’s URL from DATABASE_URL (DB_TYPE=sqlite did not hide it)')
-})
+// clara-backup composes the domains' tools in its own process (thread), or runs the scripts (scripts): both ways
+for (const mode of ['scripts', 'thread']) {
+  t.test(`a whole run (${mode}): the password is on no command line, in strace’s record of every execve or in /proc`, async (t) => {
+    const log = path.join(work, 'execve.log')
+    const child = spawn('strace', ['-f', '-qq', '-e', 'trace=execve', '-s', '100000', '-o', log, binPath('clara-backup'), '--quiet'], { env: runEnv({ DB_TYPE: 'sqlite', CLARA_BACKUP_COMPOSE: mode }), stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    const seen = new Map<string, number>()
+    let done = false
+    const closed = new Promise<number | null>((r) => child.on('close', (code) => ((done = true), r(code))))
+    // read every process's command line again and again until the run ends
+    while (!done) {
+      for (const line of cmdlines().values()) seen.set(line, (seen.get(line) ?? 0) + 1)
+      await new Promise((r) => setImmediate(r))
+    }
+    const code = await closed
+    t.ok(code === 0 || code === 1, `the run completed (exit ${code}): ${stderr}`)
+    const execs = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('execve('))
+    const all = execs.join('\n')
+    // the scripts start every tool as a process; in a thread, they are not started at all (pg_dump, a program of its own, is)
+    for (const tool of ['clara-list-projects', 'clara-list-audio', 'clara-pgdump', 'clara-zip-unit', 'clara-model']) {
+      t.equal(execs.some((l) => l.includes(`/${tool}`)), mode === 'scripts', `${tool} ${mode === 'scripts' ? 'ran as a process' : 'was not started as a process'} (${execs.length} execs recorded)`)
+    }
+    t.ok(execs.some((l) => l.includes('pg_dump')), 'pg_dump ran')
+    t.notOk(all.includes(password), 'no execve of the run had the password in its arguments')
+    t.match(all, new RegExp(`pg_dump.*--dbname=postgres://${role}@127\\.0\\.0\\.1`), 'pg_dump got the URL without its password')
+    const lines = [...seen.keys()]
+    t.ok(lines.some((l) => l.includes('strace -f') && l.includes('clara-backup')), 'the run’s processes were read from /proc')
+    t.same(lines.filter((l) => l.includes(password)), [], 'no /proc/<pid>/cmdline held the password')
+    const m = JSON.parse(readFileSync(path.join(root, 'latest', 'manifest.json'), 'utf8'))
+    t.ok(m.domains.db.units === 1 && !m.domains.db.incomplete, 'the database was dumped with the role’s URL from DATABASE_URL (DB_TYPE=sqlite did not hide it)')
+  })
+}
 
 t.test('the next run hands the previous one (a path with a space) on as --link-dest: units are reused', async (t) => {
   const r = await spawnTool(binPath('clara-backup'), ['--quiet'], { env: runEnv(), timeoutMs: 300_000 })

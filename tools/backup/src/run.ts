@@ -16,7 +16,7 @@ import { baseRun, openRunDir, previousRun, runId, sweepRunTemps } from './run-di
 import { printSummary } from './summary.js'
 import { PlanTally, type RecordSink } from './plan-tally.js'
 import { pool, startOrder } from './schedule.js'
-import { outOfSpace } from './out-of-space.js'
+import { fullDiskError, outOfSpace } from './out-of-space.js'
 import type { Domain } from './domains.js'
 import { domainConfig, inputsContext, linkDomain, prefetchInputs, takeInputs, toolkitStamp, whyNotReuse } from './domain-reuse.js'
 import { InputsLedger, readLedger } from './inputs-ledger.js'
@@ -176,7 +176,7 @@ export async function backupRun(c: RunCtx): Promise<number> {
   const [progress, prevSeconds] = await progressFor(c, prev)
   const { codes, reused } = await runDomains(c, { ...run, prev }, progress, prevSeconds).catch((err) => {
     if ((err as Error).name === 'AbortError') c.log.error(run.id, `interrupted: finish it with --resume ${run.id}`)
-    throw err
+    throw fullDiskError(err, run.id)
   })
   const broken = brokenOf(codes)
   const f = c.o.flags
@@ -185,6 +185,8 @@ export async function backupRun(c: RunCtx): Promise<number> {
     selection: { only: f.only, skip: f.skip, text_types: f.textTypes ?? null, domains: c.o.domains.map((d) => d.name) },
     encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),
     log: c.log, relay: relayer(c, progress), seconds: (dir) => progress.seconds(dir),
+  }).catch((err) => {
+    throw fullDiskError(err, run.id)
   })
   c.result = { manifest, latest }
   await c.out.write({ type: 'run', ...manifest })

@@ -5,6 +5,7 @@ import { chmodSync, chownSync, linkSync, mkdirSync, readFileSync, writeFileSync,
 import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
+import { ClaraError, EXIT } from '@clara/shared/cli'
 import { acquireLock } from '@clara/shared/lock'
 import { Logger } from '@clara/shared/log'
 import { runMain } from '@clara/shared/testkit'
@@ -20,7 +21,7 @@ import { RunProgress } from '../src/progress.js'
 import { sweepRunTemps } from '../src/run-dir.js'
 import { summaryLines } from '../src/summary.js'
 import { clearStaleFailures, ensureFailures } from '../src/domain-failures.js'
-import { outOfSpace } from '../src/out-of-space.js'
+import { fullDiskError, outOfSpace } from '../src/out-of-space.js'
 import { REPO, readJson, waitFor } from './helpers.js'
 import { defaultLockFile } from '../src/options.js'
 
@@ -323,4 +324,13 @@ t.test('outOfSpace: ENOSPC, EDQUOT and SQLite\'s full disk, by code or message; 
   t.ok(outOfSpace({ type: 'error', during: 'write', item: 'x', message: 'q', code: 'EDQUOT' }))
   t.notOk(outOfSpace({ type: 'error', during: 'zip', item: 'x', message: 'permission denied', code: 'EACCES' }))
   t.notOk(outOfSpace({ type: 'warning', during: 'zip', item: 'x', message: 'ENOSPC' }))
+})
+
+t.test('fullDiskError: clara-backup\'s own write on a full disk is the one line a full domain gets, exit 3; other errors pass', async (t) => {
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' })
+  const e = fullDiskError(full, '20261208T010000Z')
+  t.ok(e instanceof ClaraError)
+  t.match(e, { exitCode: EXIT.FATAL, code: 'ENOSPC', message: 'the backup filesystem is full (ENOSPC: no space left on device, write): free space, then finish the run with --resume 20261208T010000Z' })
+  const other = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
+  t.equal(fullDiskError(other, 'x'), other)
 })
