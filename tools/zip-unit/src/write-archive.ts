@@ -73,6 +73,16 @@ async function addMember(zip: ZipWriter, m: Member, o: WriteOptions, scratch: Sc
     return o.checksums ? sha256(target) : ''
   }
   if (m.kind === 'file' && !m.data && !m.rewrite && m.entry!.size >= o.bigFile) return addBig(zip, meta, m, o)
+  if (m.kind === 'file' && !m.data && !m.rewrite) {
+    // read straight into the zip's output block where it fits (no copy of the bytes), else into the scratch buffer
+    let sum = ''
+    await zip.addFileFrom(meta, m.entry!.size, (into) => {
+      const data = readSourceSync(m.entry!, { fault: o.fault, into: into ?? scratch.for(m.entry!.size) })
+      if (o.checksums) sum = sha256(data)
+      return data
+    })
+    return sum
+  }
   const data = m.kind === 'inline' ? m.data! : contentOf(m, scratch, o.fault)
   if (m.kind === 'file') m.data = undefined // free a rewritten buffer once written
   await zip.addFile(meta, data)
