@@ -53,7 +53,7 @@ export function fromDosDateTime(date: number, time: number): number {
 
 /** Info-ZIP extended timestamp (0x5455) with the exact Unix mtime in seconds. */
 export function timestampExtra(unixSeconds: number): Buffer {
-  const b = Buffer.alloc(9)
+  const b = Buffer.allocUnsafe(9) // every byte is written below
   b.writeUInt16LE(EXTRA.timestamp, 0)
   b.writeUInt16LE(5, 2)
   b.writeUInt8(1, 4) // flags: mtime present
@@ -94,40 +94,68 @@ export interface HeaderFields {
   extra: Buffer
 }
 
-export function localHeader(h: HeaderFields): Buffer {
-  const b = Buffer.alloc(30)
-  b.writeUInt32LE(SIG.local, 0)
-  b.writeUInt16LE(h.versionNeeded, 4)
-  b.writeUInt16LE(h.flags, 6)
-  b.writeUInt16LE(h.method, 8)
-  b.writeUInt16LE(h.dos.time, 10)
-  b.writeUInt16LE(h.dos.date, 12)
-  b.writeUInt32LE(h.crc32 >>> 0, 14)
-  b.writeUInt32LE(h.compressedSize, 18)
-  b.writeUInt32LE(h.size, 22)
-  b.writeUInt16LE(h.name.length, 26)
-  b.writeUInt16LE(h.extra.length, 28)
-  return Buffer.concat([b, h.name, h.extra])
+/** Bytes of a local header record with this name and extra field. */
+export function localHeaderSize(h: Pick<HeaderFields, 'name' | 'extra'>): number {
+  return 30 + h.name.length + h.extra.length
 }
 
-export function centralHeader(h: HeaderFields & { externalAttr: number; localOffset: number }): Buffer {
-  const b = Buffer.alloc(46)
-  b.writeUInt32LE(SIG.central, 0)
-  b.writeUInt16LE(MADE_BY, 4)
-  b.writeUInt16LE(h.versionNeeded, 6)
-  b.writeUInt16LE(h.flags, 8)
-  b.writeUInt16LE(h.method, 10)
-  b.writeUInt16LE(h.dos.time, 12)
-  b.writeUInt16LE(h.dos.date, 14)
-  b.writeUInt32LE(h.crc32 >>> 0, 16)
-  b.writeUInt32LE(h.compressedSize, 20)
-  b.writeUInt32LE(h.size, 24)
-  b.writeUInt16LE(h.name.length, 28)
-  b.writeUInt16LE(h.extra.length, 30)
-  // comment length, disk number start, internal attributes: 0
-  b.writeUInt32LE(h.externalAttr >>> 0, 38)
-  b.writeUInt32LE(h.localOffset, 42)
-  return Buffer.concat([b, h.name, h.extra])
+/** Write a local header record into `buf` at `off` (the caller makes room: localHeaderSize); returns its size. */
+export function writeLocalHeader(buf: Buffer, off: number, h: HeaderFields): number {
+  buf.writeUInt32LE(SIG.local, off)
+  buf.writeUInt16LE(h.versionNeeded, off + 4)
+  buf.writeUInt16LE(h.flags, off + 6)
+  buf.writeUInt16LE(h.method, off + 8)
+  buf.writeUInt16LE(h.dos.time, off + 10)
+  buf.writeUInt16LE(h.dos.date, off + 12)
+  buf.writeUInt32LE(h.crc32 >>> 0, off + 14)
+  buf.writeUInt32LE(h.compressedSize, off + 18)
+  buf.writeUInt32LE(h.size, off + 22)
+  buf.writeUInt16LE(h.name.length, off + 26)
+  buf.writeUInt16LE(h.extra.length, off + 28)
+  h.name.copy(buf, off + 30)
+  h.extra.copy(buf, off + 30 + h.name.length)
+  return localHeaderSize(h)
+}
+
+export function localHeader(h: HeaderFields): Buffer {
+  const b = Buffer.allocUnsafe(localHeaderSize(h))
+  writeLocalHeader(b, 0, h)
+  return b
+}
+
+export type CentralFields = HeaderFields & { externalAttr: number; localOffset: number }
+
+/** Bytes of a central directory record with this name and extra field. */
+export function centralHeaderSize(h: Pick<HeaderFields, 'name' | 'extra'>): number {
+  return 46 + h.name.length + h.extra.length
+}
+
+/** Write a central directory record into `buf` at `off` (the caller makes room: centralHeaderSize); returns its size. */
+export function writeCentralHeader(buf: Buffer, off: number, h: CentralFields): number {
+  buf.writeUInt32LE(SIG.central, off)
+  buf.writeUInt16LE(MADE_BY, off + 4)
+  buf.writeUInt16LE(h.versionNeeded, off + 6)
+  buf.writeUInt16LE(h.flags, off + 8)
+  buf.writeUInt16LE(h.method, off + 10)
+  buf.writeUInt16LE(h.dos.time, off + 12)
+  buf.writeUInt16LE(h.dos.date, off + 14)
+  buf.writeUInt32LE(h.crc32 >>> 0, off + 16)
+  buf.writeUInt32LE(h.compressedSize, off + 20)
+  buf.writeUInt32LE(h.size, off + 24)
+  buf.writeUInt16LE(h.name.length, off + 28)
+  buf.writeUInt16LE(h.extra.length, off + 30)
+  buf.fill(0, off + 32, off + 38) // comment length, disk number start, internal attributes
+  buf.writeUInt32LE(h.externalAttr >>> 0, off + 38)
+  buf.writeUInt32LE(h.localOffset, off + 42)
+  h.name.copy(buf, off + 46)
+  h.extra.copy(buf, off + 46 + h.name.length)
+  return centralHeaderSize(h)
+}
+
+export function centralHeader(h: CentralFields): Buffer {
+  const b = Buffer.allocUnsafe(centralHeaderSize(h))
+  writeCentralHeader(b, 0, h)
+  return b
 }
 
 /** Data descriptor (after streamed members): 8-byte sizes when the member is zip64. */

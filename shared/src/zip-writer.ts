@@ -6,8 +6,9 @@
 import zlib from 'node:zlib'
 import { isUtf8 } from './walk.js'
 import {
-  FLAG, MAX32, METHOD, centralHeader, dataDescriptor, dosDateTime, endRecords, fixedMode,
-  localHeader, timestampExtra, zip64Extra, type HeaderFields,
+  FLAG, MAX32, METHOD, centralHeader, centralHeaderSize, dataDescriptor, dosDateTime, endRecords, fixedMode,
+  localHeader, localHeaderSize, timestampExtra, writeCentralHeader, writeLocalHeader, zip64Extra,
+  type CentralFields, type HeaderFields,
 } from './zip-format.js'
 
 /** Where the archive bytes go (an AtomicFile, or a hashing sink for a dry run). */
@@ -44,6 +45,8 @@ export interface ZipWriterOptions {
 // Streamed members that may reach 4 GiB (deflate can expand slightly) get zip64 headers up front.
 const ZIP64_STREAM_THRESHOLD = 0xf0000000
 
+const EMPTY = Buffer.alloc(0)
+
 interface Central extends HeaderFields {
   externalAttr: number
   localOffset: number
@@ -79,9 +82,43 @@ export class ZipWriter {
     await this.addRecord(meta, fixedMode('file', meta.mode), method, zlib.crc32(data), data.length, body)
   }
 
+  /**
+   * Add a regular file of `size` bytes that `read(into)` reads. When its header and bytes fit in
+   * the output block, `into` is their place there: the file is read straight into the block, its
+   * CRC-32 taken there and, when deflate shrinks it, the deflated bytes put over it, so its bytes
+   * are never copied. Otherwise `into` is undefined and `read` returns the bytes from anywhere.
+   * `read` must return exactly `size` bytes (a view of `into` when given): it may also look at
+   * them (a checksum), as they are only overwritten after it returns.
+   */
+  async addFileFrom(meta: EntryMeta, size: number, read: (into: Buffer | undefined) => Buffer, compress = compressible(meta.name.toString('latin1'))): Promise<void> {
+    const h = this.fields(meta, METHOD.store, 0)
+    const head = localHeaderSize(h)
+    if (head + size > this.out.length) return this.addFile(meta, read(undefined), compress)
+    if (head + size > this.out.length - this.used) await this.drain()
+    const at = this.used + head
+    const into = this.out.subarray(at, at + size)
+    const data = read(into)
+    if (data.length !== size || data.buffer !== into.buffer || data.byteOffset !== into.byteOffset) {
+      return this.addFile(meta, data, compress) // not read in place after all
+    }
+    h.crc32 = zlib.crc32(data)
+    h.size = h.compressedSize = size
+    if (compress && this.level > 0 && size > 0) {
+      const d = zlib.deflateRawSync(data, { level: this.level })
+      if (d.length < size) {
+        d.copy(this.out, at)
+        h.method = METHOD.deflate
+        h.versionNeeded = 20
+        h.compressedSize = d.length
+      }
+    }
+    writeLocalHeader(this.out, this.used, h)
+    this.place(h, fixedMode('file', meta.mode), head + h.compressedSize)
+  }
+
   /** Add a directory entry (the name must end with `/`). */
   async addDir(meta: EntryMeta): Promise<void> {
-    await this.addRecord(meta, fixedMode('dir'), METHOD.store, 0, 0, Buffer.alloc(0))
+    await this.addRecord(meta, fixedMode('dir'), METHOD.store, 0, 0, EMPTY)
   }
 
   /** Add a symlink: mode 0120777, the target as its data. */
@@ -89,13 +126,31 @@ export class ZipWriter {
     await this.addRecord(meta, fixedMode('symlink'), METHOD.store, zlib.crc32(target), target.length, target)
   }
 
+  /** A whole record: header and body into the output block (one copy of the body), or the body written on its own when it is bigger. */
   private async addRecord(meta: EntryMeta, mode: number, method: number, crc: number, size: number, body: Buffer): Promise<void> {
     const h = this.fields(meta, method, 0)
-    Object.assign(h, { crc32: crc, compressedSize: body.length, size })
-    const localOffset = this.offset
-    await this.emit(localHeader(h))
-    await this.emit(body)
-    this.central.push({ ...h, externalAttr: this.attr(mode), localOffset, zip64: false })
+    h.crc32 = crc
+    h.compressedSize = body.length
+    h.size = size
+    const head = localHeaderSize(h)
+    if (head + body.length > this.out.length - this.used) await this.drain()
+    if (head + body.length > this.out.length) {
+      const localOffset = this.offset
+      await this.emit(localHeader(h))
+      await this.emit(body)
+      this.central.push(Object.assign(h, { externalAttr: this.attr(mode), localOffset, zip64: false }))
+      return
+    }
+    writeLocalHeader(this.out, this.used, h)
+    body.copy(this.out, this.used + head)
+    this.place(h, mode, head + body.length)
+  }
+
+  /** The record of `n` bytes just written at the end of the output block: counted, and listed for the central directory. */
+  private place(h: HeaderFields, mode: number, n: number): void {
+    this.central.push(Object.assign(h, { externalAttr: this.attr(mode), localOffset: this.offset, zip64: false }))
+    this.used += n
+    this.offset += n
   }
 
   private fields(meta: EntryMeta, method: number, flags: number): HeaderFields {
@@ -153,24 +208,36 @@ export class ZipWriter {
     this.central.push({ ...h, extra: timestampExtra(meta.mtime), externalAttr: this.attr(fixedMode('file', meta.mode)), localOffset, zip64 })
   }
 
-  private centralRecord(c: Central): Buffer {
+  /** The central record's fields: zip64 sizes and offset moved into the extra field where they overflow. */
+  private centralFields(c: Central): CentralFields {
     const big = c.zip64 || c.size >= MAX32 || c.compressedSize >= MAX32
     const far = c.localOffset >= MAX32
+    if (!big && !far) return c
     const values = [...(big ? [c.size, c.compressedSize] : []), ...(far ? [c.localOffset] : [])]
-    return centralHeader({
+    return {
       ...c,
-      versionNeeded: big || far ? 45 : c.versionNeeded,
+      versionNeeded: 45,
       size: big ? MAX32 : c.size,
       compressedSize: big ? MAX32 : c.compressedSize,
       localOffset: far ? MAX32 : c.localOffset,
-      extra: values.length ? Buffer.concat([zip64Extra(values), c.extra]) : c.extra,
-    })
+      extra: Buffer.concat([zip64Extra(values), c.extra]),
+    }
   }
 
   /** Write the central directory and end records; returns the archive size and entry count. */
   async finish(): Promise<{ bytes: number; entries: number }> {
     const cdOffset = this.offset
-    for (const c of this.central) await this.emit(this.centralRecord(c))
+    for (const c of this.central) {
+      const f = this.centralFields(c)
+      const n = centralHeaderSize(f)
+      if (n > this.out.length - this.used) await this.drain()
+      if (n > this.out.length) await this.emit(centralHeader(f))
+      else {
+        writeCentralHeader(this.out, this.used, f)
+        this.used += n
+        this.offset += n
+      }
+    }
     await this.emit(endRecords(this.central.length, this.offset - cdOffset, cdOffset))
     await this.drain()
     return { bytes: this.offset, entries: this.central.length }
@@ -195,4 +262,3 @@ export class ZipWriter {
     await this.sink.write(this.out.subarray(0, n))
   }
 }
-

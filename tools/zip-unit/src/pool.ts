@@ -7,6 +7,7 @@
  * unchanged unit is linked without a worker, and the workers start only when a unit needs
  * building, so a no-change rerun never pays their start-up (~0.1–0.2 s of CPU each).
  */
+import { existsSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import type { UnitRecord } from '@clara/shared/records'
 import type { ZipOptions } from './options.js'
@@ -35,6 +36,16 @@ interface Slot {
 
 const keyOf = (rec: UnitRecord) => `${rec.domain}/${rec.unit}`
 
+/**
+ * The worker's entry: its own bundle when this code runs from the tool's bundle (scripts/bundle.mjs
+ * builds both in one go, from package.json `bundleWorkers`), so a worker loads one file instead of
+ * its ~40 modules (~25 ms of CPU each); else the module.
+ */
+export function workerEntry(here: string = import.meta.url): URL {
+  const bundle = new URL('./worker.bundle.mjs', here)
+  return here.endsWith('.bundle.mjs') && existsSync(bundle) ? bundle : new URL('./worker.js', here)
+}
+
 export class UnitPool {
   private slots: Slot[] = []
   private queue: Job[] = []
@@ -60,7 +71,7 @@ export class UnitPool {
       return
     }
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
+      const worker = new Worker(workerEntry(), { workerData: this.opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
       const slot: Slot = { worker, jobs: new Map() }
       worker.on('message', (m: { id: number; result: UnitResult }) => this.done(slot, m.id, m.result))
       worker.on('error', (err) => this.fail(slot, err))

@@ -13,7 +13,7 @@ export interface WriteOptions {
   fault?: FaultHook
 }
 
-/** One read buffer per archive being written, grown to the largest small file: fewer allocations, lower peak RSS. */
+/** One read buffer per archive being written, for files bigger than the zip's output block (smaller ones are read into the block). */
 class Scratch {
   private buf = Buffer.alloc(0)
   for(size: number): Buffer {
@@ -37,10 +37,10 @@ export interface Written {
   sums: MemberSum[]
 }
 
-/** The content of a file member: in memory, or read now (and rewritten again, which must give the same bytes). */
-function contentOf(m: Member, scratch: Scratch, fault?: FaultHook): Buffer {
+/** The content of a rewritten or inline member: in memory, or read now and rewritten again (which must give the same bytes). */
+function contentOf(m: Member, fault?: FaultHook): Buffer {
   if (m.data) return m.data
-  const data = readSourceSync(m.entry!, { fault, into: m.rewrite ? undefined : scratch.for(m.entry!.size) })
+  const data = readSourceSync(m.entry!, { fault })
   if (!m.rewrite) return data
   const out = applyRewrites(data, display(m.name), m.rewrite.rws).data
   if (sha256(out) !== m.rewrite.sha256_after) throw new SourceChangedError(display(m.name), 'content changed between the rewrite scan and the write')
@@ -73,7 +73,17 @@ async function addMember(zip: ZipWriter, m: Member, o: WriteOptions, scratch: Sc
     return o.checksums ? sha256(target) : ''
   }
   if (m.kind === 'file' && !m.data && !m.rewrite && m.entry!.size >= o.bigFile) return addBig(zip, meta, m, o)
-  const data = m.kind === 'inline' ? m.data! : contentOf(m, scratch, o.fault)
+  if (m.kind === 'file' && !m.data && !m.rewrite) {
+    // read straight into the zip's output block where it fits (no copy of the bytes), else into the scratch buffer
+    let sum = ''
+    await zip.addFileFrom(meta, m.entry!.size, (into) => {
+      const data = readSourceSync(m.entry!, { fault: o.fault, into: into ?? scratch.for(m.entry!.size) })
+      if (o.checksums) sum = sha256(data)
+      return data
+    })
+    return sum
+  }
+  const data = m.kind === 'inline' ? m.data! : contentOf(m, o.fault)
   if (m.kind === 'file') m.data = undefined // free a rewritten buffer once written
   await zip.addFile(meta, data)
   return o.checksums ? sha256(data) : ''

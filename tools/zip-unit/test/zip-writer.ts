@@ -135,6 +135,45 @@ t.test('the writer only hands the sink buffers it may reuse afterwards', async (
   t.ok(Buffer.concat(seen).includes(Buffer.from('x'.repeat(100))), 'member bytes were copied or written before reuse')
 })
 
+t.test('addFileFrom reads a member straight into the output block and gives the same bytes as addFile', async (t) => {
+  const dir = t.testdir()
+  const members: [string, Buffer][] = [['a/page.html', text], ['a/song.mp3', noise], ['a/zero.txt', Buffer.alloc(0)], ['a/tiny.txt', Buffer.from('x')]]
+  const build2 = async (file: string, from: boolean, seen: (number | undefined)[] = []) => {
+    const f = await AtomicFile.open(file)
+    const z = new ZipWriter(f, { level: 1, bufferSize: 16 << 10 }) // noise (50 KB) does not fit the block
+    for (const [name, data] of members) {
+      const meta = { name: Buffer.from(name), mtime: T }
+      if (!from) await z.addFile(meta, data)
+      else {
+        await z.addFileFrom(meta, data.length, (into) => {
+          seen.push(into?.length)
+          if (!into) return Buffer.from(data)
+          data.copy(into)
+          return into
+        })
+      }
+    }
+    // a reader that ignores the block it is offered: still the same member
+    const other = Buffer.from('read elsewhere')
+    if (from) await z.addFileFrom({ name: Buffer.from('b/other.txt'), mtime: T }, other.length, () => Buffer.from(other))
+    else await z.addFile({ name: Buffer.from('b/other.txt'), mtime: T }, other)
+    await z.finish()
+    return f.commit()
+  }
+  const seen: (number | undefined)[] = []
+  const a = await build2(path.join(dir, 'a.zip'), false)
+  const b = await build2(path.join(dir, 'b.zip'), true, seen)
+  t.equal(b.sha256, a.sha256, 'byte-identical archives')
+  t.same(seen, [text.length, undefined, 0, 1], 'a view of the block where header and bytes fit, none for a member bigger than the block')
+  t.match(execFileSync('unzip', ['-t', path.join(dir, 'b.zip')], { encoding: 'utf8' }), /No errors detected/)
+  const z = await ZipReader.open(path.join(dir, 'b.zip'))
+  t.teardown(() => z.close())
+  const by = Object.fromEntries(z.entries.map((e) => [e.name, e]))
+  t.equal(by['a/page.html'].method, 8, 'deflated in place')
+  t.same(await z.read(by['a/page.html']), text)
+  t.same(await z.read(by['a/song.mp3']), noise)
+})
+
 t.test('the reader refuses damaged archives with a ZipFormatError, and a bit flip fails the member check', async (t) => {
   const dir = t.testdir()
   await build(path.join(dir, 'a.zip'))
