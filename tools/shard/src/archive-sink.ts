@@ -133,8 +133,15 @@ export abstract class BlockCursor {
     this.cur.used += n
   }
 
-  /** Copy bytes in, across blocks as needed. */
-  async put(bytes: Uint8Array): Promise<void> {
+  /** Copy bytes in, across blocks as needed; a promise (to await) only when a block had to be closed. */
+  put(bytes: Uint8Array): Promise<void> | undefined {
+    if (bytes.length > this.room()) return this.putAcross(bytes)
+    this.view(bytes.length).set(bytes)
+    this.advance(bytes.length)
+    return undefined
+  }
+
+  private async putAcross(bytes: Uint8Array): Promise<void> {
     let off = 0
     while (off < bytes.length) {
       if (!this.room()) await this.next()

@@ -166,7 +166,8 @@ function headerOf(m: Member, kind: 'file' | 'dir' | 'symlink', target?: Buffer):
   const dirLike = kind === 'dir' || (e.mode & 0o111) !== 0
   return {
     name: m.name,
-    ...(m.nameBytes.equals(Buffer.from(m.name)) ? {} : { nameBytes: m.nameBytes }),
+    // `name` is nameBytes decoded: the same bytes again exactly when they are UTF-8
+    ...(isUtf8(m.nameBytes) ? {} : { nameBytes: m.nameBytes }),
     mode: dirLike ? 0o755 : 0o644,
     mtime: Math.floor(e.mtimeMs / 1000),
     type: kind === 'dir' ? 'directory' : kind,
@@ -227,12 +228,14 @@ async function addFile(out: BlockCursor, m: Member, idx: number, fd: number, rea
   try {
     if (total > out.room() && total <= BLOCK_BYTES) await out.next()
     r.mark = out.mark()
-    await out.put(hdr)
+    // (awaits only when needed: one per member costs more than its header)
+    const put = out.put(hdr)
+    if (put) await put
     const remote = out.offload()
     let pos = 0
     while (pos < e.size) {
       if (!out.room()) await out.next()
-      await reads.slot()
+      if (reads.inFlight >= READS_IN_FLIGHT) await reads.slot()
       if (out.stalled) return // a member failed: this one is taken back too, nothing more to lay
       const want = Math.min(e.size - pos, out.room())
       const last = pos + want === e.size
@@ -242,7 +245,8 @@ async function addFile(out: BlockCursor, m: Member, idx: number, fd: number, rea
       pos += want
     }
     const pad = padded(e.size) - e.size
-    if (pad) await out.put(ZEROS.subarray(0, pad))
+    const padding = pad ? out.put(ZEROS.subarray(0, pad)) : undefined
+    if (padding) await padding
   } finally {
     reads.issued(r)
   }
