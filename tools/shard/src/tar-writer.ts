@@ -353,7 +353,11 @@ class Reads {
         r.err = err as NodeJS.ErrnoException
       }
     }
-    fs.closeSync(r.fd)
+    try {
+      fs.closeSync(r.fd)
+    } catch {
+      // a read-only fd: nothing of the file depends on its close (and this runs in a read's callback)
+    }
     if (r.err) {
       this.failed.push(r)
       this.out.stalled = true
