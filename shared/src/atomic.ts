@@ -63,18 +63,23 @@ export class AtomicFile {
     return f
   }
 
-  /** Append bytes (sequential writes only). */
+  /**
+   * Append bytes (sequential writes only). The write is started first and the bytes are hashed
+   * while the thread pool copies them out (both only read `buf`), so the hash costs no wall time.
+   * The caller keeps `buf` unchanged until the returned promise settles.
+   */
   async write(buf: Uint8Array): Promise<void> {
     if (!this.fh) throw new Error(`${this.path}: write after close`)
     // an injected full disk (space-fault.ts) lets only part of the bytes through, then fails
     const room = claimSpace(buf.length)
-    let off = 0
+    const first = room ? this.fh.write(buf, 0, room) : null
+    this.hash.update(room < buf.length ? buf.subarray(0, room) : buf)
+    let off = first ? (await first).bytesWritten : 0
     while (off < room) {
       const { bytesWritten } = await this.fh.write(buf, off, room - off)
       off += bytesWritten
     }
     if (room < buf.length) throw noSpaceError(this.tmp)
-    this.hash.update(buf)
     this.size += buf.length
   }
 

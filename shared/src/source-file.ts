@@ -90,17 +90,27 @@ function checkStat(e: TreeEntry, st: fs.Stats, when: string): void {
 
 /** Open a regular file entry and check it is still what the walk saw. Returns the fd. */
 export function openSourceSync(e: TreeEntry, opts: ReadOptions = {}): number {
+  const fd = openSourceUnchecked(e, opts)
+  try {
+    checkStat(e, fs.fstatSync(fd), 'before reading')
+  } catch (err) {
+    fs.closeSync(fd)
+    throw describe(e, err as NodeJS.ErrnoException)
+  }
+  return fd
+}
+
+/**
+ * Open a regular file entry without looking at it first (one fstat less per file), for readers
+ * that check it after reading (`finishSourceRead`, `sourceReadError`): whatever it became since the
+ * walk (another size or mtime, a directory, a device swapped in) is refused then, so its bytes never
+ * stand in an archive. O_NONBLOCK and O_NOFOLLOW keep the open itself from hanging or following a link.
+ */
+export function openSourceUnchecked(e: TreeEntry, opts: ReadOptions = {}): number {
   try {
     const injected = opts.fault?.(e.abs.toString('utf8'), 'open')
     if (injected) throw injected
-    const fd = fs.openSync(e.abs, OPEN_FLAGS)
-    try {
-      checkStat(e, fs.fstatSync(fd), 'before reading')
-    } catch (err) {
-      fs.closeSync(fd)
-      throw err
-    }
-    return fd
+    return fs.openSync(e.abs, OPEN_FLAGS)
   } catch (err) {
     throw describe(e, err as NodeJS.ErrnoException)
   }
@@ -118,35 +128,70 @@ function readFully(e: TreeEntry, fd: number, buf: Buffer, pos: number, opts: Rea
   return off
 }
 
-const probe = Buffer.alloc(1)
+const probeByte = Buffer.alloc(1)
 
-/** Check after reading: exactly `size` bytes came, and size/mtime are unchanged. */
-function finishRead(e: TreeEntry, fd: number, total: number): void {
+/** Check after reading: exactly `size` bytes came, and size/mtime are unchanged (`probe`: and no byte follows, by a read). */
+function finishRead(e: TreeEntry, fd: number, total: number, probe = true): void {
   if (total !== e.size) throw new SourceChangedError(e.rel, `read ${total} of ${e.size} bytes`)
-  if (fs.readSync(fd, probe, 0, 1, total) !== 0) throw new SourceChangedError(e.rel, 'grew while being read')
+  if (probe && fs.readSync(fd, probeByte, 0, 1, total) !== 0) throw new SourceChangedError(e.rel, 'grew while being read')
   checkStat(e, fs.fstatSync(fd), 'after reading')
 }
 
 /**
- * Read part of a file opened with `openSourceSync` straight into the caller's buffer (e.g. an
- * archive's output block): fills `buf` from file position `pos`, fewer bytes only at the end of
- * the file. Call `finishSourceRead` after the last part. Errors are described as in `readSourceSync`.
+ * Read part of a file opened with `openSourceSync` or `openSourceUnchecked` straight into the
+ * caller's buffer (e.g. an archive's output block): fills `buf` from file position `pos`, fewer
+ * bytes only at the end of the file. Call `finishSourceRead` after the last part. Errors are
+ * described as in `readSourceSync` (see `sourceReadError`).
  */
 export function readSourceAt(e: TreeEntry, fd: number, buf: Buffer, pos: number, opts: ReadOptions = {}): number {
   try {
     return readFully(e, fd, buf, pos, opts)
   } catch (err) {
+    throw sourceReadError(e, fd, err as NodeJS.ErrnoException)
+  }
+}
+
+/**
+ * After the last `readSourceAt`/`readSourceAtAsync`: `total` bytes came, the file is still a regular
+ * file of the size and mtime the walk saw (else `ECHANGED`). A file that grew shows in its size: no
+ * probe read past the end.
+ */
+export function finishSourceRead(e: TreeEntry, fd: number, total: number): void {
+  try {
+    finishRead(e, fd, total, false)
+  } catch (err) {
     throw describe(e, err as NodeJS.ErrnoException)
   }
 }
 
-/** After the last `readSourceAt`: `total` bytes came, the file did not grow, size and mtime are unchanged (else `ECHANGED`). */
-export function finishSourceRead(e: TreeEntry, fd: number, total: number): void {
-  try {
-    finishRead(e, fd, total)
-  } catch (err) {
-    throw describe(e, err as NodeJS.ErrnoException)
+/**
+ * Like `readSourceAt`, on the thread pool, so several reads can be in flight (a cold cache serves
+ * them in parallel): fills `buf` from file position `pos` and calls `done` with the byte count
+ * (fewer only at the end of the file) or the error. A read that fails on a file opened with
+ * `openSourceUnchecked` is described as `ECHANGED` when the file is no longer what the walk saw
+ * (e.g. a directory or device swapped in), as the check before reading would have.
+ */
+export function readSourceAtAsync(e: TreeEntry, fd: number, buf: Buffer, pos: number, opts: ReadOptions, done: (err: NodeJS.ErrnoException | null, n: number) => void): void {
+  const injected = opts.fault?.(e.abs.toString('utf8'), 'read')
+  if (injected) return done(sourceReadError(e, fd, injected), 0)
+  let off = 0
+  const step = (err: NodeJS.ErrnoException | null, n: number): void => {
+    if (err) return done(sourceReadError(e, fd, err), off)
+    off += n
+    if (n === 0 || off === buf.length) return done(null, off)
+    fs.read(fd, buf, off, buf.length - off, pos + off, step)
   }
+  fs.read(fd, buf, 0, buf.length, pos, step)
+}
+
+/** A read error on an open source file, described; `ECHANGED` when the file is no longer what the walk saw. */
+export function sourceReadError(e: TreeEntry, fd: number, err: NodeJS.ErrnoException): NodeJS.ErrnoException {
+  try {
+    checkStat(e, fs.fstatSync(fd), 'while reading')
+  } catch (changed) {
+    if (changed instanceof SourceChangedError) return changed
+  }
+  return describe(e, err)
 }
 
 /** Read a (small) regular file entry whole. Throws `ECHANGED`, or an error naming why it failed. */

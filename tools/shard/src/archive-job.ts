@@ -30,6 +30,8 @@ export interface JobContext {
   fault?: FaultHook
   signal?: AbortSignal
   thread: WriterThread
+  /** where file reads run (tar-writer.ts ArchiveOptions.reads; default 'auto') */
+  reads?: 'auto' | 'pool'
 }
 
 export interface JobResult {
@@ -68,7 +70,7 @@ export async function writeJob(job: Job, ctx: JobContext): Promise<JobResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       const listing = (rows: MemberRow[]) => writeMembers(path.join(ctx.outDir, r.members), rows)
-      const opts = { thread: ctx.thread, gzip: choice.compression === 'gzip', level: ctx.level, fault: ctx.fault, signal: ctx.signal, listing }
+      const opts = { thread: ctx.thread, gzip: choice.compression === 'gzip', level: ctx.level, fault: ctx.fault, signal: ctx.signal, reads: ctx.reads, listing }
       const res = await writeArchive(path.join(ctx.outDir, r.archive), members, opts)
       problems.push(...res.problems)
       const entry = entryOf(job, r, choice, res, res.rows, res.listing!.sha256, ctx.settings)

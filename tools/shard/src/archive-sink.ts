@@ -1,9 +1,11 @@
 /**
  * The output side of an archive: tar bytes are laid (and file contents read) straight into 1 MiB
- * blocks that are handed (transferred, not copied) to a writer thread, which hashes and writes them
- * atomically. Blocks come back for reuse; at most a few are in flight, so memory stays bounded
- * however fast the reader is.
+ * blocks, which are handed (transferred, not copied) to a writer thread that hashes and writes them
+ * atomically. A block is handed on once every read into it has landed; up to BLOCKS_AHEAD blocks
+ * wait for their reads, and at most IN_FLIGHT are at the writer, so memory stays bounded however
+ * fast the reader is. Blocks come back for reuse.
  */
+import { createHash, type Hash } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import type { WriteResult } from '@clara/shared/atomic'
 import { ClaraError, EXIT } from '@clara/shared/cli'
@@ -11,6 +13,8 @@ import { blockWriter, type WriterMsg } from './block-writer.js'
 
 const BLOCK = 1 << 20
 const IN_FLIGHT = 4
+/** filled blocks that may wait for their reads (the reads in flight land in them) */
+export const BLOCKS_AHEAD = 8
 
 type Reply = { op: 'written' | 'done'; buf?: ArrayBuffer; res?: WriteResult; sums?: Record<number, string>; error?: string; code?: string }
 
@@ -69,103 +73,194 @@ export class WriterThread {
   }
 }
 
+/** A block of the archive, handed on once no read into it is outstanding. */
+export interface Block {
+  buf: Buffer
+  used: number
+  /** content spans hashed on this thread when the block is handed on */
+  local: Span[]
+  /** content spans the writer thread hashes */
+  remote: Span[]
+  /** reads (or member checks) still to land before the block may go */
+  holds: number
+  /** its number in the archive, from 0 */
+  seq: number
+}
+
 /**
  * Where tar bytes go, a block at a time: the caller fills `view(n)` (at most `room()` bytes) and
- * `advance`s; `next()` hands the block on. Bytes since `mark()` can be taken back while no block
- * was handed on (`rewind`), so a small member that fails while read leaves no trace.
+ * `advance`s; `next()` closes the block. Content that a read will fill later is `hold`-ed: closed
+ * blocks wait (up to `ahead` of them) until their holds are released, then go on in order, and
+ * member content spans in them are hashed on the way (here, or by the writer thread: `offload`),
+ * so every member's sha256 comes from the bytes as they go out, once. Bytes since `mark()` can be
+ * taken back (`rewind`) while the block holding the mark has not gone (every read must have landed
+ * first), so a member that fails while read leaves no trace.
  */
-export interface BlockOut {
-  room(): number
-  view(n: number): Buffer
-  advance(n: number): void
-  /** copy bytes in (across blocks as needed) */
-  put(bytes: Uint8Array): Promise<void>
-  next(): Promise<void>
-  mark(): number
-  /** false once the block holding the mark was handed on */
-  rewind(mark: number): boolean
-  /**
-   * Should the writer hash the next member's content? Yes when it is a thread of its own and
-   * keeping up (few blocks queued): the reading thread is then the busier one. The reader marks
-   * such content with `content` instead of hashing it. Either way the same sha256.
-   */
-  offload(): boolean
-  /** The last `n` bytes advanced are content of member `idx` (`last`: its final bytes). */
-  content(idx: number, n: number, last: boolean): void
-}
+export abstract class BlockCursor {
+  protected cur: Block
+  private ahead: Block[] = []
+  /** blocks handed on (the number of the next one to go) */
+  private sent = 0
+  private wake: (() => void) | null = null
+  private hashes = new Map<number, Hash>()
+  /** the sha256 of the members hashed on this thread, by member index */
+  readonly sums = new Map<number, string>()
+  /** set while a member has failed: its holds will not be released, so nothing waits for them */
+  stalled = false
 
-/** Copy `bytes` into `out`, block after block: the one way both sinks take bytes they did not lay themselves. */
-export async function putBytes(out: BlockOut, bytes: Uint8Array): Promise<void> {
-  let off = 0
-  while (off < bytes.length) {
-    if (!out.room()) await out.next()
-    const n = Math.min(bytes.length - off, out.room())
-    out.view(n).set(bytes.subarray(off, off + n))
-    out.advance(n)
-    off += n
+  constructor(private alloc: () => Buffer, protected recycle: (buf: Buffer) => void, private maxAhead = BLOCKS_AHEAD) {
+    this.cur = this.block(0)
   }
-}
 
-/**
- * What both sinks keep the same way: the block being filled (`cur`), how much of it is used, and how
- * many blocks were handed on; a mark holds both, so a rewind knows whether its block is still here.
- */
-export abstract class BlockCursor implements BlockOut {
-  protected abstract cur: Buffer
-  protected used = 0
-  protected sent = 0
-
-  abstract next(): Promise<void>
+  /** Should the writer thread hash the next member's content (it keeps up, and is a thread of its own)? */
   abstract offload(): boolean
-  abstract content(idx: number, n: number, last: boolean): void
+  /** Hand a block on (its buffer is no longer ours). */
+  protected abstract send(b: Block): Promise<void>
+
+  private block(seq: number): Block {
+    return { buf: this.alloc(), used: 0, local: [], remote: [], holds: 0, seq }
+  }
 
   room(): number {
-    return this.cur.length - this.used
+    return this.cur.buf.length - this.cur.used
   }
 
   view(n: number): Buffer {
-    return this.cur.subarray(this.used, this.used + n)
+    return this.cur.buf.subarray(this.cur.used, this.cur.used + n)
   }
 
   advance(n: number): void {
-    this.used += n
+    this.cur.used += n
   }
 
-  put(bytes: Uint8Array): Promise<void> {
-    return putBytes(this, bytes)
+  /** Copy bytes in, across blocks as needed; a promise (to await) only when a block had to be closed. */
+  put(bytes: Uint8Array): Promise<void> | undefined {
+    if (bytes.length > this.room()) return this.putAcross(bytes)
+    this.view(bytes.length).set(bytes)
+    this.advance(bytes.length)
+    return undefined
+  }
+
+  private async putAcross(bytes: Uint8Array): Promise<void> {
+    let off = 0
+    while (off < bytes.length) {
+      if (!this.room()) await this.next()
+      const n = Math.min(bytes.length - off, this.room())
+      this.view(n).set(bytes.subarray(off, off + n))
+      this.advance(n)
+      off += n
+    }
+  }
+
+  /** The last `n` bytes advanced are content of member `idx` (`last`: its final bytes), to be hashed on the way out. */
+  content(idx: number, n: number, last: boolean, remote: boolean): void {
+    ;(remote ? this.cur.remote : this.cur.local).push([idx, this.cur.used - n, n, last ? 1 : 0])
+  }
+
+  /** A read will land in the current block: it stays until `release`. */
+  hold(): Block {
+    this.cur.holds++
+    return this.cur
+  }
+
+  release(b: Block): void {
+    if (--b.holds === 0) this.poke()
+  }
+
+  /** Wake whoever waits in `settled` (a read landed, a member failed). */
+  poke(): void {
+    const w = this.wake
+    this.wake = null
+    w?.()
+  }
+
+  /** Resolves at the next `poke`. */
+  settled(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve))
+  }
+
+  /** Close the current block; hand on those that are ready, waiting while too many are ahead. */
+  async next(): Promise<void> {
+    this.close()
+    await this.flush(this.maxAhead)
+  }
+
+  /** Close the current block and hand on every block, once its reads have landed (unless `stalled`). */
+  async finish(): Promise<void> {
+    this.close()
+    await this.flush(0)
+  }
+
+  private close(): void {
+    if (!this.cur.used) return
+    this.ahead.push(this.cur)
+    this.cur = this.block(this.cur.seq + 1)
+  }
+
+  private async flush(limit: number): Promise<void> {
+    while (this.ahead.length) {
+      const b = this.ahead[0]
+      if (b.holds === 0) {
+        this.ahead.shift()
+        this.hashLocal(b)
+        this.sent++
+        await this.send(b)
+      } else if (this.ahead.length > limit && !this.stalled) await this.settled()
+      else return
+    }
+  }
+
+  private hashLocal(b: Block): void {
+    for (const [idx, off, len, last] of b.local) {
+      let h = this.hashes.get(idx)
+      if (!h) this.hashes.set(idx, (h = createHash('sha256')))
+      h.update(b.buf.subarray(off, off + len))
+      if (last) {
+        this.sums.set(idx, h.digest('hex'))
+        this.hashes.delete(idx)
+      }
+    }
   }
 
   mark(): number {
-    return this.sent * (this.cur.length + 1) + this.used
+    return this.cur.seq * (this.cur.buf.length + 1) + this.cur.used
   }
 
+  /** Take back everything after `mark`; false once its block has gone. Every read must have landed. */
   rewind(mark: number): boolean {
-    const base = this.cur.length + 1
-    if (Math.floor(mark / base) !== this.sent) return false
-    this.used = mark % base
-    this.rewound()
+    const base = this.cur.buf.length + 1
+    const seq = Math.floor(mark / base)
+    if (seq < this.sent) return false
+    const keep = seq === this.cur.seq ? this.cur : this.ahead.find((b) => b.seq === seq)!
+    for (const b of [...this.ahead, this.cur]) if (b.seq > seq) this.recycle(b.buf)
+    this.ahead = this.ahead.filter((b) => b.seq < seq)
+    keep.used = mark % base
+    keep.holds = 0 // what still held it (the failed member and those after it) is taken back
+    keep.local = keep.local.filter((x) => x[1] < keep.used)
+    keep.remote = keep.remote.filter((x) => x[1] < keep.used)
+    this.cur = keep
+    this.stalled = false
     return true
   }
-
-  /** After a rewind: forget what was noted about the bytes taken back. */
-  protected rewound(): void {}
 }
 
 export class ArchiveSink extends BlockCursor {
-  protected cur: Buffer
   private inFlight = 0
-  private wake: (() => void) | null = null
+  private wakeWriter: (() => void) | null = null
   private error: Reply | null = null
-  private spans: Span[] = []
 
   private constructor(private t: WriterThread) {
-    super()
-    this.cur = this.block()
+    super(
+      () => Buffer.from(t.free.pop() ?? new ArrayBuffer(BLOCK)),
+      (buf) => t.free.push(buf.buffer as ArrayBuffer),
+    )
     t.onWritten = (r) => {
       if (r.buf) t.free.push(r.buf)
       if (r.error && !this.error) this.error = r
       this.inFlight--
-      this.wake?.()
+      const w = this.wakeWriter
+      this.wakeWriter = null
+      w?.()
     }
   }
 
@@ -175,48 +270,27 @@ export class ArchiveSink extends BlockCursor {
     return new ArchiveSink(t)
   }
 
-  private block(): Buffer {
-    return Buffer.from(this.t.free.pop() ?? new ArrayBuffer(BLOCK))
-  }
-
-  protected override rewound(): void {
-    while (this.spans.length && this.spans[this.spans.length - 1][1] >= this.used) this.spans.pop()
-  }
-
   offload(): boolean {
     return !this.t.local && this.inFlight < IN_FLIGHT / 2
   }
 
-  content(idx: number, n: number, last: boolean): void {
-    this.spans.push([idx, this.used - n, n, last ? 1 : 0])
-  }
-
-  /** The sha256 of every member marked with `content`, by index, once the writer has all blocks. */
+  /** The sha256 of every member hashed by the writer, by index (after `finish`). */
   async memberSums(): Promise<Record<number, string>> {
-    await this.next()
     const r = await this.t.request({ op: 'sums' })
     if (r.error) fail('writing archive', r)
     return r.sums ?? {}
   }
 
-  /** Hand the current block (full or not) to the writer thread. */
-  async next(): Promise<void> {
+  protected async send(b: Block): Promise<void> {
     if (this.error) fail('writing archive', this.error)
-    if (!this.used) return
-    while (this.inFlight >= IN_FLIGHT) await new Promise<void>((r) => (this.wake = r))
-    this.wake = null
-    const buf = this.cur.buffer as ArrayBuffer
-    this.t.post({ op: 'write', buf, len: this.used, spans: this.spans }, [buf])
+    while (this.inFlight >= IN_FLIGHT) await new Promise<void>((r) => (this.wakeWriter = r))
+    const buf = b.buf.buffer as ArrayBuffer
+    this.t.post({ op: 'write', buf, len: b.used, spans: b.remote }, [buf])
     this.inFlight++
-    this.sent++
-    this.cur = this.block()
-    this.used = 0
-    this.spans = []
   }
 
-  /** Flush, fsync, rename. */
+  /** Flush, fsync, rename (after `finish`). */
   async commit(): Promise<WriteResult> {
-    await this.next()
     const r = await this.t.request({ op: 'commit' })
     if (r.error || !r.res) fail('writing archive', r)
     return r.res

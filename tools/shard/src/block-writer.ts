@@ -48,8 +48,11 @@ export function blockWriter(reply: Reply): (m: WriterMsg) => void {
     if (failed) return
     try {
       const bytes = new Uint8Array(buf, 0, len)
+      // one pass over the block while it is in cache: the write is started, then the archive's hash
+      // (in AtomicFile.write) and the members' run while the thread pool copies it out
+      const writing = file!.write(bytes)
       if (spans?.length) hashSpans(bytes, spans)
-      await file!.write(bytes)
+      await writing
       unflushed += len
       if (unflushed >= FLUSH_EVERY && !flushing) {
         const fd = probe!
