@@ -6,6 +6,10 @@
  * `InternalisationError` here too.
  */
 
+import { allSpaceOrPunct, coveredPlainly, Tok, Tokens } from './clara-tokens.js'
+
+export { W } from './clara-tokens.js'
+
 export type ElementType = 'Word' | 'NonWordText' | 'Markup' | 'Embedded'
 
 export interface Element {
@@ -30,39 +34,34 @@ export class InternalisationError extends Error {
   override name = 'InternalisationError'
 }
 
-/** Python's `\w` (the `regex` module's Unicode definition), for tag names. */
-export const W = String.raw`[\p{Alpha}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]`
-/** `[\s\p{P}--[<excluded>]]` of the `regex` module, one character. */
-const spaceOrPunct = (excluded: string) => String.raw`(?:(?![${excluded}])[\s\p{P}])`
-
-const SEGMENTED_TOKEN = new RegExp(
-  [
-    '@[^@]+@',
-    `<\\/?${W}+>`,
-    String.raw`(?:[^\s\p{P}<]|[#'@])+`,
-    String.raw`\|(?:[^\s\p{P}|#'@])+`,
-    `${spaceOrPunct("@#'")}+`,
-  ].join('|'),
-  'gu',
-)
-
-const ESC_HASH = String.raw`(?<=\\)#`
-const ANNOTATED_TOKEN = new RegExp(
-  [
-    '<img[^>]*>',
-    '<audio[^>]*>',
-    `<\\/?${W}+>`,
-    String.raw`@[^@]+@#(?:[^#|]|${ESC_HASH})*(?:\|[^#|]|${ESC_HASH})*#`,
-    String.raw`(?:[^\s|#]|${ESC_HASH})*(?:\|[^\s|#]|${ESC_HASH})*#(?:[^#|]|${ESC_HASH})*(?:\|[^#|]|${ESC_HASH})*#`,
-    `${spaceOrPunct('@#\\\\')}+`,
-  ].join('|'),
-  'gu',
-)
-
-const ALL_SPACE_OR_PUNCT = /^[\s\p{P}]*$/u
+const BACKSLASH = 0x5c
 
 /** `split_escaped`: split at an unescaped delimiter, dropping the escaping backslashes. */
 export function splitEscaped(s: string, delimiter: string): string[] {
+  // one code unit (`#`): slices between the delimiters; a backslash is dropped and keeps the next unit
+  if (delimiter.length !== 1 || (delimiter >= '\ud800' && delimiter <= '\udfff')) return splitEscapedByCodePoint(s, delimiter)
+  if (!s.includes('\\')) return s.split(delimiter)
+  const d = delimiter.charCodeAt(0)
+  const parts: string[] = []
+  let cur = ''
+  let from = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === d) {
+      parts.push(cur + s.slice(from, i))
+      cur = ''
+      from = i + 1
+    } else if (c === BACKSLASH) {
+      cur += s.slice(from, i)
+      from = i + 1
+      i++
+    }
+  }
+  parts.push(cur + s.slice(from))
+  return parts
+}
+
+function splitEscapedByCodePoint(s: string, delimiter: string): string[] {
   const parts: string[] = []
   let cur = ''
   let escaped = false
@@ -81,12 +80,16 @@ export function splitEscaped(s: string, delimiter: string): string[] {
 }
 
 const word = (content: string, annotations: Record<string, unknown> = {}): Element => ({ type: 'Word', content, annotations })
+const nonWord = (content: string): Element => ({ type: 'NonWordText', content, annotations: {} })
 
 /** `parse_content_elements_segmented` (the body of a translated or MWE segment). */
 function segmentedElements(text: string): Element[] {
   const out: Element[] = []
-  for (const [item] of text.matchAll(SEGMENTED_TOKEN)) {
-    if (ALL_SPACE_OR_PUNCT.test(item)) out.push({ type: 'NonWordText', content: item, annotations: {} })
+  const tokens = new Tokens(text, false)
+  while (tokens.next()) {
+    const { start, end } = tokens
+    const item = text.slice(start, end)
+    if (tokens.kind === Tok.SpaceOrPunct || allSpaceOrPunct(text, start, end)) out.push(nonWord(item))
     else if (item.includes('|')) for (const piece of item.split('|')) piece && out.push(word(piece.replace(/@/g, '')))
     else if (item.includes('@')) out.push(word(item.replace(/@/g, '')))
     else if (item.startsWith('<') && item.endsWith('>')) out.push({ type: 'Markup', content: item, annotations: {} })
@@ -95,45 +98,109 @@ function segmentedElements(text: string): Element[] {
   return out
 }
 
-/** `word_with_annotation_to_content_element` (the parts the audio and MWE code read). */
-function annotatedWord(token: string, key: TextKind): Element {
-  const [content, annotation = 'NO_ANNOTATION'] = splitEscaped(token, '#')
-  const parts = annotation.split('/')
-  if (parts.length === 2 && key === 'lemma') return word(content, { lemma: parts[0], pos: parts[1] })
+/** `word_with_annotation_to_content_element` for a word and its annotation (the parts the audio and MWE code read). */
+function annotated(content: string, annotation: string, key: TextKind): Element {
+  if (key === 'lemma') {
+    const slash = annotation.indexOf('/')
+    // annotation.split('/') has two parts
+    if (slash >= 0 && annotation.indexOf('/', slash + 1) < 0) return word(content, { lemma: annotation.slice(0, slash), pos: annotation.slice(slash + 1) })
+  }
   return word(content, { [key]: annotation })
 }
 
-/** `parse_content_elements_glossed_or_tagged`, with its check that the tokens cover the segment. */
-function annotatedElements(text: string, key: TextKind): Element[] {
-  const tokens: string[] = []
-  let end = 0
-  let gap = false
-  for (const m of text.matchAll(ANNOTATED_TOKEN)) {
-    if (m.index! > end) gap = true
-    tokens.push(m[0])
-    end = m.index! + m[0].length
-  }
-  if (tokens.join('').replace(/\|/g, '') !== text.replace(/\|/g, '') && (gap || end !== text.length)) {
-    throw new InternalisationError(`Unable to internalise '${text}'`)
-  }
+/** `word_with_annotation_to_content_element` for a token. */
+function annotatedWord(token: string, key: TextKind): Element {
+  const [content, annotation = 'NO_ANNOTATION'] = splitEscaped(token, '#')
+  return annotated(content, annotation, key)
+}
+
+/**
+ * `parse_content_elements_glossed_or_tagged`, with its check that the tokens cover the segment (the
+ * tokens' text without `|` is the segment's without `|`: no other character is left uncovered).
+ * With `full` false, only what a merge reads of a text that is not the last: the embedded elements.
+ */
+function annotatedElements(text: string, key: TextKind, full = true): Element[] {
+  if (!full && coveredPlainly(text)) return []
   const out: Element[] = []
-  for (const t of tokens) {
-    if (ALL_SPACE_OR_PUNCT.test(t)) out.push({ type: 'NonWordText', content: t, annotations: {} })
-    else if (t.includes('|')) for (const piece of t.split('|')) piece && out.push(annotatedWord(piece.replace(/@/g, ''), key))
-    else if (t.includes('@')) out.push(annotatedWord(t.replace(/@/g, ''), key))
-    else if (t.startsWith('<img') || t.startsWith('<audio')) out.push({ type: 'Embedded', content: t, annotations: {} })
-    else if (t.startsWith('<') && t.endsWith('>')) out.push({ type: 'Markup', content: t, annotations: {} })
-    else out.push(annotatedWord(t, key))
+  const tokens = new Tokens(text, true)
+  while (tokens.next()) {
+    const { start, end, kind } = tokens
+    if (kind === Tok.SpaceOrPunct) {
+      if (full) out.push(nonWord(text.slice(start, end)))
+    } else if (kind === Tok.Annotated) {
+      // `x#a#` with no `\` or `|`: never embedded; split_escaped gives [x, a, '']
+      if (!full) continue
+      if (allSpaceOrPunct(text, start, end)) out.push(nonWord(text.slice(start, end)))
+      else {
+        const content = text.slice(start, tokens.hash)
+        const annotation = text.slice(tokens.hash + 1, end - 1)
+        if (content.includes('@') || annotation.includes('@')) out.push(annotated(content.replace(/@/g, ''), annotation.replace(/@/g, ''), key))
+        else out.push(annotated(content, annotation, key))
+      }
+    } else {
+      const t = text.slice(start, end)
+      if (allSpaceOrPunct(text, start, end)) full && out.push(nonWord(t))
+      else if (t.includes('|')) full && t.split('|').forEach((piece) => piece && out.push(annotatedWord(piece.replace(/@/g, ''), key)))
+      else if (t.includes('@')) full && out.push(annotatedWord(t.replace(/@/g, ''), key))
+      else if (t.startsWith('<img') || t.startsWith('<audio')) out.push({ type: 'Embedded', content: t, annotations: {} })
+      else if (t.startsWith('<') && t.endsWith('>')) full && out.push({ type: 'Markup', content: t, annotations: {} })
+      else full && out.push(annotatedWord(t, key))
+    }
   }
+  if (tokens.uncovered) throw new InternalisationError(`Unable to internalise '${text}'`)
   return out
 }
 
 const pySplit = (s: string) => s.split(/\s+/u).filter(Boolean)
 const mweList = (all: string) => (all ? all.split(',').map((m) => pySplit(m.replace(/\\/g, ''))) : [])
-const bodyElements = (text: string) => segmentedElements(text.replace(/\\/g, ''))
+
+/**
+ * How much of a text to build: `outline` for a text merged before the last one (it fails where the
+ * text does and holds its pages, segments and segment annotations, but of the elements only the
+ * embedded ones, all a merge reads of it), `full`, or `plain`: full, but a plain body (below) comes
+ * as its text and words instead of elements.
+ */
+type Mode = 'outline' | 'full' | 'plain'
+
+/**
+ * A segment whose elements are a translated or MWE body without MWEs and without `@`, `|` or `<`,
+ * as the audio code reads it: `to_text()` (the body itself: every character is in a token, and
+ * tokens are elements as they are) and its words' contents, in order (no word has annotations).
+ */
+export interface PlainSegment {
+  text: string
+  words: string[]
+}
+
+/** A segment as built here: in plain mode, a plain body's segment has no elements but `plain`. */
+interface Seg extends Segment {
+  plain?: PlainSegment
+}
+
+/** The words of a body without `@`, `|` or `<` (else null): `segmentedElements` gives its other tokens as non-word text. */
+function plainBody(text: string): PlainSegment | null {
+  if (text.includes('@') || text.includes('|') || text.includes('<')) return null
+  const words: string[] = []
+  const tokens = new Tokens(text, false)
+  while (tokens.next()) {
+    if (tokens.kind !== Tok.SpaceOrPunct && !allSpaceOrPunct(text, tokens.start, tokens.end)) words.push(text.slice(tokens.start, tokens.end))
+  }
+  return { text, words }
+}
+
+/** The segment of a translated or MWE body (`bodyElements`, for the mode). */
+function bodySegment(body: string, annotations: Record<string, unknown>, mode: Mode): Seg {
+  if (mode === 'outline') return { elements: [], annotations }
+  const text = body.includes('\\') ? body.replace(/\\/g, '') : body
+  if (mode === 'plain' && !(annotations.mwes as unknown[] | undefined)?.length) {
+    const plain = plainBody(text)
+    if (plain) return { elements: [], annotations, plain }
+  }
+  return { elements: segmentedElements(text), annotations }
+}
 
 /** `parse_segment_mwe`: the full form (`_analysis:`/`_MWEs:` lines), the minimal one (`text#mwes#`), or bare text. */
-function mweSegment(text: string): Segment {
+function mweSegment(text: string, mode: Mode): Seg {
   const lines = text.split('\n')
   const main: string[] = []
   let analysis = false
@@ -150,42 +217,47 @@ function mweSegment(text: string): Segment {
     } else if (!analysis) main.push(line)
     else analysisLines.push(line.trim())
   }
-  if (analysis && mwesFound) return { elements: bodyElements(main.join('\n')), annotations: { analysis: analysisLines.join('\n'), mwes } }
+  if (analysis && mwesFound) return bodySegment(main.join('\n'), { analysis: analysisLines.join('\n'), mwes }, mode)
   const parts = splitEscaped(text, '#')
   if (parts.length === 3 && parts[2].trim() === '') {
     const all = parts[1].trim()
-    return { elements: bodyElements(parts[0]), annotations: { analysis: '(removed)', mwes: all === '' || all === '-' ? [] : mweList(all) } }
+    return bodySegment(parts[0], { analysis: '(removed)', mwes: all === '' || all === '-' ? [] : mweList(all) }, mode)
   }
   // parse_segment_mwe_trivial: only a segment without any of that notation
   if (!text.includes('_analysis:') && !text.includes('_MWEs:') && splitEscaped(text.trim(), '#').length === 1) {
-    return { elements: bodyElements(text), annotations: { analysis: '', mwes: [] } }
+    return bodySegment(text, { analysis: '', mwes: [] }, mode)
   }
   throw new InternalisationError(`Unable to internalise '${text}' as an MWE segment.`)
 }
 
 /** `parse_segment_translated`: `text#translation#` or bare text. */
-function translatedSegment(text: string): Segment {
+function translatedSegment(text: string, mode: Mode): Seg {
   const parts = splitEscaped(text, '#')
   let main: string
   let translated = ''
   if (parts.length === 3 && parts[2].trim() === '') [main, translated] = parts
   else if (parts.length === 1) main = text
   else throw new InternalisationError(`Unable to internalise '${text}' as a translated segment.`)
-  return { elements: bodyElements(main), annotations: translated === '' || translated === '-' ? {} : { translated } }
+  return bodySegment(main, translated === '' || translated === '-' ? {} : { translated }, mode)
 }
 
 /** `internalize_text` for one text type. */
 export function internalise(input: string, kind: TextKind): Page[] {
+  return internaliseAs(input, kind, 'full')
+}
+
+/** `internalize_text`, built as far as `mode` says. */
+function internaliseAs(input: string, kind: TextKind, mode: Mode): Page[] {
   const text = input.startsWith('<page') ? input : `<page>${input}`
   const split = text.split(/<page\s*(.*?)>/)
   if (split.length && !split[0]) split.shift()
   const pages: Page[] = []
   for (let i = 0; i < split.length; i += 2) {
     const body = split[i + 1] ?? ''
-    const segments = body.split('||').map((s): Segment => {
-      if (kind === 'mwe') return mweSegment(s)
-      if (kind === 'translated') return translatedSegment(s)
-      return { elements: annotatedElements(s, kind), annotations: {} }
+    const segments = body.split('||').map((s): Seg => {
+      if (kind === 'mwe') return mweSegment(s, mode)
+      if (kind === 'translated') return translatedSegment(s, mode)
+      return { elements: annotatedElements(s, kind, mode !== 'outline'), annotations: {} }
     })
     pages.push({ segments })
   }
@@ -200,23 +272,34 @@ export function internalise(input: string, kind: TextKind): Page[] {
  * A paired segment holding an embedded element fails, as it does in C-LARA.
  */
 export function mergeTexts(first: Page[], second: Page[]): Page[] {
+  return merge(first, second, true)
+}
+
+/** `mergeTexts`; with `copy` false the merged segments hold the second text's own elements (and `plain`: a text made for the merge). */
+function merge(first: Page[], second: Page[], copy: boolean): Page[] {
   const pages: Page[] = []
   for (let p = 0; p < Math.min(first.length, second.length); p++) {
     const a = first[p].segments
     const b = second[p].segments
-    const segments: Segment[] = []
+    const segments: Seg[] = []
     for (let s = 0; s < Math.min(a.length, b.length); s++) {
       // an embedded <img>/<audio> holds its attributes as a dict, which difflib cannot hash: TypeError
-      if ([...a[s].elements, ...b[s].elements].some((e) => e.type === 'Embedded')) {
+      if (a[s].elements.some(isEmbedded) || b[s].elements.some(isEmbedded)) {
         throw new InternalisationError('an embedded element in a merged segment (unhashable for difflib)')
       }
-      const elements = b[s].elements.map((e): Element => ({ ...e, annotations: { ...e.annotations } }))
-      segments.push({ elements, annotations: { ...a[s].annotations, ...b[s].annotations } })
+      const annotations = { ...a[s].annotations, ...b[s].annotations }
+      if (copy) segments.push({ elements: b[s].elements.map((e): Element => ({ ...e, annotations: { ...e.annotations } })), annotations })
+      else {
+        const { plain } = b[s] as Seg
+        segments.push(plain ? { elements: b[s].elements, annotations, plain } : { elements: b[s].elements, annotations })
+      }
     }
     pages.push({ segments })
   }
   return pages
 }
+
+const isEmbedded = (e: Element) => e.type === 'Embedded'
 
 /** `find_mwe_positions_for_content_string_list`: increasing positions with the least spread, first found; null when none. */
 export function mwePositions(contents: string[], mwe: string[]): number[] | null {
@@ -262,20 +345,36 @@ export function segmentText(seg: Segment): string {
 /** The text versions `get_internalised_text` reads, by version name (missing ones absent). */
 export type TextVersions = Partial<Record<'gloss' | 'lemma' | 'pinyin' | 'translated' | 'mwe' | 'phonetic', string>>
 
+const MERGED = ['gloss', 'lemma', 'pinyin', 'translated', 'mwe'] as const
+
 /**
  * `CLARAProjectInternal.get_internalised_text`: for the normal text, gloss merged with lemma, then
  * pinyin, translated and mwe when present (null without gloss or lemma); for the phonetic text,
  * the phonetic version (null without it).
  */
 export function internalisedText(v: TextVersions, phonetic: boolean): Page[] | null {
-  if (phonetic) return v.phonetic === undefined ? null : internalise(v.phonetic, 'phonetic')
+  return merged(v, phonetic, 'full')
+}
+
+/**
+ * The segments of `internalisedText`, in order, as the audio code reads them: a plain body's as a
+ * PlainSegment (no element objects for most of a translated or MWE text), any other as it is.
+ */
+export function spokenSegments(v: TextVersions, phonetic: boolean): (Segment | PlainSegment)[] | null {
+  const pages = merged(v, phonetic, 'plain')
+  return pages && pages.flatMap((p) => p.segments.map((s: Seg) => s.plain ?? s))
+}
+
+/**
+ * `get_internalised_text`, each text internalised in turn (any of them can fail); only the last
+ * one's elements are kept by the merges, so only the last one's are built (as `last` says).
+ */
+function merged(v: TextVersions, phonetic: boolean, last: Mode): Page[] | null {
+  if (phonetic) return v.phonetic === undefined ? null : internaliseAs(v.phonetic, 'phonetic', last)
   if (v.gloss === undefined || v.lemma === undefined) return null
-  let merged = mergeTexts(internalise(v.gloss, 'gloss'), internalise(v.lemma, 'lemma'))
-  if (v.pinyin !== undefined) merged = mergeTexts(merged, internalise(v.pinyin, 'pinyin'))
-  if (v.translated !== undefined) merged = mergeTexts(merged, internalise(v.translated, 'translated'))
-  if (v.mwe !== undefined) {
-    merged = mergeTexts(merged, internalise(v.mwe, 'mwe'))
-    annotateMwes(merged)
-  }
-  return merged
+  const kinds = MERGED.filter((k) => v[k] !== undefined)
+  let pages = internaliseAs(v.gloss, 'gloss', 'outline')
+  for (const k of kinds.slice(1)) pages = merge(pages, internaliseAs(v[k]!, k, k === kinds[kinds.length - 1] ? last : 'outline'), false)
+  if (v.mwe !== undefined) annotateMwes(pages)
+  return pages
 }

@@ -6,7 +6,7 @@
  * the `orm_audio_metadata` row of the voice the annotator picks, and `file` (its basename) when that
  * file exists, the mp3 then riding along beside metadata.json.
  */
-import { internalisedText, segmentText, W, type Page, type TextVersions } from './clara-text.js'
+import { segmentText, spokenSegments, W, type Page, type PlainSegment, type Segment, type TextVersions } from './clara-text.js'
 import { audioLanguage, humanVoice, ttsVoice, type VoiceKey } from './tts-voices.js'
 
 export type AudioType = 'human' | 'tts'
@@ -28,7 +28,10 @@ export interface AudioItem {
   file?: string
 }
 
-/** One of the two lookups of `_get_all_audio_data`: the items and the voice they are looked up under. */
+/**
+ * One of the two lookups of `_get_all_audio_data`: the items and the voice they are looked up under
+ * (from `audioPlans`, already without the duplicates `remove_duplicates_general` drops).
+ */
 export interface AudioQuery {
   voice: VoiceKey
   items: AudioItem[]
@@ -49,7 +52,8 @@ export const canonicalWord = (s: string) => s.toLowerCase()
 /** `canonical_text_for_audio` */
 export function canonicalText(s: string, phonetic: boolean): string {
   if (phonetic) return canonicalWord(s.trim())
-  return s.replace(/<[^>]*>/g, '').replace(/\s+/gu, ' ').trim()
+  // each run of whitespace made one space: a run of two or more, or one that is not a space (a lone space stays)
+  return s.replace(/<[^>]*>/g, '').replace(/\s{2,}|[^\S ]/gu, ' ').trim()
 }
 
 const TAG = new RegExp(`<\\/?${W}+>`, 'gu')
@@ -62,20 +66,44 @@ export function hasNoAudio(s: string): boolean {
 
 /** The segment and word items of `_get_all_audio_data` (no context: the export never asks for it). */
 export function audioItems(pages: Page[], phonetic: boolean): { words: AudioItem[]; segments: AudioItem[] } {
+  return items(pages.flatMap((p) => p.segments), phonetic, false)
+}
+
+/**
+ * The items; with `distinct`, only the first of equal words (and, phonetic, segments), as
+ * `remove_duplicates_general` leaves them in metadata.json: everything in an item (canonical text,
+ * context '', the file_path looked up by canonical text) follows from its text, so equal items are
+ * items of equal text, and a word said again is neither tested nor kept.
+ */
+function items(segs: (Segment | PlainSegment)[], phonetic: boolean, distinct: boolean): { words: AudioItem[]; segments: AudioItem[] } {
   const words: AudioItem[] = []
   const segments: AudioItem[] = []
-  for (const page of pages) {
-    for (const seg of page.segments) {
-      const plain = segmentText(seg)
+  const seenWords = new Set<string>()
+  const seenSegments = new Set<string>()
+  const word = (said: unknown) => {
+    if (typeof said !== 'string' || !said) return
+    if (distinct) {
+      if (seenWords.has(said)) return
+      seenWords.add(said)
+    }
+    if (!hasNoAudio(said)) words.push({ text: said, canonical_text: canonicalWord(said), context: '' })
+  }
+  for (const seg of segs) {
+    const plain = 'elements' in seg ? segmentText(seg) : seg.text
+    if (!(distinct && phonetic && seenSegments.has(plain))) {
+      if (distinct && phonetic) seenSegments.add(plain)
       const canonical = canonicalText(plain, phonetic)
       if (!hasNoAudio(canonical)) segments.push({ text: plain, canonical_text: canonical, context: '' })
-      for (const e of seg.elements) {
-        if (e.type !== 'Word') continue
-        let said: unknown
-        if (phonetic) said = e.annotations.phonetic
-        else said = e.annotations.mwe_text ?? e.content
-        if (typeof said === 'string' && said && !hasNoAudio(said)) words.push({ text: said, canonical_text: canonicalWord(said), context: '' })
-      }
+    }
+    if (!('elements' in seg)) {
+      // words without annotations: said as they are (no phonetic annotation, no MWE text)
+      if (!phonetic) for (const w of seg.words) word(w)
+      continue
+    }
+    for (const e of seg.elements) {
+      if (e.type !== 'Word') continue
+      if (phonetic) word(e.annotations.phonetic)
+      else word(e.annotations.mwe_text ?? e.content)
     }
   }
   return { words, segments }
@@ -90,9 +118,9 @@ export function audioPlans(a: ProjectAudio, texts: TextVersions): AudioPlan[] {
   const lang = audioLanguage(a.l2)
   const plans: AudioPlan[] = []
   const pick = (type: AudioType, voice: string | null, use: 'words' | 'sentences') => (type === 'human' && voice ? humanVoice(lang, voice) : ttsVoice(lang, use))
-  const normal = internalisedOrNull(texts, false)
+  const normal = spokenOrNull(texts, false)
   if (normal) {
-    const { words, segments } = audioItems(normal, false)
+    const { words, segments } = items(normal, false, true)
     plans.push({
       dir: 'audio', phonetic: false,
       words: { voice: pick(a.audio_type_for_words, a.human_voice_id, 'words'), items: words },
@@ -100,9 +128,9 @@ export function audioPlans(a: ProjectAudio, texts: TextVersions): AudioPlan[] {
     })
   }
   if (texts.phonetic !== undefined && a.human_voice_id_phonetic) {
-    const phonetic = internalisedOrNull(texts, true)
+    const phonetic = spokenOrNull(texts, true)
     if (phonetic) {
-      const { words, segments } = audioItems(phonetic, true)
+      const { words, segments } = items(phonetic, true, true)
       // phonetic: words are phonemes in the phonetic voice; "segments" are words, looked up like TTS words
       plans.push({
         dir: 'phonetic_audio', phonetic: true,
@@ -114,9 +142,9 @@ export function audioPlans(a: ProjectAudio, texts: TextVersions): AudioPlan[] {
   return plans
 }
 
-function internalisedOrNull(texts: TextVersions, phonetic: boolean): Page[] | null {
+function spokenOrNull(texts: TextVersions, phonetic: boolean): (Segment | PlainSegment)[] | null {
   try {
-    return internalisedText(texts, phonetic)
+    return spokenSegments(texts, phonetic)
   } catch {
     return null
   }
