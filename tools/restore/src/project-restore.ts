@@ -40,6 +40,8 @@ export interface ProjectRestoreOptions {
   identities: string[]
   maxUnitBytes: number
   keepSpecialModes: boolean
+  /** units restored at once (--jobs) */
+  jobs?: number
   env: NodeJS.ProcessEnv
   cwd: string
   signal?: AbortSignal
@@ -214,7 +216,7 @@ export async function restoreProject(o: ProjectRestoreOptions, out: RecordWriter
       const was = leaving.some((r) => r.table === PROJECT_TABLE) ? 'was in the live site' : 'had left-overs in the live site (C-LARA’s delete keeps image rows, images and compiled pages)'
       report.warnings.push(`project ${id} ${was}: ${folders.length} folder(s) moved to ${path.join(state.dir, 'replaced')}, ${count(leaving)} row(s) saved to ${saved}`)
     }
-    await restoreUnits(units, { root: o.into, state, roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: new Set(), keepSpecialModes: o.keepSpecialModes, signal: o.signal })
+    await restoreUnits(units, { root: o.into, state, roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: new Set(), keepSpecialModes: o.keepSpecialModes, jobs: o.jobs, signal: o.signal })
     if (report.units.refused.length || report.units.failed.length) {
       throw new ClaraError(`project ${id}: its files did not all come back (see the records above): the database was left unchanged; fix the cause and rerun`, EXIT.FATAL, 'EPROJECT')
     }

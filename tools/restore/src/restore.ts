@@ -41,6 +41,8 @@ export interface RestoreOptions {
   keepSpecialModes: boolean
   /** run as root: who owns NEWCLARA afterwards (`USER[:GROUP]`; default the owner of its parent) */
   owner: string | null
+  /** units restored at once (--jobs; default one per CPU, at most 4) */
+  jobs?: number
   env: NodeJS.ProcessEnv
   cwd: string
   signal?: AbortSignal
@@ -139,9 +141,9 @@ async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report
     await out.write({ type: 'restored', domain: 'db', unit: path.basename(p.dump.path), engine: p.dump.engine, ...(r.skipped ? { already: true } : {}) })
   }
   log.info(`${p.units.length} unit(s) → ${o.to}`)
-  await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, signal: o.signal })
+  const zips = await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, jobs: o.jobs, contentZips: true, signal: o.signal })
   report.prepared = await prepareDirs(o.to)
-  await repairSite(o.to, o.appDir, state, report, log)
+  await repairSite(o.to, o.appDir, state, report, log, zips)
   const owner = newOwner(o.to, o.owner)
   if (owner) report.owner = owner
   await proveAll(o, p.dump, p.roots, p.keep, report)

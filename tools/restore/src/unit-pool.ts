@@ -1,0 +1,79 @@
+/**
+ * Units restored at once (issue 16): worker threads that each restore one unit, or build one
+ * content zip, at a time (unit-worker.ts), so that the two cores of a small server both unpack,
+ * hash and write. The main thread only schedules (units-step.ts), writes the markers and the
+ * records. A worker that dies fails its task and is replaced; `close()` ends them all at once (a
+ * signal, or the end).
+ */
+import { Worker } from 'node:worker_threads'
+import type { ContentZipType } from '@clara/clara-model/content-zip'
+import type { ZipOutcome } from './content-zip.js'
+import type { UnitJob, UnitResult } from './unit-job.js'
+
+/** One unit to restore, or one rendered dir's content zip to build. */
+export type Task = { unit: UnitJob } | { zip: { root: string; type: ContentZipType; id: string } }
+export type TaskResult = UnitResult | ZipOutcome
+
+/** What a task that could not finish (its thread died) gives back. */
+export function lostTask(task: Task, message: string): TaskResult {
+  return 'unit' in task ? { error: { kind: 'error', message, code: 'EWORKER' }, json: [], pickles: [], roots: [] } : { state: 'failed', message }
+}
+
+interface Lane {
+  worker: Worker
+  /** the job it runs */
+  job: { id: number; task: Task; resolve: (r: TaskResult) => void } | null
+  dead?: boolean
+}
+
+export class UnitPool {
+  private lanes: Lane[] = []
+  private ids = 0
+  private closed = false
+
+  constructor(readonly size: number) {
+    for (let i = 0; i < size; i++) this.lanes.push(this.start())
+  }
+
+  private start(): Lane {
+    // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start)
+    const lane: Lane = { worker: new Worker(new URL('./unit-worker.js', import.meta.url), { execArgv: [] }), job: null }
+    lane.worker.on('message', (m: { id: number; res: TaskResult }) => {
+      const j = lane.job
+      lane.job = null
+      if (j && j.id === m.id) j.resolve(m.res)
+    })
+    const died = (why: string) => {
+      if (lane.dead) return
+      lane.dead = true
+      const j = lane.job
+      lane.job = null
+      if (this.closed) return
+      this.lanes[this.lanes.indexOf(lane)] = this.start()
+      j?.resolve(lostTask(j.task, `its worker thread stopped: ${why}`))
+    }
+    lane.worker.on('error', (err) => died(err.message))
+    lane.worker.on('exit', (code) => died(`exit ${code}`))
+    return lane
+  }
+
+  /** A lane with no job (the scheduler never runs more jobs than there are lanes). */
+  get free(): number {
+    return this.lanes.filter((l) => !l.job).length
+  }
+
+  run(task: Task): Promise<TaskResult> {
+    const lane = this.lanes.find((l) => !l.job)
+    if (!lane) throw new Error('UnitPool: every lane is busy')
+    const id = ++this.ids
+    return new Promise((resolve) => {
+      lane.job = { id, task, resolve }
+      lane.worker.postMessage({ id, task })
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.all(this.lanes.map((l) => l.worker.terminate()))
+  }
+}
