@@ -36,8 +36,9 @@ export class UnitPool {
   }
 
   private start(): Lane {
-    // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start)
-    const lane: Lane = { worker: new Worker(new URL('./unit-worker.js', import.meta.url), { execArgv: [] }), job: null }
+    // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start);
+    // a small young generation: with the default, two lanes took the restore's peak RSS past 200 MB
+    const lane: Lane = { worker: new Worker(new URL('./unit-worker.js', import.meta.url), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } }), job: null }
     lane.worker.on('message', (m: { id: number; res: TaskResult }) => {
       const j = lane.job
       lane.job = null
