@@ -19,6 +19,7 @@ import { foreignKeys, type ForeignKey } from '@clara/shared/foreign-keys'
 import type { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { writeJsonAtomic } from '@clara/shared/atomic'
+import { syncFileSystem } from '@clara/shared/sync-fs'
 import { readJson } from '@clara/shared/read-json'
 import { PATH_COLUMNS } from '@clara/clara-model/path-columns'
 import { INTERNAL_ID_TABLES, NOT_PROJECT_TABLES, PROJECT_TABLE, PROJECT_UNIT_DOMAINS, projectFolders } from '@clara/clara-model/project-rows'
@@ -230,6 +231,8 @@ export async function restoreProject(o: ProjectRestoreOptions, out: RecordWriter
     await out.write({ type: 'restored', domain: 'db', unit: `project ${id}`, engine: db.engine, rows })
     for (const w of report.warnings) await out.write({ type: 'warning', during: 'restore', item: `project ${id}`, message: w })
     await fsp.mkdir(reportDir, { recursive: true })
+    await syncFileSystem(o.into) // the files and markers written without an fsync each (markers.ts)
+    await state.flushed(false)
     const file = await report.write(reportDir)
     await out.write({ type: 'summary', tool: 'clara-restore', project: o.project, ok: report.units.restored + report.units.skipped + 1, failed: 0, bytes: report.bytes_restored, status: 'complete', report: file })
     return EXIT.OK

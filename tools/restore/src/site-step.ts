@@ -31,15 +31,15 @@ export function checkoutConfig(to: string, appDir: string | null, state: StateDi
   return null
 }
 
-/** `early`: the content zips already dealt with while the units restored (units-step.ts). */
-export async function repairSite(to: string, appDir: string | null, state: StateDir, report: Report, log: Logger, early?: Map<string, ZipOutcome>): Promise<void> {
+/** `early`: the content zips already dealt with while the units restored (units-step.ts); `trustZips` false: fresh ones rebuilt too. */
+export async function repairSite(to: string, appDir: string | null, state: StateDir, report: Report, log: Logger, early?: Map<string, ZipOutcome>, trustZips = true): Promise<void> {
   // a failure here is the restore's failure too: listed with the units' (status partial, exit 1) and as a warning record
   const warn = (item: string, msg: string) => {
     log.error(item, msg)
     report.warnings.push(`${item}: ${msg}`)
     report.units.failed.push({ domain: 'site', unit: item, reason: msg, code: 'ESITE' })
   }
-  const zips = await rebuildContentZips(to, early)
+  const zips = await rebuildContentZips(to, early, trustZips)
   report.site.content_zips = zips
   for (const f of zips.failed) warn(f.zip, `content zip not rebuilt: ${f.message}`)
   if (zips.built.length) log.info(`${zips.built.length} content zip(s) rebuilt`)

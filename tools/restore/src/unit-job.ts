@@ -23,6 +23,7 @@ export interface UnitJob {
   limit: number
   skipUnder: string[]
   keepSpecialModes: boolean
+  distrusted: string[]
 }
 
 /** An error as it crosses back: its kind decides how the unit is reported (refused, or failed with its code). */
@@ -68,6 +69,7 @@ export async function runUnitJob(job: UnitJob): Promise<UnitResult> {
       limit: job.limit,
       skipUnder: new Set(job.skipUnder),
       keepSpecialModes: job.keepSpecialModes,
+      distrusted: job.distrusted,
       onJson: (rel, changes, note) => res.json.push([rel, changes, note]),
       onPickle: (rel, n, err) => res.pickles.push([rel, n, err]),
     })

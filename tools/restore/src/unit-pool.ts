@@ -11,7 +11,7 @@ import type { ZipOutcome } from './content-zip.js'
 import type { UnitJob, UnitResult } from './unit-job.js'
 
 /** One unit to restore, or one rendered dir's content zip to build. */
-export type Task = { unit: UnitJob } | { zip: { root: string; type: ContentZipType; id: string } }
+export type Task = { unit: UnitJob } | { zip: { root: string; type: ContentZipType; id: string; trustFresh: boolean } }
 export type TaskResult = UnitResult | ZipOutcome
 
 /** What a task that could not finish (its thread died) gives back. */

@@ -42,6 +42,8 @@ export interface UnitEnv {
   onPickle: PickleHook
   /** keep setuid/setgid/sticky bits (--keep-special-modes) */
   keepSpecialModes: boolean
+  /** boots that ended unflushed: a marker of theirs does not hold (markers.ts) */
+  distrusted: string[]
 }
 
 /** A symlink restored into the unit. */
@@ -182,7 +184,7 @@ export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome
   const want = u.artifacts.map((a) => ({ path: a.path, sha256: a.sha256 }))
   const targets = [...new Set(u.artifacts.flatMap((a) => targetsOf(a.specs)))]
   const had = await env.state.readMarker(u.domain, u.unit)
-  if (had && (await markerHolds(env.root, had, want))) return { status: 'skipped', targets, files: had.files.length, bytes: had.files.reduce((n, f) => n + f[1], 0), replaced: [], marker: null, intent: false, skipped: had.refused_members ?? [], modesChanged: 0, linksOutside: had.links_outside ?? [] }
+  if (had && (await markerHolds(env.root, had, want, env.distrusted))) return { status: 'skipped', targets, files: had.files.length, bytes: had.files.reduce((n, f) => n + f[1], 0), replaced: [], marker: null, intent: false, skipped: had.refused_members ?? [], modesChanged: 0, linksOutside: had.links_outside ?? [] }
   const x = new UnitExtraction(env.keepSpecialModes)
   const stages = new Map<string, Stage>()
   let written: Written[] = []

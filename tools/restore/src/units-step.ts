@@ -39,6 +39,8 @@ export interface UnitsContext {
   jobs?: number
   /** also build the content zip of each rendered dir restored (returned by restoreUnits, for the site step) */
   contentZips?: boolean
+  /** a content zip that looks fresh is kept (false after a boot that ended unflushed: markers.ts) */
+  trustZips?: boolean
   signal?: AbortSignal
 }
 
@@ -129,6 +131,8 @@ function startOrder(work: Work[]): number[] {
 export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promise<Map<string, ZipOutcome>> {
   const owned = await c.state.ownedTargets()
   await claimAbsent(units, c, owned)
+  const distrusted = await c.state.distrusted()
+  await c.state.writing() // markers and content zips get no fsync from here on (markers.ts)
   const work = tasksOf(units, Boolean(c.contentZips))
   const waitFor = blockers(work.map((w) => w.targets))
   const order = startOrder(work)
@@ -188,14 +192,16 @@ export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promi
       limit: await unitBudget(c.root, c.maxUnitBytes),
       skipUnder: u.group === 'snapshots' ? [...c.covered] : [],
       keepSpecialModes: c.keepSpecialModes,
+      distrusted,
     }
   }
 
   const runTask = async (k: number): Promise<void> => {
     const w = work[k]
     if (w.kind === 'zip') {
-      const task: Task = { zip: { root: c.root, type: w.type, id: w.id } }
-      zips.set(w.rel, (await (pool ? pool.run(task) : contentZipFor(c.root, w.type, w.id))) as ZipOutcome)
+      const trustFresh = c.trustZips !== false
+      const task: Task = { zip: { root: c.root, type: w.type, id: w.id, trustFresh } }
+      zips.set(w.rel, (await (pool ? pool.run(task) : contentZipFor(c.root, w.type, w.id, trustFresh))) as ZipOutcome)
       return
     }
     let res: UnitResult
