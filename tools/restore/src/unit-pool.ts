@@ -19,10 +19,16 @@ export function lostTask(task: Task, message: string): TaskResult {
   return 'unit' in task ? { error: { kind: 'error', message, code: 'EWORKER' }, json: [], pickles: [], roots: [] } : { state: 'failed', message }
 }
 
+interface Job {
+  id: number
+  task: Task
+  resolve: (r: TaskResult) => void
+}
+
 interface Lane {
   worker: Worker
-  /** the job it runs */
-  job: { id: number; task: Task; resolve: (r: TaskResult) => void } | null
+  /** the jobs sent to it, oldest first: it runs them one at a time, in that order */
+  jobs: Job[]
   dead?: boolean
 }
 
@@ -38,37 +44,33 @@ export class UnitPool {
   private start(): Lane {
     // no execArgv: the thread needs none of the parent's loaders (a test runner's would slow its start);
     // a small young generation: with the default, two lanes took the restore's peak RSS past 200 MB
-    const lane: Lane = { worker: new Worker(new URL('./unit-worker.js', import.meta.url), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } }), job: null }
+    const lane: Lane = { worker: new Worker(new URL('./unit-worker.js', import.meta.url), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } }), jobs: [] }
     lane.worker.on('message', (m: { id: number; res: TaskResult }) => {
-      const j = lane.job
-      lane.job = null
+      const j = lane.jobs.shift()
       if (j && j.id === m.id) j.resolve(m.res)
     })
     const died = (why: string) => {
       if (lane.dead) return
       lane.dead = true
-      const j = lane.job
-      lane.job = null
+      const lost = lane.jobs.splice(0)
       if (this.closed) return
       this.lanes[this.lanes.indexOf(lane)] = this.start()
-      j?.resolve(lostTask(j.task, `its worker thread stopped: ${why}`))
+      for (const j of lost) j.resolve(lostTask(j.task, `its worker thread stopped: ${why}`))
     }
     lane.worker.on('error', (err) => died(err.message))
     lane.worker.on('exit', (code) => died(`exit ${code}`))
     return lane
   }
 
-  /** A lane with no job (the scheduler never runs more jobs than there are lanes). */
-  get free(): number {
-    return this.lanes.filter((l) => !l.job).length
-  }
-
+  /**
+   * Run a task on the lane with the fewest queued (the scheduler queues up to two per lane, so that
+   * a lane never waits for the main thread between two tasks).
+   */
   run(task: Task): Promise<TaskResult> {
-    const lane = this.lanes.find((l) => !l.job)
-    if (!lane) throw new Error('UnitPool: every lane is busy')
+    const lane = this.lanes.reduce((a, b) => (b.jobs.length < a.jobs.length ? b : a))
     const id = ++this.ids
     return new Promise((resolve) => {
-      lane.job = { id, task, resolve }
+      lane.jobs.push({ id, task, resolve })
       lane.worker.postMessage({ id, task })
     })
   }

@@ -228,7 +228,8 @@ export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promi
       const next = () => {
         if (stopped) return
         if (c.signal?.aborted) return stop(c.signal.reason)
-        while (running < lanes) {
+        // two tasks queued per lane (unit-pool.ts); one at a time on the main thread
+      while (running < (pool ? 2 * lanes : 1)) {
           const k = order.find((x) => !started.has(x) && waitFor[x].every((j) => done.has(j)))
           if (k === undefined) break
           started.add(k)
