@@ -21,6 +21,7 @@ import type { RestoreUnit } from './run-plan.js'
 import type { Outcome } from './unit-restore.js'
 import { fromWireError, runUnitJob, toWireError, type UnitJob, type UnitResult } from './unit-job.js'
 import { UnitPool, type Task } from './unit-pool.js'
+import { syncFileSystem } from '@clara/shared/sync-fs'
 import { contentZipFor, renderedDirOf, type ZipOutcome } from './content-zip.js'
 import { contentZipName, type ContentZipType } from '@clara/clara-model/content-zip'
 
@@ -59,6 +60,12 @@ async function claimAbsent(units: RestoreUnit[], c: UnitsContext, owned: Set<str
   await c.state.claim(absent)
   for (const t of absent) owned.add(t)
 }
+
+/**
+ * Restored bytes between two background flushes: the disk writes them while the lanes go on, so the
+ * one flush before the report (restore.ts) finds little left to write.
+ */
+export const FLUSH_EVERY = 128 * 2 ** 20
 
 /** Lanes by default: one per CPU, at most this many (the disk, not the CPU, limits more). */
 export const MAX_JOBS = 4
@@ -163,10 +170,23 @@ export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promi
     }
   }
 
+  // a flush of the file system started in the background (a child process) every FLUSH_EVERY bytes
+  let unflushed = 0
+  let flushing = false
+  const wrote = (bytes: number) => {
+    unflushed += bytes
+    if (flushing || unflushed < FLUSH_EVERY) return
+    flushing = true
+    unflushed = 0
+    // a failure here is not fatal: the flush before the report is the one that counts (and reports)
+    syncFileSystem(c.root).catch(() => {}).finally(() => (flushing = false))
+  }
+
   const finishUnit = (i: number, res: UnitResult) => {
     const u = units[i]
     c.roots.merge(res.roots)
     const r = res.outcome ?? null
+    if (r?.status === 'restored') wrote(r.bytes)
     if (r) {
       for (const t of r.targets) owned.add(t)
       const m = r.marker
@@ -201,7 +221,9 @@ export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promi
     if (w.kind === 'zip') {
       const trustFresh = c.trustZips !== false
       const task: Task = { zip: { root: c.root, type: w.type, id: w.id, trustFresh } }
-      zips.set(w.rel, (await (pool ? pool.run(task) : contentZipFor(c.root, w.type, w.id, trustFresh))) as ZipOutcome)
+      const z = (await (pool ? pool.run(task) : contentZipFor(c.root, w.type, w.id, trustFresh))) as ZipOutcome
+      zips.set(w.rel, z)
+      if (z.state === 'built') wrote(w.bytes) // about its unit's size
       return
     }
     let res: UnitResult
