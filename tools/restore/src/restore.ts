@@ -109,7 +109,8 @@ async function plan(o: RestoreOptions, src: string, state: StateDir, report: Rep
     log.warn(`${n.domain}/${n.unit}`, msg)
     report.warnings.push(`${n.domain}/${n.unit}: ${msg}`)
   }
-  const covered = o.domains.has('snapshots') ? coveredTargets(await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))) : new Set<string>()
+  const all = o.domains.size === DOMAIN_NAMES.length ? units : await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))
+  const covered = o.domains.has('snapshots') ? coveredTargets(all) : new Set<string>()
   const dbPlan = await checks(o, dump, state, report, log)
   const pre = await preflight(dump, units.filter((u) => !u.refusal), roots, o.env)
   report.preflight = { ...report.preflight, db_values: pre.dbValues.length, json_files: pre.jsonFiles, overflow: pre.overflow }
