@@ -1,4 +1,4 @@
-/** Atomic artifacts: write a temp file in the same directory, fsync, rename, fsync the directory. */
+/** Atomic artifacts: write a temp file in the same directory, fsync, rename, fsync the directory (or, `durable: false`, left to one flush of the whole file system later). */
 import { createHash, randomBytes } from 'node:crypto'
 import { promises as fsp, constants as FS } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
@@ -38,6 +38,11 @@ export interface AtomicOptions {
   mode?: number
   /** set the final file's mtime (e.g. the source's) */
   mtime?: Date
+  /**
+   * false: no fsync of the file or its folder (still a temp file renamed into place): for a writer
+   * that flushes the whole file system once afterwards (sync-fs.ts) before it says it is done
+   */
+  durable?: boolean
 }
 
 /**
@@ -83,12 +88,12 @@ export class AtomicFile {
     this.size += buf.length
   }
 
-  /** fsync, rename into place, fsync the directory. */
+  /** fsync, rename into place, fsync the directory (no fsync at all when not `durable`). */
   async commit(): Promise<WriteResult> {
     if (!this.fh) throw new Error(`${this.path}: commit after close`)
     const fh = this.fh
     try {
-      await fh.sync()
+      if (this.opts.durable !== false) await fh.sync()
       if (this.opts.mtime) await fh.utimes(this.opts.mtime, this.opts.mtime)
     } finally {
       await fh.close()
@@ -97,7 +102,7 @@ export class AtomicFile {
     await fsp.rename(this.tmp, this.path)
     inProgress.delete(path.resolve(this.tmp))
     this.done = true
-    await fsyncDir(path.dirname(this.path))
+    if (this.opts.durable !== false) await fsyncDir(path.dirname(this.path))
     return { path: this.path, size_bytes: this.size, sha256: this.hash.digest('hex') }
   }
 

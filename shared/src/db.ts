@@ -117,12 +117,22 @@ export async function openDb(url: string, opts: OpenOptions = {}): Promise<Db> {
 async function openSqlite(target: DbTarget, readonly: boolean): Promise<Db> {
   const { default: Database } = await import('better-sqlite3')
   const db = new Database(target.file!, { readonly, fileMustExist: readonly })
+  // a statement run once per row (clara-restore's path rewrite: one update per value) is prepared once
+  const prepared = new Map<string, ReturnType<typeof db.prepare<unknown[]>>>()
+  const prepare = (sql: string) => {
+    let st = prepared.get(sql)
+    if (!st) {
+      if (prepared.size >= 64) prepared.clear()
+      prepared.set(sql, (st = db.prepare(sql)))
+    }
+    return st
+  }
   return {
     engine: 'sqlite',
     target,
     async query<T extends Row>(sql: string, params: unknown[] = []) {
       try {
-        const st = db.prepare(sql)
+        const st = prepare(sql)
         return (st.reader ? st.all(...params) : (st.run(...params), [])) as T[]
       } catch (err) {
         fail(target, err)

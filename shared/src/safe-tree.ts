@@ -1,6 +1,7 @@
 /**
  * Writing below a folder without ever following a symlink. Each component of a path is checked
- * as it is reached (lstat: a real folder, or made here with mkdir, which never follows a link),
+ * as it is reached (lstat: a real folder, or made here with mkdir, which never follows a link; one
+ * that another thread made between the lstat and the mkdir is lstat'ed and judged like any other),
  * and files are opened with O_NOFOLLOW: a link, whatever made it (this archive, an earlier one, an
  * earlier unit), is never written through; the path is refused instead. Paths are given as their
  * components (exact bytes), never compared as text. Symlinks are only recorded by `link` and made
@@ -28,6 +29,17 @@ interface PendingLink {
   name: string
 }
 
+/** mkdir (never follows a link); false when something stood there already (EEXIST). */
+function made(p: Buffer, mode: number): boolean {
+  try {
+    fs.mkdirSync(p, { mode })
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  }
+}
+
 export class SafeTree {
   readonly root: Buffer
   /** folders checked or made so far (latin1 keys of their components) */
@@ -51,9 +63,14 @@ export class SafeTree {
       if (this.dirs.has(key)) continue
       const p = this.at(sub)
       const st = fs.lstatSync(p, { throwIfNoEntry: false })
-      if (!st) fs.mkdirSync(p, { mode: i === parts.length ? mode : 0o755 })
-      else if (st.isSymbolicLink()) throw new PathConflict(`${shown(key)} is a symlink: nothing is written through it`)
-      else if (!st.isDirectory()) throw new PathConflict(`${shown(key)} is a file, not a folder`)
+      // made here, unless another writer (a unit on another thread) made something there first: then judged as found
+      if (!st && made(p, i === parts.length ? mode : 0o755)) {
+        this.dirs.add(key)
+        continue
+      }
+      const now = st ?? fs.lstatSync(p)
+      if (now.isSymbolicLink()) throw new PathConflict(`${shown(key)} is a symlink: nothing is written through it`)
+      if (!now.isDirectory()) throw new PathConflict(`${shown(key)} is a file, not a folder`)
       this.dirs.add(key)
     }
     return this.at(parts)

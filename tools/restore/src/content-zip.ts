@@ -110,27 +110,52 @@ export async function buildContentZip(dir: string, zip: string): Promise<void> {
       else await w.addFile(meta, it.abs ? readFileSync(it.abs) : Buffer.from(START_PAGE.text))
     }
     await w.finish()
-  }, { mode: 0o644, mtime: new Date(Math.ceil(newestMs)) }) // a Date holds whole ms: rounded up, never older than the newest file
+  }, { mode: 0o644, mtime: new Date(Math.ceil(newestMs)), durable: false }) // the restore flushes once, before its report (markers.ts) // a Date holds whole ms: rounded up, never older than the newest file
 }
 
-/** Rebuild the content zip of every restored rendered dir that lacks a fresh one. A failure is listed; the others go on. */
-export async function rebuildContentZips(root: string): Promise<ContentZipResult> {
+/** What became of one rendered dir's content zip. */
+export type ZipOutcome = { state: 'built' | 'fresh' | 'absent' } | { state: 'failed'; message: string }
+
+/**
+ * The content zip of one rendered dir (`absent`: no such dir), unless a fresh one is there.
+ * `trustFresh` false (an earlier restore ended unflushed: its zip may be damaged): rebuilt anyway.
+ */
+export async function contentZipFor(root: string, type: ContentZipType, id: string, trustFresh = true): Promise<ZipOutcome> {
+  const dir = path.join(root, renderedDir(type, id))
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return { state: 'absent' }
+  const zip = path.join(dir, contentZipName(type))
+  sweepZipTemps(dir)
+  if (trustFresh && isFresh(zip, dir)) return { state: 'fresh' }
+  try {
+    await buildContentZip(dir, zip)
+    return { state: 'built' }
+  } catch (err) {
+    return { state: 'failed', message: (err as Error).message }
+  }
+}
+
+/** The rendered dir a restore target is (`clara_compiled/<id>`, `clara_compiled_phonetic/<id>`), if it is one. */
+export function renderedDirOf(target: string): { type: ContentZipType; id: string } | null {
+  for (const type of CONTENT_ZIP_TYPES) {
+    const [folder, id, more] = target.split('/')
+    if (folder === COMPILED_FOLDERS[type] && id && /^\d+$/.test(id) && more === undefined) return { type, id }
+  }
+  return null
+}
+
+/**
+ * Rebuild the content zip of every restored rendered dir that lacks a fresh one. A failure is
+ * listed; the others go on. `early`: the dirs whose zip was already dealt with while the other
+ * units restored (units-step.ts), by `renderedDir/zip name`.
+ */
+export async function rebuildContentZips(root: string, early: Map<string, ZipOutcome> = new Map(), trustFresh = true): Promise<ContentZipResult> {
   const out: ContentZipResult = { built: [], fresh: [], failed: [] }
   for (const { type, id } of renderedDirs(root)) {
     const rel = `${renderedDir(type, id)}/${contentZipName(type)}`
-    const dir = path.join(root, renderedDir(type, id))
-    const zip = path.join(root, rel)
-    sweepZipTemps(dir)
-    if (isFresh(zip, dir)) {
-      out.fresh.push(rel)
-      continue
-    }
-    try {
-      await buildContentZip(dir, zip)
-      out.built.push(rel)
-    } catch (err) {
-      out.failed.push({ zip: rel, message: (err as Error).message })
-    }
+    const r = early.get(rel) ?? (await contentZipFor(root, type, id, trustFresh))
+    if (r.state === 'built') out.built.push(rel)
+    else if (r.state === 'fresh') out.fresh.push(rel)
+    else if (r.state === 'failed') out.failed.push({ zip: rel, message: r.message })
   }
   return out
 }

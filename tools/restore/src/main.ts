@@ -53,6 +53,7 @@ export async function main(io: Io): Promise<number> {
         .option('project', { type: 'number', describe: 'bring back only this project (by id) into the live install at --into' })
         .option('into', { type: 'string', describe: 'with --project: the live C-LARA root' })
         .option('replace', { type: 'boolean', default: false, describe: 'with --project: move the live copy of the project aside, then restore it' })
+        .option('jobs', { type: 'number', describe: 'units restored at once, each on a thread of its own (default: one per CPU, at most 4)' })
         .option('max-unit-bytes', { type: 'number', default: DEFAULT_MAX_UNIT_BYTES, describe: 'refuse an archive that expands to more than this (also capped by the free space)' })
         .strict(false)
         .strictOptions() as any,
@@ -80,12 +81,20 @@ export async function main(io: Io): Promise<number> {
 }
 
 /** What both kinds of restore take from the command line alike. */
+/** `--jobs N`: a whole number from 1 up, or left to the restore (undefined). */
+function jobsOf(v: unknown): number | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`--jobs wants a whole number from 1 up, not ${JSON.stringify(String(v))}`)
+  return v
+}
+
 const common = (io: Io, o: any, run: string) => ({
   run: path.resolve(io.cwd, run),
   fromRoots: [o['from-root']].flat().map(String),
   identities: [o.identity].flat().map(String).map((f) => path.resolve(io.cwd, f)),
   maxUnitBytes: o['max-unit-bytes'] as number,
   keepSpecialModes: Boolean(o['keep-special-modes']),
+  jobs: jobsOf(o.jobs),
   env: io.env,
   cwd: io.cwd,
   signal: io.signal,

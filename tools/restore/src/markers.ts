@@ -5,6 +5,13 @@
  * one of them is not ours yet, and a marker (the artifacts' sha256 and every file written, with
  * its size) written after it. A unit whose marker matches the run's artifacts and whose files are
  * all there is skipped on a rerun.
+ *
+ * Durability (issue 16): the restored files, the markers and the content zips get no fsync each;
+ * the restore flushes the file system once (sync-fs.ts) before its report says it is done. Until
+ * then the boot is listed in `unflushed.json` (written durably first). A marker holds the boot it
+ * was written in: a kill loses nothing the page cache holds, so a marker of this boot is trusted;
+ * one of a boot that ended unflushed (a power loss, a crash) is not, and its unit is redone; and
+ * every content zip is rebuilt, however fresh it looks.
  */
 import { fitName } from '@clara/shared/names'
 import fs, { promises as fsp } from 'node:fs'
@@ -24,6 +31,8 @@ export interface Marker {
   /** [root-relative path, size] of every file and link written; base64 paths start with `b64:` */
   files: [string, number][]
   restored_at: string
+  /** the kernel's boot id when it was written (absent: fsynced, as before issue 16) */
+  boot?: string
   /** members left out (unsafe), told again when a rerun skips the unit */
   refused_members?: { member: string; reason: string }[]
   /** restored symlinks pointing outside NEWCLARA, told again on a rerun */
@@ -37,10 +46,61 @@ export interface Intent {
 // Encoded names can outgrow NAME_MAX (a long non-ASCII internal_id): fitName keeps them distinct and short.
 const safe = (s: string) => fitName(encodeURIComponent(s).replace(/\./g, '%2E'))
 
+/** This boot's id (Linux); null where there is none: markers are then fsynced one by one. */
+export function bootId(): string | null {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null
+  } catch {
+    return null
+  }
+}
+
 export class StateDir {
   readonly dir: string
+  readonly boot = bootId()
   constructor(readonly root: string) {
     this.dir = path.join(root, STATE_DIR)
+  }
+
+  private get unflushedFile(): string {
+    return path.join(this.dir, 'unflushed.json')
+  }
+
+  /**
+   * Boots whose restore writes may not have reached the disk (listed before writing, dropped once
+   * flushed): `boots` for the markers, `zips` for the content zips (all rebuilt after such a boot).
+   */
+  async unflushed(): Promise<{ boots: string[]; zips: string[] }> {
+    const doc = await readJson<{ boots?: string[]; zips?: string[] }>(this.unflushedFile)
+    return { boots: doc?.boots ?? [], zips: doc?.zips ?? [] }
+  }
+
+  /** The earlier boots that ended unflushed: their markers are not trusted. */
+  async distrusted(): Promise<string[]> {
+    return (await this.unflushed()).boots.filter((b) => b !== this.boot)
+  }
+
+  /** An earlier boot ended unflushed after writing content zips: none is trusted to be whole. */
+  async zipsSuspect(): Promise<boolean> {
+    return (await this.unflushed()).zips.some((b) => b !== this.boot)
+  }
+
+  /** Before the first write without fsync: list this boot (durably). */
+  async writing(): Promise<void> {
+    const u = await this.unflushed()
+    if (!this.boot || (u.boots.includes(this.boot) && u.zips.includes(this.boot))) return
+    const add = (l: string[]) => (l.includes(this.boot!) ? l : [...l, this.boot!])
+    await writeJsonAtomic(this.unflushedFile, { boots: add(u.boots), zips: add(u.zips) })
+  }
+
+  /** After the flush: everything this boot wrote is on disk (`zipsRebuilt`: and every content zip was rebuilt). An earlier boot stays listed while a marker of it is left. */
+  async flushed(zipsRebuilt: boolean): Promise<void> {
+    const u = await this.unflushed()
+    const others = u.boots.filter((b) => b !== this.boot)
+    const left = others.length ? new Set((await this.docs()).map((d) => (d as Marker).boot)) : new Set()
+    const boots = others.filter((b) => left.has(b))
+    const zips = zipsRebuilt ? [] : u.zips.filter((b) => b !== this.boot)
+    if (boots.length !== u.boots.length || zips.length !== u.zips.length) await writeJsonAtomic(this.unflushedFile, { boots, zips })
   }
 
   private file(domain: string, unit: string, kind: 'marker' | 'intent'): string {
@@ -51,9 +111,10 @@ export class StateDir {
     return readJson<Marker>(this.file(domain, unit, 'marker'))
   }
 
+  /** Written without fsync where the boot is known (the flush before the report covers it), else fsynced. */
   async writeMarker(m: Marker): Promise<void> {
     await fsp.mkdir(path.dirname(this.file(m.domain, m.unit, 'marker')), { recursive: true })
-    await writeJsonAtomic(this.file(m.domain, m.unit, 'marker'), m)
+    await writeJsonAtomic(this.file(m.domain, m.unit, 'marker'), this.boot ? { ...m, boot: this.boot } : m, { durable: !this.boot })
   }
 
   private get claimFile(): string {
@@ -81,16 +142,23 @@ export class StateDir {
     await fsp.rm(this.file(domain, unit, 'intent'), { force: true })
   }
 
-  /** Every target named by the claim or any marker or intent: these are ours to replace. */
-  async ownedTargets(): Promise<Set<string>> {
-    const owned = new Set<string>((await readJson<{ targets?: string[] }>(this.claimFile))?.targets ?? [])
+  /** Every marker and intent there is. */
+  private async docs(): Promise<{ targets?: string[] }[]> {
+    const out: { targets?: string[] }[] = []
     const base = path.join(this.dir, 'units')
     for (const d of await fsp.readdir(base).catch(() => [] as string[])) {
       for (const f of await fsp.readdir(path.join(base, d)).catch(() => [] as string[])) {
         const doc = await readJson<{ targets?: string[] }>(path.join(base, d, f))
-        for (const t of doc?.targets ?? []) owned.add(t)
+        if (doc) out.push(doc)
       }
     }
+    return out
+  }
+
+  /** Every target named by the claim or any marker or intent: these are ours to replace. */
+  async ownedTargets(): Promise<Set<string>> {
+    const owned = new Set<string>((await readJson<{ targets?: string[] }>(this.claimFile))?.targets ?? [])
+    for (const doc of await this.docs()) for (const t of doc.targets ?? []) owned.add(t)
     return owned
   }
 
@@ -108,8 +176,9 @@ export class StateDir {
   }
 }
 
-/** A marker still holds: same artifacts, and every file it lists is there with its size. */
-export async function markerHolds(root: string, m: Marker, artifacts: { path: string; sha256: string }[]): Promise<boolean> {
+/** A marker still holds: not of a boot that ended unflushed, same artifacts, and every file it lists is there with its size. */
+export async function markerHolds(root: string, m: Marker, artifacts: { path: string; sha256: string }[], distrusted: string[] = []): Promise<boolean> {
+  if (m.boot && distrusted.includes(m.boot)) return false
   const want = new Map(artifacts.map((a) => [a.path, a.sha256]))
   if (m.artifacts.length !== want.size || m.artifacts.some((a) => want.get(a.path) !== a.sha256)) return false
   for (const [rel, size] of m.files) {

@@ -60,6 +60,22 @@ export class RootSet {
     if (r) this.add(r, 'detected')
   }
 
+  /** A set with these roots and no rewrites counted yet (a unit worker's own, from the main thread's list). */
+  static of(newRoot: string, infos: RootInfo[]): RootSet {
+    const r = new RootSet(newRoot)
+    for (const info of infos) for (const s of info.sources) r.add(info.root, s)
+    return r
+  }
+
+  /** Take in what a fork found and counted: its roots (with their sources) and its rewrites. */
+  merge(found: RootInfo[]): void {
+    for (const f of found) {
+      for (const s of f.sources) this.add(f.root, s)
+      const info = this.roots.get(f.windows ? f.root.toLowerCase() : f.root)
+      if (info) info.rewritten += f.rewritten
+    }
+  }
+
   list(): RootInfo[] {
     return [...this.roots.values()].sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0))
   }

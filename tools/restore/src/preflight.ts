@@ -29,6 +29,9 @@ export interface PreflightResult {
   warnings: string[]
 }
 
+const JSON_EXT = Buffer.from('.json')
+const endsWith = (b: Buffer, tail: Buffer) => b.length >= tail.length && b.subarray(b.length - tail.length).equals(tail)
+
 /** Path values of the JSON path files inside a unit's zips. */
 async function zipJsonValues(u: RestoreUnit, warnings: string[]): Promise<{ files: number; values: string[] }> {
   const values: string[] = []
@@ -41,8 +44,11 @@ async function zipJsonValues(u: RestoreUnit, warnings: string[]): Promise<{ file
       warnings.push(`${a.path}: not readable in the pre-flight: ${(err as Error).message}`)
       continue
     }
+    // every path JSON file is named *.json; only a {path, to} spec can give a member another name
+    const renames = a.specs.some((s) => !('prefix' in s))
     try {
       for (const e of zip.entries) {
+        if (!renames && !endsWith(e.nameBytes, JSON_EXT)) continue
         const p = e.kind === 'file' ? place(a.specs, e.nameBytes) : null
         const rule = p && pathJsonFor(relOf(p))
         if (!p || !rule) continue

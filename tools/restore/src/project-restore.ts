@@ -19,6 +19,7 @@ import { foreignKeys, type ForeignKey } from '@clara/shared/foreign-keys'
 import type { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { writeJsonAtomic } from '@clara/shared/atomic'
+import { syncFileSystem } from '@clara/shared/sync-fs'
 import { readJson } from '@clara/shared/read-json'
 import { PATH_COLUMNS } from '@clara/clara-model/path-columns'
 import { INTERNAL_ID_TABLES, NOT_PROJECT_TABLES, PROJECT_TABLE, PROJECT_UNIT_DOMAINS, projectFolders } from '@clara/clara-model/project-rows'
@@ -40,6 +41,8 @@ export interface ProjectRestoreOptions {
   identities: string[]
   maxUnitBytes: number
   keepSpecialModes: boolean
+  /** units restored at once (--jobs) */
+  jobs?: number
   env: NodeJS.ProcessEnv
   cwd: string
   signal?: AbortSignal
@@ -214,7 +217,7 @@ export async function restoreProject(o: ProjectRestoreOptions, out: RecordWriter
       const was = leaving.some((r) => r.table === PROJECT_TABLE) ? 'was in the live site' : 'had left-overs in the live site (C-LARA’s delete keeps image rows, images and compiled pages)'
       report.warnings.push(`project ${id} ${was}: ${folders.length} folder(s) moved to ${path.join(state.dir, 'replaced')}, ${count(leaving)} row(s) saved to ${saved}`)
     }
-    await restoreUnits(units, { root: o.into, state, roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: new Set(), keepSpecialModes: o.keepSpecialModes, signal: o.signal })
+    await restoreUnits(units, { root: o.into, state, roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: new Set(), keepSpecialModes: o.keepSpecialModes, jobs: o.jobs, signal: o.signal })
     if (report.units.refused.length || report.units.failed.length) {
       throw new ClaraError(`project ${id}: its files did not all come back (see the records above): the database was left unchanged; fix the cause and rerun`, EXIT.FATAL, 'EPROJECT')
     }
@@ -228,6 +231,8 @@ export async function restoreProject(o: ProjectRestoreOptions, out: RecordWriter
     await out.write({ type: 'restored', domain: 'db', unit: `project ${id}`, engine: db.engine, rows })
     for (const w of report.warnings) await out.write({ type: 'warning', during: 'restore', item: `project ${id}`, message: w })
     await fsp.mkdir(reportDir, { recursive: true })
+    await syncFileSystem(o.into) // the files and markers written without an fsync each (markers.ts)
+    await state.flushed(false)
     const file = await report.write(reportDir)
     await out.write({ type: 'summary', tool: 'clara-restore', project: o.project, ok: report.units.restored + report.units.skipped + 1, failed: 0, bytes: report.bytes_restored, status: 'complete', report: file })
     return EXIT.OK

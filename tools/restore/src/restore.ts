@@ -7,6 +7,7 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { ClaraError, EXIT } from '@clara/shared/cli'
 import { acquireLock, type Lock } from '@clara/shared/lock'
+import { syncFileSystem } from '@clara/shared/sync-fs'
 import type { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
@@ -41,6 +42,8 @@ export interface RestoreOptions {
   keepSpecialModes: boolean
   /** run as root: who owns NEWCLARA afterwards (`USER[:GROUP]`; default the owner of its parent) */
   owner: string | null
+  /** units restored at once (--jobs; default one per CPU, at most 4) */
+  jobs?: number
   env: NodeJS.ProcessEnv
   cwd: string
   signal?: AbortSignal
@@ -106,7 +109,8 @@ async function plan(o: RestoreOptions, src: string, state: StateDir, report: Rep
     log.warn(`${n.domain}/${n.unit}`, msg)
     report.warnings.push(`${n.domain}/${n.unit}: ${msg}`)
   }
-  const covered = o.domains.has('snapshots') ? coveredTargets(await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))) : new Set<string>()
+  const all = o.domains.size === DOMAIN_NAMES.length ? units : await planUnits(src, manifest?.clara ?? null, new Set(DOMAIN_NAMES))
+  const covered = o.domains.has('snapshots') ? coveredTargets(all) : new Set<string>()
   const dbPlan = await checks(o, dump, state, report, log)
   const pre = await preflight(dump, units.filter((u) => !u.refusal), roots, o.env)
   report.preflight = { ...report.preflight, db_values: pre.dbValues.length, json_files: pre.jsonFiles, overflow: pre.overflow }
@@ -139,13 +143,17 @@ async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report
     await out.write({ type: 'restored', domain: 'db', unit: path.basename(p.dump.path), engine: p.dump.engine, ...(r.skipped ? { already: true } : {}) })
   }
   log.info(`${p.units.length} unit(s) → ${o.to}`)
-  await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, signal: o.signal })
+  const trustZips = !(await state.zipsSuspect())
+  const zips = await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, jobs: o.jobs, contentZips: true, trustZips, signal: o.signal })
   report.prepared = await prepareDirs(o.to)
-  await repairSite(o.to, o.appDir, state, report, log)
+  await repairSite(o.to, o.appDir, state, report, log, zips, trustZips)
   const owner = newOwner(o.to, o.owner)
   if (owner) report.owner = owner
   await proveAll(o, p.dump, p.roots, p.keep, report)
   report.old_roots = p.roots.list()
+  // one flush for everything written without an fsync (files, markers, content zips), then the report says it is done
+  await syncFileSystem(o.to)
+  await state.flushed(!trustZips)
   for (const w of report.warnings) await out.write({ type: 'warning', during: 'restore', item: o.to, message: w })
   const file = await report.write(o.to)
   if (owner) ownTree(o.to, owner) // last: the report and the markers too

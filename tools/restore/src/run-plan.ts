@@ -48,25 +48,21 @@ interface UnitMeta {
 async function zipUnits(run: string, group: DomainName, domain: string): Promise<RestoreUnit[]> {
   const dir = path.join(run, domain)
   const names = (await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort()
-  const out: RestoreUnit[] = []
-  for (const name of names) {
+  // read side by side (each a round trip through the thread pool), kept in name order
+  const read = await Promise.all(names.map(async (name): Promise<RestoreUnit | null> => {
     let meta: UnitMeta | null
     try {
       meta = await readJson<UnitMeta>(path.join(dir, name, 'metadata.json'))
     } catch (err) {
       // a metadata.json that is not a readable file refuses its unit alone
-      out.push({ domain, unit: name, group, artifacts: [], refusal: `metadata.json: ${(err as Error).message}` })
-      continue
+      return { domain, unit: name, group, artifacts: [], refusal: `metadata.json: ${(err as Error).message}` }
     }
-    if (!meta?.archives) continue
-    if (!Array.isArray(meta.archives)) {
-      out.push({ domain, unit: name, group, artifacts: [], refusal: 'metadata.json: archives is not a list' })
-      continue
-    }
+    if (!meta?.archives) return null
+    if (!Array.isArray(meta.archives)) return { domain, unit: name, group, artifacts: [], refusal: 'metadata.json: archives is not a list' }
     const artifacts = meta.archives.map((a) => ({ path: a.path, abs: path.join(run, a.path), sha256: a.sha256, format: 'zip' as Format, specs: a.restore ?? [] }))
-    out.push({ domain, unit: meta.unit ?? name, group, artifacts })
-  }
-  return out
+    return { domain, unit: meta.unit ?? name, group, artifacts }
+  }))
+  return read.filter((u): u is RestoreUnit => u !== null)
 }
 
 interface ShardIndex {

@@ -10,7 +10,7 @@ import path from 'node:path'
 import type { Logger } from '@clara/shared/log'
 import { MEDIA_ROOTS } from '@clara/clara-model/media-roots'
 import { mergeConfigFile } from './config-merge.js'
-import { rebuildContentZips } from './content-zip.js'
+import { rebuildContentZips, type ZipOutcome } from './content-zip.js'
 import type { StateDir } from './markers.js'
 import type { Report } from './report.js'
 
@@ -31,14 +31,15 @@ export function checkoutConfig(to: string, appDir: string | null, state: StateDi
   return null
 }
 
-export async function repairSite(to: string, appDir: string | null, state: StateDir, report: Report, log: Logger): Promise<void> {
+/** `early`: the content zips already dealt with while the units restored (units-step.ts); `trustZips` false: fresh ones rebuilt too. */
+export async function repairSite(to: string, appDir: string | null, state: StateDir, report: Report, log: Logger, early?: Map<string, ZipOutcome>, trustZips = true): Promise<void> {
   // a failure here is the restore's failure too: listed with the units' (status partial, exit 1) and as a warning record
   const warn = (item: string, msg: string) => {
     log.error(item, msg)
     report.warnings.push(`${item}: ${msg}`)
     report.units.failed.push({ domain: 'site', unit: item, reason: msg, code: 'ESITE' })
   }
-  const zips = await rebuildContentZips(to)
+  const zips = await rebuildContentZips(to, early, trustZips)
   report.site.content_zips = zips
   for (const f of zips.failed) warn(f.zip, `content zip not rebuilt: ${f.message}`)
   if (zips.built.length) log.info(`${zips.built.length} content zip(s) rebuilt`)

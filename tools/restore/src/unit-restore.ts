@@ -3,15 +3,15 @@
  * targets, checking each artifact's sha256 on the way (read once with the unpack where it can
  * be; a mismatch or a Refusal discards every stage), skipping (and reporting) unsafe members,
  * rewrite the C-LARA JSON path files in the stage, make the unit's symlinks (last, verbatim),
- * set folder mtimes, then intent (when a target is not claimed) → commit → marker (in the
- * background).
+ * set folder mtimes, then intent (when a target is not claimed) → commit. The marker is returned,
+ * for the caller to write (units-step.ts: the unit may have run on a worker thread).
  */
 import fs, { promises as fsp } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { isUtf8 } from '@clara/shared/walk'
 import { exists, Stage, type StageMode } from './stage.js'
 import { place, relBytes, targetsOf, type Placement } from './mapping.js'
-import { markerHolds, type StateDir } from './markers.js'
+import { markerHolds, type Marker, type StateDir } from './markers.js'
 import type { Artifact, RestoreUnit } from './run-plan.js'
 import { underAny, UnitExtraction, type Skip } from './safe-member.js'
 import { placeProblem } from './targets.js'
@@ -42,6 +42,8 @@ export interface UnitEnv {
   onPickle: PickleHook
   /** keep setuid/setgid/sticky bits (--keep-special-modes) */
   keepSpecialModes: boolean
+  /** boots that ended unflushed: a marker of theirs does not hold (markers.ts) */
+  distrusted: string[]
 }
 
 /** A symlink restored into the unit. */
@@ -65,11 +67,10 @@ export interface Outcome {
   modesChanged: number
   /** symlinks restored that point outside NEWCLARA */
   linksOutside: LinkOut[]
-  /**
-   * The marker, written (and fsynced) in the background once the unit is in place, while the
-   * next unit unpacks: the unit counts as restored when this resolves.
-   */
-  marked: Promise<void>
+  /** The marker to write now that the unit is in place (null: skipped, its marker holds); the unit counts as restored once it is written. */
+  marker: Marker | null
+  /** an intent was written before the commit: dropped once the marker is */
+  intent: boolean
 }
 
 function modeOf(a: Artifact, specIndex: number): StageMode {
@@ -182,8 +183,8 @@ async function commit(u: RestoreUnit, stages: Map<string, Stage>, env: UnitEnv):
 export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome> {
   const want = u.artifacts.map((a) => ({ path: a.path, sha256: a.sha256 }))
   const targets = [...new Set(u.artifacts.flatMap((a) => targetsOf(a.specs)))]
-  const marker = await env.state.readMarker(u.domain, u.unit)
-  if (marker && (await markerHolds(env.root, marker, want))) return { status: 'skipped', targets, files: marker.files.length, bytes: marker.files.reduce((n, f) => n + f[1], 0), replaced: [], marked: Promise.resolve(), skipped: marker.refused_members ?? [], modesChanged: 0, linksOutside: marker.links_outside ?? [] }
+  const had = await env.state.readMarker(u.domain, u.unit)
+  if (had && (await markerHolds(env.root, had, want, env.distrusted))) return { status: 'skipped', targets, files: had.files.length, bytes: had.files.reduce((n, f) => n + f[1], 0), replaced: [], marker: null, intent: false, skipped: had.refused_members ?? [], modesChanged: 0, linksOutside: had.links_outside ?? [] }
   const x = new UnitExtraction(env.keepSpecialModes)
   const stages = new Map<string, Stage>()
   let written: Written[] = []
@@ -203,10 +204,6 @@ export async function restoreUnit(u: RestoreUnit, env: UnitEnv): Promise<Outcome
   written = dropLeft(written, left, x)
   const outside = linksOutside(written, env.root)
   const files = written.filter((w) => w.kind !== 'dir').map((w): [string, number] => [markerPath(w), w.size])
-  const marked = (async () => {
-    await env.state.writeMarker({ version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString(), ...(x.skipped.length ? { refused_members: x.skipped } : {}), ...(outside.length ? { links_outside: outside } : {}) })
-    if (intent) await env.state.dropIntent(u.domain, u.unit)
-  })()
-  marked.catch(() => {}) // awaited by the caller
-  return { status: 'restored', targets, files: files.length, bytes: files.reduce((n, f) => n + f[1], 0), replaced, marked, skipped: x.skipped, modesChanged: x.modesChanged, linksOutside: outside }
+  const marker: Marker = { version: 1, domain: u.domain, unit: u.unit, artifacts: want, targets, files, restored_at: new Date().toISOString(), ...(x.skipped.length ? { refused_members: x.skipped } : {}), ...(outside.length ? { links_outside: outside } : {}) }
+  return { status: 'restored', targets, files: files.length, bytes: files.reduce((n, f) => n + f[1], 0), replaced, marker, intent, skipped: x.skipped, modesChanged: x.modesChanged, linksOutside: outside }
 }

@@ -1,5 +1,14 @@
-/** Restore every planned unit in order; a refused or failed unit is reported and the others go on. */
-import { lstatSync } from 'node:fs'
+/**
+ * Restore every planned unit; a refused or failed unit is reported and the others go on. Units run
+ * at once on `jobs` lanes (worker threads, unit-pool.ts; one lane: on the main thread) where they
+ * cannot meet: a unit waits for every earlier unit whose target is its own, above or below it (audio
+ * shards and snapshots merge into shared folders, so they keep their order). Compiled pages go first
+ * (served at once), then the largest units first, so that one big shard does not run alone at the
+ * end. Markers are written as units finish; records come out in the plan's order whatever the
+ * lanes did, so a restore reports the same lines in the same order however it was run.
+ */
+import { lstatSync, statSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import type { Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { errorRecord } from '@clara/shared/records'
@@ -9,7 +18,12 @@ import type { StateDir } from './markers.js'
 import type { RootSet } from './old-roots.js'
 import type { Report } from './report.js'
 import type { RestoreUnit } from './run-plan.js'
-import { restoreUnit, type Outcome } from './unit-restore.js'
+import type { Outcome } from './unit-restore.js'
+import { fromWireError, runUnitJob, toWireError, type UnitJob, type UnitResult } from './unit-job.js'
+import { UnitPool, type Task } from './unit-pool.js'
+import { syncFileSystem } from '@clara/shared/sync-fs'
+import { contentZipFor, renderedDirOf, type ZipOutcome } from './content-zip.js'
+import { contentZipName, type ContentZipType } from '@clara/clara-model/content-zip'
 
 export interface UnitsContext {
   root: string
@@ -22,6 +36,12 @@ export interface UnitsContext {
   /** targets of every non-snapshot unit of the run (their bytes as latin1 text: exact, whatever the names) */
   covered: Set<string>
   keepSpecialModes: boolean
+  /** units restored at once (default: one per CPU, at most MAX_JOBS) */
+  jobs?: number
+  /** also build the content zip of each rendered dir restored (returned by restoreUnits, for the site step) */
+  contentZips?: boolean
+  /** a content zip that looks fresh is kept (false after a boot that ended unflushed: markers.ts) */
+  trustZips?: boolean
   signal?: AbortSignal
 }
 
@@ -41,33 +61,229 @@ async function claimAbsent(units: RestoreUnit[], c: UnitsContext, owned: Set<str
   for (const t of absent) owned.add(t)
 }
 
-export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promise<void> {
+/**
+ * Restored bytes between two background flushes: the disk writes them while the lanes go on, so the
+ * one flush before the report (restore.ts) finds little left to write.
+ */
+export const FLUSH_EVERY = 128 * 2 ** 20
+
+/** Lanes by default: one per CPU, at most this many (the disk, not the CPU, limits more). */
+export const MAX_JOBS = 4
+
+export const defaultJobs = () => Math.min(MAX_JOBS, availableParallelism())
+
+/** A target as its bytes (latin1 text), split into components ('' is the whole root). */
+const partsOfTarget = (t: string) => {
+  const b = targetBytes(t).toString('latin1')
+  return b ? b.split('/') : []
+}
+
+const unitTargets = (u: RestoreUnit) => [...new Set(u.artifacts.flatMap((a) => targetsOf(a.specs)))]
+
+interface Node {
+  tasks: number[]
+  kids: Map<string, Node>
+}
+
+/** For each task (its targets), the earlier tasks it must wait for: a target equal to, above or below one of its own. */
+export function blockers(targets: string[][]): number[][] {
+  const top: Node = { tasks: [], kids: new Map() }
+  const under = (n: Node, into: Set<number>): void => {
+    for (const j of n.tasks) into.add(j)
+    for (const k of n.kids.values()) under(k, into)
+  }
+  return targets.map((ts, i) => {
+    const found = new Set<number>()
+    const ends = new Set<Node>()
+    for (const t of ts) {
+      let n = top
+      for (const p of partsOfTarget(t)) {
+        for (const j of n.tasks) found.add(j)
+        let k = n.kids.get(p)
+        if (!k) n.kids.set(p, (k = { tasks: [], kids: new Map() }))
+        n = k
+      }
+      under(n, found)
+      ends.add(n)
+    }
+    for (const n of ends) n.tasks.push(i)
+    return [...found]
+  })
+}
+
+/** A task for a lane: a unit of the plan, or (after every unit that writes into it) a rendered dir's content zip. */
+type Work = { kind: 'unit'; i: number; targets: string[]; bytes: number; first: boolean } | { kind: 'zip'; type: ContentZipType; id: string; rel: string; targets: string[]; bytes: number; first: false }
+
+const artifactBytes = (u: RestoreUnit) => u.artifacts.reduce((n, a) => n + (statSync(a.abs, { throwIfNoEntry: false })?.size ?? 0), 0)
+
+/** The units, then the content zips of the rendered dirs they restore (each about the size of its unit's artifacts). */
+function tasksOf(units: RestoreUnit[], zips: boolean): Work[] {
+  const work: Work[] = units.map((u, i) => ({ kind: 'unit', i, targets: u.refusal ? [] : unitTargets(u), bytes: artifactBytes(u), first: u.group === 'compiled' }))
+  if (!zips) return work
+  for (const w of [...work]) {
+    if (w.kind !== 'unit' || units[w.i].refusal || units[w.i].group !== 'compiled') continue
+    for (const t of w.targets) {
+      const d = renderedDirOf(t)
+      if (d) work.push({ kind: 'zip', ...d, rel: `${t}/${contentZipName(d.type)}`, targets: [t], bytes: w.bytes, first: false })
+    }
+  }
+  return work
+}
+
+/** Which ready task goes first: compiled pages (in plan order), then the largest. */
+function startOrder(work: Work[]): number[] {
+  return work.map((_, k) => k).sort((a, b) => Number(work[b].first) - Number(work[a].first) || (work[a].first ? 0 : work[b].bytes - work[a].bytes) || a - b)
+}
+
+export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promise<Map<string, ZipOutcome>> {
   const owned = await c.state.ownedTargets()
   await claimAbsent(units, c, owned)
-  const others = c.covered
-  // a unit is reported once its marker is written; markers land in order, behind the unpacking
+  const distrusted = await c.state.distrusted()
+  await c.state.writing() // markers and content zips get no fsync from here on (markers.ts)
+  const work = tasksOf(units, Boolean(c.contentZips))
+  const waitFor = blockers(work.map((w) => w.targets))
+  const order = startOrder(work)
+  const lanes = Math.max(1, Math.min(c.jobs ?? defaultJobs(), work.filter((w) => w.kind === 'zip' || !units[w.i].refusal).length))
+  const pool = lanes > 1 ? new UnitPool(lanes) : null
+  c.log.info(lanes > 1 ? `restoring on ${lanes} threads at once` : 'restoring one unit at a time')
+  const zips = new Map<string, ZipOutcome>()
+  const results: ({ r: Outcome | null; failure: unknown; res?: UnitResult } | undefined)[] = new Array(units.length)
+  const marked: Promise<void>[] = new Array(units.length)
+  const done = new Set<number>()
+  const started = new Set<number>()
+  let running = 0
+  let cursor = 0
+  // markers land as units finish (one at a time); records in plan order, each once its marker is written
+  let markers: Promise<void> = Promise.resolve()
   let reported: Promise<void> = Promise.resolve()
-  for (const [i, u] of units.entries()) {
-    let r: Outcome | null = null
-    let failure: unknown = null
-    try {
-      c.signal?.throwIfAborted()
-      if (u.refusal) throw new Refusal(u.refusal)
-      const limit = await unitBudget(c.root, c.maxUnitBytes)
-      const skipUnder = u.group === 'snapshots' ? others : new Set<string>()
-      r = await restoreUnit(u, { root: c.root, state: c.state, roots: c.roots, owned, limit, skipUnder, keepSpecialModes: c.keepSpecialModes, onJson: (rel, ch, note) => c.report.json(rel, ch, note), onPickle: (rel, n, err) => c.report.pickle(rel, n, err) })
-    } catch (err) {
-      if (c.signal?.aborted) {
-        await reported
-        throw err
-      }
-      failure = err
+
+  const report = () => {
+    for (; cursor < units.length && results[cursor]; cursor++) {
+      const i = cursor
+      const u = units[i]
+      const { r, failure, res } = results[i]!
+      // the JSON files and pickles are counted in the plan's order too (the report lists them so)
+      for (const [rel, ch, note] of res?.json ?? []) c.report.json(rel, ch, note)
+      for (const [rel, n, err] of res?.pickles ?? []) c.report.pickle(rel, n, err)
+      reported = reported.then(() => (r ? marked[i].then(() => restored(u, r, c), (err) => failed(u, err, c)) : failed(u, failure, c)))
+      reported = reported.then(() => c.log.progress({ items: i + 1, total: units.length, bytes: c.report.bytes_restored }))
     }
-    const outcome = r
-    reported = reported.then(() => (outcome ? outcome.marked.then(() => restored(u, outcome, c), (err) => failed(u, err, c)) : failed(u, failure, c)))
-    c.log.progress({ items: i + 1, total: units.length, bytes: c.report.bytes_restored })
   }
+
+  // a flush of the file system started in the background (a child process) every FLUSH_EVERY bytes
+  let unflushed = 0
+  let flushing = false
+  const wrote = (bytes: number) => {
+    unflushed += bytes
+    if (flushing || unflushed < FLUSH_EVERY) return
+    flushing = true
+    unflushed = 0
+    // a failure here is not fatal: the flush before the report is the one that counts (and reports)
+    syncFileSystem(c.root).catch(() => {}).finally(() => (flushing = false))
+  }
+
+  const finishUnit = (i: number, res: UnitResult) => {
+    const u = units[i]
+    c.roots.merge(res.roots)
+    const r = res.outcome ?? null
+    if (r?.status === 'restored') wrote(r.bytes)
+    if (r) {
+      for (const t of r.targets) owned.add(t)
+      const m = r.marker
+      marked[i] = markers = markers.then(async () => {
+        if (!m) return
+        await c.state.writeMarker(m)
+        if (r.intent) await c.state.dropIntent(u.domain, u.unit)
+      })
+      marked[i].catch(() => {}) // reported in order
+    }
+    results[i] = { r, failure: res.error ? fromWireError(res.error) : null, res }
+    report()
+  }
+
+  const unitJob = async (i: number): Promise<UnitJob> => {
+    const u = units[i]
+    return {
+      unit: u,
+      root: c.root,
+      newRoot: c.roots.newRoot,
+      roots: c.roots.list(),
+      owned: unitTargets(u).filter((t) => owned.has(t)),
+      limit: await unitBudget(c.root, c.maxUnitBytes),
+      skipUnder: u.group === 'snapshots' ? [...c.covered] : [],
+      keepSpecialModes: c.keepSpecialModes,
+      distrusted,
+    }
+  }
+
+  const runTask = async (k: number): Promise<void> => {
+    const w = work[k]
+    if (w.kind === 'zip') {
+      const trustFresh = c.trustZips !== false
+      const task: Task = { zip: { root: c.root, type: w.type, id: w.id, trustFresh } }
+      const z = (await (pool ? pool.run(task) : contentZipFor(c.root, w.type, w.id, trustFresh))) as ZipOutcome
+      zips.set(w.rel, z)
+      if (z.state === 'built') wrote(w.bytes) // about its unit's size
+      return
+    }
+    let res: UnitResult
+    try {
+      const task: Task = { unit: await unitJob(w.i) }
+      res = (await (pool ? pool.run(task) : runUnitJob(task.unit))) as UnitResult
+    } catch (err) {
+      res = { error: toWireError(err), json: [], pickles: [], roots: [] }
+    }
+    finishUnit(w.i, res)
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let stopped = false
+      const stop = (err: unknown) => {
+        if (stopped) return
+        stopped = true
+        c.signal?.removeEventListener('abort', onAbort)
+        reject(err)
+      }
+      const onAbort = () => stop(c.signal!.reason)
+      c.signal?.addEventListener('abort', onAbort, { once: true })
+      const next = () => {
+        if (stopped) return
+        if (c.signal?.aborted) return stop(c.signal.reason)
+        // two tasks queued per lane (unit-pool.ts); one at a time on the main thread
+      while (running < (pool ? 2 * lanes : 1)) {
+          const k = order.find((x) => !started.has(x) && waitFor[x].every((j) => done.has(j)))
+          if (k === undefined) break
+          started.add(k)
+          const w = work[k]
+          if (w.kind === 'unit' && units[w.i].refusal) {
+            results[w.i] = { r: null, failure: new Refusal(units[w.i].refusal!) }
+            done.add(k)
+            report()
+            continue
+          }
+          running++
+          runTask(k).then(() => {
+            running--
+            done.add(k)
+            next()
+          }, stop)
+        }
+        if (done.size === work.length) {
+          c.signal?.removeEventListener('abort', onAbort)
+          resolve()
+        }
+      }
+      next()
+    })
+  } catch (err) {
+    await pool?.close()
+    if (c.signal?.aborted) await reported.catch(() => {})
+    throw err
+  }
+  await pool?.close()
   await reported
+  return zips
 }
 
 async function restored(u: RestoreUnit, r: Outcome, c: UnitsContext): Promise<void> {

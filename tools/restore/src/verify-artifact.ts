@@ -21,10 +21,30 @@ export async function verifyArtifact(a: Artifact): Promise<void> {
   if (got !== a.sha256) throw mismatch(a, got)
 }
 
+/**
+ * One buffer per thread for the zips read whole, reused from one zip to the next (a new one per
+ * unit grew the memory of each lane). So nothing of a zip read whole may be kept once it is
+ * unpacked: members are written at once, symlink targets copied (zip-unpack.ts).
+ */
+let scratch = Buffer.alloc(0)
+
+function readWhole(file: string, size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 1 << 20))
+  const fd = fs.openSync(file, 'r')
+  try {
+    let off = 0
+    for (let n; off < size && (n = fs.readSync(fd, scratch, off, size - off, off)) > 0; ) off += n
+    return scratch.subarray(0, off)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 /** Open a zip artifact whose sha256 holds (from one read when it is small). `close()` it when done. */
 export async function openVerifiedZip(a: Artifact): Promise<ZipSync> {
-  if (fs.statSync(a.abs).size <= WHOLE_ZIP_BYTES) {
-    const buf = fs.readFileSync(a.abs)
+  const size = fs.statSync(a.abs).size
+  if (size <= WHOLE_ZIP_BYTES) {
+    const buf = readWhole(a.abs, size)
     const got = sha256(buf)
     if (got !== a.sha256) throw mismatch(a, got)
     return ZipSync.fromBuffer(buf)

@@ -133,7 +133,7 @@ export async function unpackZip(file: string, zip: ZipSync, placer: Placer, stag
           stage.dirTimes.push([p.sub, e.mtime])
         } else if (e.kind === 'symlink') {
           if (!stage.tree || !parts.length) throw new PathConflict('a symlink in place of its target')
-          const target = zip.content(e)
+          const target = Buffer.from(zip.content(e)) // a copy: the zip's buffer goes on to the next one
           stage.tree.link(parts, target, e.mtime, e.name)
           written.push({ target: p.target, sub: p.sub, kind: 'symlink', size: 0, link: target })
           continue
