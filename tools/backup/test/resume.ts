@@ -55,6 +55,8 @@ t.test('a run SIGKILLed during the compiled domain, resumed, equals an uninterru
   t.notOk(existsSync(path.join(run, 'manifest.json')), 'killed: no manifest')
   t.notOk(existsSync(path.join(run, 'compiled_exports', 'index.json')), 'killed inside the compiled domain')
   t.equal(latest(root), null, 'latest never pointed at the unfinished run')
+  // source's flush may still have been going on at the kill (it runs beside the next domain)
+  t.ok(Object.keys(readJson(path.join(run, 'durable.json')).domains).every((d) => d === 'source_exports'), 'only the domain done before the kill may be marked durable, not the one killed')
   t.equal(readJson(lockOf(root)).pid, s.child.pid, 'the dead run left its lock behind')
   for (const [rel, st] of files(run)) t.equal(Number(st.mode) & 0o027, 0, `${rel}: umask 027 held before any chmod (the run was started with umask 000)`)
   for (const [rel, mode] of dirModes(run)) t.equal(mode & 0o027, 0, `${rel}/: umask 027`)
