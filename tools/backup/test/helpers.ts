@@ -146,3 +146,37 @@ export async function waitFor(pred: () => boolean, ms: number, what: string): Pr
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+/** The processes of a process group, with their state letter (from /proc/<pid>/stat). */
+function groupStates(pgid: number): string[] {
+  const out: string[] = []
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    } catch {
+      continue // gone meanwhile
+    }
+    // after the command name in parentheses: state, ppid, pgrp, …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(pgrp) === pgid) out.push(state)
+  }
+  return out
+}
+
+/**
+ * Step a process group until `pred` holds while every process of it is stopped (SIGSTOP, then a check of
+ * the stopped state, then SIGCONT for the next step), and leave it stopped there: what `pred` saw is what
+ * a SIGKILL then finds, however loaded the machine. Fails after `ms` (a hang guard).
+ */
+export async function freezeWhen(pgid: number, pred: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms
+  for (;;) {
+    process.kill(-pgid, 'SIGSTOP')
+    await waitFor(() => groupStates(pgid).every((st) => st === 'T' || st === 't' || st === 'Z' || st === 'X'), ms, 'the process group to stop')
+    if (pred()) return
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    process.kill(-pgid, 'SIGCONT')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
