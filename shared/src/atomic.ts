@@ -1,9 +1,16 @@
-/** Atomic artifacts: write a temp file in the same directory, fsync, rename, fsync the directory (or, `durable: false`, left to one flush of the whole file system later). */
+/**
+ * Atomic artifacts: write a temp file in the same directory, fsync, rename, fsync the directory. Under
+ * `CLARA_FLUSH=grouped` (durability.ts), or for a writer that says `durable: false`, both fsyncs are left
+ * to one flush of the whole file system later; the temp file is still written whole before the rename.
+ */
 import { createHash, randomBytes } from 'node:crypto'
 import { promises as fsp, constants as FS } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import path from 'node:path'
+import { flushGrouped, fsyncDir } from './durability.js'
 import { claimSpace, noSpaceError } from './space-fault.js'
+
+export { fsyncDir } from './durability.js'
 
 /** Temp names start with `.` and end with `.tmp`, so a reader can always tell them apart. */
 export function tempNameFor(finalPath: string): string {
@@ -12,16 +19,6 @@ export function tempNameFor(finalPath: string): string {
 
 export function isTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.tmp')
-}
-
-/** fsync a directory so a rename inside it survives a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, FS.O_RDONLY)
-  try {
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
 }
 
 /** Temp paths of this process's AtomicFiles that are still open (sweepTemps keeps them). */
@@ -43,6 +40,8 @@ export interface AtomicOptions {
    * that flushes the whole file system once afterwards (sync-fs.ts) before it says it is done
    */
   durable?: boolean
+  /** fsync even under CLARA_FLUSH=grouped: a document the durability of others rests on (manifest.json) */
+  alwaysSync?: boolean
 }
 
 /**
@@ -88,12 +87,13 @@ export class AtomicFile {
     this.size += buf.length
   }
 
-  /** fsync, rename into place, fsync the directory (no fsync at all when not `durable`). */
+  /** fsync, rename into place, fsync the directory (no fsyncs when grouped or not `durable`: every byte is written before the rename). */
   async commit(): Promise<WriteResult> {
     if (!this.fh) throw new Error(`${this.path}: commit after close`)
     const fh = this.fh
+    const sync = this.opts.durable !== false && (this.opts.alwaysSync || !flushGrouped())
     try {
-      if (this.opts.durable !== false) await fh.sync()
+      if (sync) await fh.sync()
       if (this.opts.mtime) await fh.utimes(this.opts.mtime, this.opts.mtime)
     } finally {
       await fh.close()
@@ -102,7 +102,7 @@ export class AtomicFile {
     await fsp.rename(this.tmp, this.path)
     inProgress.delete(path.resolve(this.tmp))
     this.done = true
-    if (this.opts.durable !== false) await fsyncDir(path.dirname(this.path))
+    if (sync) await fsyncDir(path.dirname(this.path))
     return { path: this.path, size_bytes: this.size, sha256: this.hash.digest('hex') }
   }
 

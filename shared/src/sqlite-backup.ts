@@ -4,7 +4,8 @@
  */
 import { promises as fsp, constants as FS } from 'node:fs'
 import path from 'node:path'
-import { fsyncDir, tempNameFor } from './atomic.js'
+import { tempNameFor } from './atomic.js'
+import { flushGrouped, syncDir, syncFile } from './durability.js'
 import { hashFile } from './hash.js'
 
 export interface SqliteBackupResult {
@@ -37,6 +38,8 @@ async function checkCopy(file: string): Promise<void> {
   const { default: Database } = await import('better-sqlite3')
   const db = new Database(file, { fileMustExist: true })
   try {
+    // grouped (durability.ts): SQLite's own fsyncs of the temp copy are left to the grouped flush too
+    if (flushGrouped()) db.pragma('synchronous = OFF')
     // The copy carries the source's WAL flag; a standalone artifact must not need -wal/-shm files.
     db.pragma('journal_mode = DELETE')
     const rows = db.pragma('integrity_check') as { integrity_check: string }[]
@@ -51,7 +54,7 @@ async function fsyncFile(file: string, mode: number): Promise<void> {
   const fh = await fsp.open(file, FS.O_RDONLY)
   try {
     await fh.chmod(mode)
-    await fh.sync()
+    await syncFile(fh)
   } finally {
     await fh.close()
   }
@@ -59,8 +62,9 @@ async function fsyncFile(file: string, mode: number): Promise<void> {
 
 /**
  * Back up `srcFile` (opened read-only) into `destFile`: online backup into a temp name in the
- * destination directory, integrity_check, fsync, rename, fsync the directory. On any failure
- * nothing is left under `destFile` and the temp file is removed.
+ * destination directory, integrity_check, fsync, rename, fsync the directory (under CLARA_FLUSH=grouped
+ * the last two fsyncs are left to the grouped flush, see durability.ts; SQLite's backup step still
+ * fsyncs the copy it writes). On any failure nothing is left under `destFile` and the temp file is removed.
  */
 export async function backupSqlite(srcFile: string, destFile: string, opts: SqliteBackupOptions = {}): Promise<SqliteBackupResult> {
   const { default: Database } = await import('better-sqlite3')
@@ -87,7 +91,7 @@ export async function backupSqlite(srcFile: string, destFile: string, opts: Sqli
     await fsyncFile(tmp, opts.mode ?? 0o640)
     const { sha256, bytes } = await hashFile(tmp)
     await fsp.rename(tmp, destFile)
-    await fsyncDir(path.dirname(destFile))
+    await syncDir(path.dirname(destFile))
     return { path: destFile, size_bytes: bytes, sha256, integrity: 'ok', pages }
   } catch (err) {
     await removeWithSidecars(tmp)

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { UsageError } from '@clara/shared/cli'
 import { claraLogEnv, type LogFlags } from '@clara/shared/log'
+import { FLUSH_ENV, GROUPED } from '@clara/shared/durability'
 
 export interface RunFlags {
   dry: boolean
@@ -45,6 +46,8 @@ export const argsOfLines = (v: string | undefined): string[] => (v ? v.split('\n
  * CLARA_ARCHIVE_ARGS (for clara-zip-unit and clara-shard), one argument per line, CLARA_DRY_RUN and CLARA_SECRET_UNITS
  * (clara-zip-unit stores secret units only when the run encrypts them). CLARA_LOG hands
  * the log flags on to every tool (shared/src/log.ts), with progress as JSON lines for us to draw.
+ * CLARA_FLUSH=grouped: the tools skip their fsync per file and per folder, for the one flush
+ * clara-backup makes when a domain's tools have finished (durability.ts).
  */
 export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f: RunFlags, log: LogFlags = {}): NodeJS.ProcessEnv {
   const list: string[] = []
@@ -68,5 +71,6 @@ export function domainEnv(base: NodeJS.ProcessEnv, repo: string, p: RunPlace, f:
     CLARA_DRY_RUN: f.dry ? '1' : '',
     CLARA_SECRET_UNITS: f.encrypt ? 'store' : 'omit',
     CLARA_LOG: claraLogEnv(log, true),
+    [FLUSH_ENV]: GROUPED,
   }
 }

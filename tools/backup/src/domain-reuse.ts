@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto'
 import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { fsyncDir } from '@clara/shared/atomic'
+import { syncDir } from '@clara/shared/durability'
 import { parseDbUrl } from '@clara/shared/db'
 import { domainInputs, type DomainInputs, type InputsContext } from '@clara/clara-model/domain-inputs'
 import type { Domain } from './domains.js'
@@ -134,10 +134,10 @@ const exists = (p: string) => fsp.access(p).then(() => true, () => false)
 /**
  * Hard-link the previous run's domain folder into this run: folders made with their modes, every
  * file linked (synchronous calls: a few µs each), then every new folder fsynced at once (concurrent
- * fsyncs share journal commits; a syncfs would wait for every other writer's data too), and
- * index.json last: a domain with an index is complete.
+ * fsyncs share journal commits), and index.json last: a domain with an index is complete. Under
+ * `CLARA_FLUSH=grouped` in `env` (clara-backup's domains) the fsyncs are left to the domain's flush.
  */
-export async function linkDomain(prevDir: string, dir: string): Promise<number> {
+export async function linkDomain(prevDir: string, dir: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let files = 0
   const dirs: string[] = []
   const copy = (from: string, to: string, top: boolean): void => {
@@ -155,10 +155,10 @@ export async function linkDomain(prevDir: string, dir: string): Promise<number> 
     }
   }
   copy(prevDir, dir, true)
-  await Promise.all(dirs.map((d) => fsyncDir(d)))
+  await Promise.all(dirs.map((d) => syncDir(d, env)))
   fs.linkSync(path.join(prevDir, 'index.json'), path.join(dir, 'index.json'))
-  await fsyncDir(dir)
-  await fsyncDir(path.dirname(dir))
+  await syncDir(dir, env)
+  await syncDir(path.dirname(dir), env)
   return files + 1
 }
 

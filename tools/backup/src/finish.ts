@@ -43,6 +43,8 @@ export interface FinishCtx {
   relay: (line: string) => void
   /** wall seconds a domain's script took (0: it did not run) */
   seconds: (dir: string) => number
+  /** called just before manifest.json is written: every domain flushed and marked durable (durability.ts) */
+  beforeManifest?: () => Promise<void>
 }
 
 /** Run a finishing tool; its log lines are relayed, exit ≥ 2 makes the run fail. */
@@ -145,7 +147,8 @@ export async function finishRun(run: RunDir, c: FinishCtx): Promise<{ manifest: 
   }
   const perms = await applyBackupPerms(run.dir, { group: c.group })
   if (perms.note) c.log.detail(perms.note)
-  await writeJsonAtomic(path.join(run.dir, 'manifest.json'), manifest, { mode: 0o640 })
+  await c.beforeManifest?.()
+  await writeJsonAtomic(path.join(run.dir, 'manifest.json'), manifest, { mode: 0o640, alwaysSync: true })
   let latest: string
   if (incomplete) latest = `latest not switched: the run is incomplete (resume it with --resume ${run.id})`
   else if (!switchesLatest(selection, domains)) latest = 'latest not switched: the run covers only part of the install (--only/--domains)'

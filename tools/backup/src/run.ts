@@ -5,6 +5,7 @@ import { ClaraError, EXIT } from '@clara/shared/cli'
 import { envLogFlags, Logger } from '@clara/shared/log'
 import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
+import { perFileEnv } from '@clara/shared/durability'
 import { runDomain } from './domain-run.js'
 import { clearStaleFailures, domainFailures, dropIncomplete, ensureFailures, recordIncomplete } from './domain-failures.js'
 import { domainEnv } from './domain-env.js'
@@ -22,6 +23,7 @@ import { domainConfig, inputsContext, linkDomain, prefetchInputs, takeInputs, to
 import { InputsLedger, readLedger } from './inputs-ledger.js'
 import { InputWalker } from './input-walker.js'
 import { VERSION } from './finish.js'
+import { readBootId, RunDurability } from './durability.js'
 
 export interface RunCtx {
   io: Io
@@ -40,6 +42,8 @@ interface Place {
   dir: string
   resumed: boolean
   prev: string | null
+  /** the run's durability marks (none in a dry run) */
+  durable?: RunDurability
 }
 
 /** The live progress, and the seconds each domain took in the previous run (for the start order). */
@@ -82,7 +86,7 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
     if (inputs && p.prev && !c.o.rescan) {
       const why = await whyNotReuse(p.prev, reuse.prev, p.dir, d, inputs)
       if (why === null) {
-        reused.set(d.dir, await reuseDomain(c, p.dir, p.prev, d, codes))
+        reused.set(d.dir, await reuseDomain(c, p.dir, p.prev, d, codes, env))
         await reuse.ledger.add(inputs)
         progress.endDomain(d)
         return
@@ -130,7 +134,9 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
   const order = startOrder(c.o.domains, c.o.jobs, prevSeconds)
   if (reuse) prefetchInputs(order, reuse.ctx, reuse.walker)
   try {
-    await pool(order, c.o.jobs, one, () => c.io.signal.aborted)
+    // each domain flushed and marked durable when its tools have finished (durability.ts)
+    const durable = p.durable
+    await pool(order, c.o.jobs, durable ? (d) => durable.domain(d.dir, () => one(d), c.io.signal) : one, () => c.io.signal.aborted)
   } finally {
     await reuse?.walker.close()
   }
@@ -139,9 +145,9 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
 }
 
 /** Hard-link the previous run's domain whole: its failures (inputs-bound, so the same) make the run partial again. */
-async function reuseDomain(c: RunCtx, runDir: string, prev: string, d: Domain, codes: Map<string, number>): Promise<string> {
+async function reuseDomain(c: RunCtx, runDir: string, prev: string, d: Domain, codes: Map<string, number>, env: NodeJS.ProcessEnv): Promise<string> {
   const from = path.basename(prev)
-  const files = await linkDomain(path.join(prev, d.dir), path.join(runDir, d.dir))
+  const files = await linkDomain(path.join(prev, d.dir), path.join(runDir, d.dir), env)
   const failures = (await domainFailures(runDir, d.dir)).length
   if (failures) codes.set(d.dir, EXIT.PARTIAL)
   c.log.detail(`${d.dir}: inputs unchanged since run ${from}: reused whole (${files} files hard-linked)`)
@@ -173,8 +179,9 @@ export async function backupRun(c: RunCtx): Promise<number> {
   }
   const prev = c.o.full ? null : await baseRun(c.o.root, run)
   c.log.info(`${run.resumed ? 'resuming' : 'starting'} run ${run.id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ' (full)'}; database ${redactUrl(c.o.db)}`)
+  const durable = await RunDurability.open(run.dir, run.resumed, { bootId: () => readBootId(c.io.env), warn: (dir, msg) => c.log.warn(dir, msg) })
   const [progress, prevSeconds] = await progressFor(c, prev)
-  const { codes, reused } = await runDomains(c, { ...run, prev }, progress, prevSeconds).catch((err) => {
+  const { codes, reused } = await runDomains(c, { ...run, prev, durable }, progress, prevSeconds).catch((err) => {
     if ((err as Error).name === 'AbortError') c.log.error(run.id, `interrupted: finish it with --resume ${run.id}`)
     throw fullDiskError(err, run.id)
   })
@@ -183,8 +190,8 @@ export async function backupRun(c: RunCtx): Promise<number> {
   const { manifest, latest } = await finishRun(run, {
     repo: c.repo, root: c.o.root, clara: c.o.clara, started, prev, domains: c.o.domains, broken, reused,
     selection: { only: f.only, skip: f.skip, text_types: f.textTypes ?? null, domains: c.o.domains.map((d) => d.name) },
-    encryptTo: c.o.encryptTo, group: c.o.group, env: domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log),
-    log: c.log, relay: relayer(c, progress), seconds: (dir) => progress.seconds(dir),
+    encryptTo: c.o.encryptTo, group: c.o.group, env: perFileEnv(domainEnv(c.io.env, c.repo, { clara: c.o.clara, db: c.o.db, runDir: run.dir, runId: run.id, prev }, f, c.o.log)),
+    log: c.log, relay: relayer(c, progress), seconds: (dir) => progress.seconds(dir), beforeManifest: () => durable.beforeManifest(),
   }).catch((err) => {
     throw fullDiskError(err, run.id)
   })

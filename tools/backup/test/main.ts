@@ -133,7 +133,7 @@ t.test('the lock lives in a folder only this user can write; a lock planted by a
   t.notOk(existsSync(lock), 'released at the end')
 })
 
-t.test('domainEnv: where to read and write, the flags for listers and archivers, CLARA_LOG', async (t) => {
+t.test('domainEnv: where to read and write, the flags for listers and archivers, CLARA_LOG, grouped fsyncs', async (t) => {
   const place = { clara: '/c', db: 'sqlite:///c/db.sqlite3', runDir: '/b/R', runId: 'R', prev: '/b/P Q' }
   const flags = { dry: true, checksums: true, only: ['5', '12'], skip: ['7'], textTypes: 'normal', existing: 'overwrite', workers: 3 }
   const env = domainEnv({ PATH: '/usr/bin', KEEP: 'x' }, '/repo', place, flags, { quiet: true })
@@ -141,7 +141,7 @@ t.test('domainEnv: where to read and write, the flags for listers and archivers,
     KEEP: 'x', PATH: '/repo/node_modules/.bin:/usr/bin', CLARA: '/c', DATABASE_URL: 'sqlite:///c/db.sqlite3', DEST: '/b/R', LINK_DEST: '/b/P Q',
     CLARA_LIST_ARGS: '--only\n5,12\n--skip\n7\n--text-types\nnormal',
     CLARA_ARCHIVE_ARGS: '--workers\n3\n--existing\noverwrite\n--checksums\n--dry-run\n--link-dest\n/b/P Q',
-    CLARA_DRY_RUN: '1', CLARA_LOG: 'quiet,progress-json',
+    CLARA_DRY_RUN: '1', CLARA_LOG: 'quiet,progress-json', CLARA_FLUSH: 'grouped',
   })
   const plain = domainEnv({}, '/repo', { ...place, prev: null }, { ...flags, dry: false, checksums: false, only: [], skip: [], textTypes: undefined })
   t.same(argsOfLines(env.CLARA_ARCHIVE_ARGS).slice(-2), ['--link-dest', '/b/P Q'], 'a path with a space stays one argument')

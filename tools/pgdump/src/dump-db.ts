@@ -1,7 +1,8 @@
 /** The database mode: dump one database into db/, write its metadata and db/index.json, emit records. */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { fsyncDir, writeJsonAtomic } from '@clara/shared/atomic'
+import { writeJsonAtomic } from '@clara/shared/atomic'
+import { syncDir } from '@clara/shared/durability'
 import type { Engine } from '@clara/shared/db'
 import { redactUrl, scrub } from '@clara/shared/db'
 import type { RecordWriter } from '@clara/shared/ndjson'
@@ -81,7 +82,7 @@ export async function removeOtherDumps(dir: string, keep: string): Promise<strin
     await fsp.rm(path.join(dir, metadataName(n)), { force: true })
     await fsp.rm(path.join(dir, n), { force: true })
   }
-  if (gone.length) await fsyncDir(dir)
+  if (gone.length) await syncDir(dir)
   return gone
 }
 

@@ -2,7 +2,8 @@
  * The writing side of an archive (behind ArchiveSink): blocks are written through AtomicFile (which
  * hashes them), flushed to disk as they go (a background fdatasync every 64 MiB, so the final fsync
  * at commit has little left to do and disk time overlaps the reading), then committed (fsync,
- * rename, fsync of the directory). It also hashes the member content spans marked in a block (the
+ * rename, fsync of the directory; under CLARA_FLUSH=grouped neither the flushes nor the fsyncs, see
+ * shared/src/durability.ts). It also hashes the member content spans marked in a block (the
  * members the reading thread left to it, see BlockOut.offload). Runs on a writer thread of its own
  * (write-worker.ts) or, in a pool worker that already has a core to itself, on that thread (the
  * writes go to libuv's pool). Every message gets one reply: `written` (the block comes back for
@@ -11,6 +12,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import fs from 'node:fs'
 import { AtomicFile } from '@clara/shared/atomic'
+import { flushGrouped } from '@clara/shared/durability'
 
 /** member content in a block: [member index, offset, length, 1 if it ends the member] */
 type Span = [number, number, number, number]
@@ -54,7 +56,8 @@ export function blockWriter(reply: Reply): (m: WriterMsg) => void {
       if (spans?.length) hashSpans(bytes, spans)
       await writing
       unflushed += len
-      if (unflushed >= FLUSH_EVERY && !flushing) {
+      // grouped (durability.ts): no per-file flushes; the domain's one flush writes it all
+      if (unflushed >= FLUSH_EVERY && !flushing && !flushGrouped()) {
         const fd = probe!
         flushing = new Promise<void>((resolve) => fs.fdatasync(fd, () => resolve())).then(() => {
           flushing = null

@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { fsyncDir, tempNameFor } from '@clara/shared/atomic'
+import { tempNameFor } from '@clara/shared/atomic'
+import { syncDir } from '@clara/shared/durability'
 import { hashFile } from '@clara/shared/hash'
 import type { ArtifactRecord, UnitRecord } from '@clara/shared/records'
 import type { UnitMetadata } from './metadata.js'
@@ -95,5 +96,5 @@ async function linkAtomic(from: string, to: string): Promise<void> {
 export async function linkUnit(doc: UnitMetadata, prevDir: string, unitDir: string): Promise<void> {
   for (const a of doc.archives) await linkAtomic(path.join(prevDir, `${a.name}.zip`), path.join(unitDir, `${a.name}.zip`))
   await linkAtomic(path.join(prevDir, METADATA), path.join(unitDir, METADATA))
-  await fsyncDir(unitDir)
+  await syncDir(unitDir)
 }

@@ -1,7 +1,8 @@
 /** One unit record → its archives and metadata.json (or a reused/planned unit), as output records. */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { fsyncDir, sweepTemps, withAtomicFile, writeJsonAtomic } from '@clara/shared/atomic'
+import { sweepTemps, withAtomicFile, writeJsonAtomic } from '@clara/shared/atomic'
+import { syncDir } from '@clara/shared/durability'
 import { errorRecord, type ArtifactRecord, type ClaraRecord, type UnitRecord, type WarningRecord } from '@clara/shared/records'
 import { faultsFromEnv } from '@clara/shared/source-file'
 import { UnitError } from './collect.js'
@@ -41,7 +42,7 @@ async function prepareDir(dir: string): Promise<void> {
   await fsp.mkdir(dir, { recursive: true, mode: 0o750 })
   await sweepTemps(dir)
   const had = await fsp.unlink(path.join(dir, METADATA)).then(() => true, () => false)
-  if (had) await fsyncDir(dir)
+  if (had) await syncDir(dir)
 }
 
 async function writeOne(rec: UnitRecord, a: PlannedArchive, dir: string, o: ZipOptions, fault: ReturnType<typeof faultsFromEnv>): Promise<{ info: ArchiveInfo; sums: MemberSum[] }> {
