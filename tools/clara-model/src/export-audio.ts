@@ -20,10 +20,15 @@ export interface ProjectAudio {
   audio_type_for_segments: AudioType
 }
 
-export interface AudioItem {
+/** An item of `_get_all_audio_data`, before its lookup. */
+export interface PlanItem {
   text: string
   canonical_text: string
   context: string
+}
+
+/** An item of metadata.json. */
+export interface AudioItem extends PlanItem {
   file_path?: string | null
   file?: string
 }
@@ -34,7 +39,7 @@ export interface AudioItem {
  */
 export interface AudioQuery {
   voice: VoiceKey
-  items: AudioItem[]
+  items: PlanItem[]
 }
 
 /** The audio part of an export: the two lookups, or null when C-LARA writes no such directory. */
@@ -65,7 +70,7 @@ export function hasNoAudio(s: string): boolean {
 }
 
 /** The segment and word items of `_get_all_audio_data` (no context: the export never asks for it). */
-export function audioItems(pages: Page[], phonetic: boolean): { words: AudioItem[]; segments: AudioItem[] } {
+export function audioItems(pages: Page[], phonetic: boolean): { words: PlanItem[]; segments: PlanItem[] } {
   return items(pages.flatMap((p) => p.segments), phonetic, false)
 }
 
@@ -75,9 +80,9 @@ export function audioItems(pages: Page[], phonetic: boolean): { words: AudioItem
  * context '', the file_path looked up by canonical text) follows from its text, so equal items are
  * items of equal text, and a word said again is neither tested nor kept.
  */
-function items(segs: (Segment | PlainSegment)[], phonetic: boolean, distinct: boolean): { words: AudioItem[]; segments: AudioItem[] } {
-  const words: AudioItem[] = []
-  const segments: AudioItem[] = []
+function items(segs: (Segment | PlainSegment)[], phonetic: boolean, distinct: boolean): { words: PlanItem[]; segments: PlanItem[] } {
+  const words: PlanItem[] = []
+  const segments: PlanItem[] = []
   const seenWords = new Set<string>()
   const seenSegments = new Set<string>()
   const word = (said: unknown) => {
@@ -108,6 +113,9 @@ function items(segs: (Segment | PlainSegment)[], phonetic: boolean, distinct: bo
   }
   return { words, segments }
 }
+
+/** Whether `audioPlans` reads a text version for a project with these voices (the phonetic one only with a phonetic voice). */
+export const readsVersion = (a: Pick<ProjectAudio, 'human_voice_id_phonetic'>, version: string) => version !== 'phonetic' || Boolean(a.human_voice_id_phonetic)
 
 /**
  * What C-LARA's export asks for: the normal text (gloss and lemma needed) and, when the phonetic
@@ -150,12 +158,15 @@ function spokenOrNull(texts: TextVersions, phonetic: boolean): (Segment | PlainS
   }
 }
 
-/** `remove_duplicates_general`: the first of equal items. */
+/** `remove_duplicates_general`: the first of equal items (equal text, canonical text, context and file_path). */
 function unique(items: AudioItem[]): AudioItem[] {
-  const seen = new Set<string>()
+  const seen = new Map<string, AudioItem[]>()
+  const same = (a: AudioItem, b: AudioItem) => a.canonical_text === b.canonical_text && a.context === b.context && (a.file_path ?? null) === (b.file_path ?? null)
   return items.filter((i) => {
-    const k = JSON.stringify([i.text, i.canonical_text, i.context, i.file_path ?? null])
-    return !seen.has(k) && (seen.add(k), true)
+    const kept = seen.get(i.text)
+    if (!kept) return seen.set(i.text, [i]), true
+    if (kept.some((k) => same(k, i))) return false
+    return kept.push(i), true
   })
 }
 
@@ -170,7 +181,9 @@ export const fileBase = (p: string) => p.replace(/\\/g, '/').replace(/.*\//, '')
  * words (and, phonetic, segments) dropped, `file` set where `exists` says the file is there.
  */
 export function audioMetadata(plan: AudioPlan, words: AudioLookup, segments: AudioLookup, exists: (filePath: string, voice: VoiceKey) => boolean) {
-  const fill = (q: AudioQuery, found: AudioLookup) => q.items.map((i): AudioItem => ({ ...i, file_path: found.get(i.canonical_text) ?? null }))
+  // `{...i, file_path}` spelt out (a spread per item costs more than all the rest)
+  const fill = (q: AudioQuery, found: AudioLookup) =>
+    q.items.map((i): AudioItem => ({ text: i.text, canonical_text: i.canonical_text, context: i.context, file_path: found.get(i.canonical_text) ?? null }))
   const out = { words: unique(fill(plan.words, words)), segments: fill(plan.segments, segments) }
   if (plan.phonetic) out.segments = unique(out.segments)
   for (const [q, list] of [[plan.words, out.words], [plan.segments, out.segments]] as const) {
