@@ -179,7 +179,9 @@ export async function backupRun(c: RunCtx): Promise<number> {
   }
   const prev = c.o.full ? null : await baseRun(c.o.root, run)
   c.log.info(`${run.resumed ? 'resuming' : 'starting'} run ${run.id} in ${c.o.root}${prev ? ` (incremental from ${path.basename(prev)})` : ' (full)'}; database ${redactUrl(c.o.db)}`)
-  const durable = await RunDurability.open(run.dir, run.resumed, { bootId: () => readBootId(c.io.env), warn: (dir, msg) => c.log.warn(dir, msg) })
+  const durable = await RunDurability.open(run.dir, run.resumed, { bootId: () => readBootId(c.io.env), warn: (dir, msg) => c.log.warn(dir, msg) }).catch((err) => {
+    throw fullDiskError(err, run.id)
+  })
   const [progress, prevSeconds] = await progressFor(c, prev)
   const { codes, reused } = await runDomains(c, { ...run, prev, durable }, progress, prevSeconds).catch((err) => {
     if ((err as Error).name === 'AbortError') c.log.error(run.id, `interrupted: finish it with --resume ${run.id}`)

@@ -49,7 +49,7 @@ t.test('a backup disk that is full for clara-backup itself: one line, exit 3, no
   t.equal(r.code, 3, r.stderr)
   t.notMatch(r.stderr, /^(\[infra\] )?\s+at /m, 'no stack trace, from clara-backup or its tools')
   // the run's first write is clara-backup's own durable.json (the boot id, before any domain starts)
-  t.match(r.stderr, /^clara-backup: ENOSPC: no space left on device, write '[^']+\/\.durable\.json\.[^']+'/m, 'one line naming the file')
+  t.match(r.stderr, /^clara-backup: the backup filesystem is full \(ENOSPC: no space left on device, write '[^']+\/\.durable\.json\.[^']+'.*\): free space, then finish the run with --resume \d{8}T\d{6}Z$/m, 'one line naming the file, and what to do')
   t.match(r.stderr.trim().split('\n').at(-1), /^clara-backup: .*ENOSPC/, 'the last line says the disk is full')
 })
 
