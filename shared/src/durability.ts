@@ -10,7 +10,7 @@
  * Grouped mode is only safe under such a flush: nothing else may set it. Worker threads inherit the
  * environment, so they follow their process.
  */
-import { promises as fsp, constants as FS } from 'node:fs'
+import { promises as fsp, constants as FS, readFileSync } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 
 export const FLUSH_ENV = 'CLARA_FLUSH'
@@ -45,4 +45,16 @@ export async function syncFile(fh: FileHandle, env: NodeJS.ProcessEnv = process.
 /** fsync a folder after a rename, link or unlink in it, unless grouped. */
 export async function syncDir(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (!flushGrouped(env)) await fsyncDir(dir)
+}
+
+/** Where Linux says which boot this is: a write not yet flushed is lost with the boot it was made in. */
+export const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id'
+
+/** This boot's id, from `file` (default the kernel's; tests name another); null when it cannot be read. */
+export function bootId(file: string = BOOT_ID_FILE): string | null {
+  try {
+    return readFileSync(file, 'utf8').trim() || null
+  } catch {
+    return null
+  }
 }

@@ -4,9 +4,9 @@
  * rename), and a document written with alwaysSync keeps both.
  */
 import t, { type Test } from 'tap'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { FLUSH_ENV, flushGrouped, perFileEnv } from '../src/durability.js'
+import { bootId, BOOT_ID_FILE, FLUSH_ENV, flushGrouped, perFileEnv } from '../src/durability.js'
 import { childEnv, sharedModule, spawnTool, writeScript } from '../src/testkit-spawn.js'
 
 t.test('the switch: only CLARA_FLUSH=grouped groups; perFileEnv drops it', async (t) => {
@@ -50,4 +50,14 @@ t.test('CLARA_FLUSH=grouped: no fsync but the alwaysSync document’s; every fil
   t.same(syncs, ['.manifest.json.TMP', '.'], 'only the document written with alwaysSync (file, then folder)')
   t.same(readdirSync(dir).sort(), ['a.bin', 'b.bin', 'c.bin', 'manifest.json'], 'no temp left')
   for (const n of ['a', 'b', 'c']) t.same(readFileSync(path.join(dir, `${n}.bin`)), Buffer.alloc(100_000, n), `${n}.bin whole`)
+})
+
+t.test('bootId: the kernel’s, or a named file’s trimmed text; null when there is none', async (t) => {
+  t.match(bootId(), /^[0-9a-f-]{36}$/, `${BOOT_ID_FILE} on Linux`)
+  const dir = t.testdir({})
+  writeFileSync(path.join(dir, 'id'), '  another-boot\n')
+  t.equal(bootId(path.join(dir, 'id')), 'another-boot')
+  writeFileSync(path.join(dir, 'empty'), '\n')
+  t.equal(bootId(path.join(dir, 'empty')), null, 'an empty file names no boot')
+  t.equal(bootId(path.join(dir, 'missing')), null, 'nor a missing one')
 })

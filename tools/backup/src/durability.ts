@@ -25,12 +25,11 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { fsyncDir, tempNameFor, writeJsonAtomic } from '@clara/shared/atomic'
+import { bootId, BOOT_ID_FILE } from '@clara/shared/durability'
 import { syncFileSystem } from '@clara/shared/sync-fs'
 import { DOMAINS } from './domains.js'
 
 export const DURABLE_FILE = 'durable.json'
-export const BOOT_ID = '/proc/sys/kernel/random/boot_id'
-
 export interface DurableDoc {
   version: 1
   /** the boot the run's unmarked domain folders were written in (null: unknown) */
@@ -44,9 +43,7 @@ export interface DurableDoc {
  * either side of a reboot without one) or the kernel's; null when it cannot be read.
  */
 export async function readBootId(env: NodeJS.ProcessEnv): Promise<string | null> {
-  const file = env.CLARA_BACKUP_BOOT_ID_FILE || BOOT_ID
-  const id = await fsp.readFile(file, 'utf8').then((t) => t.trim(), () => '')
-  return id || null
+  return bootId(env.CLARA_BACKUP_BOOT_ID_FILE || BOOT_ID_FILE)
 }
 
 /** A run's durable.json: the document, 'missing' (an older toolkit's run), or 'unreadable'. */

@@ -17,6 +17,7 @@ import { fitName } from '@clara/shared/names'
 import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { sweepTemps, writeJsonAtomic } from '@clara/shared/atomic'
+import { bootId } from '@clara/shared/durability'
 import { readJson } from '@clara/shared/read-json'
 import { targetPath } from './mapping.js'
 
@@ -46,14 +47,6 @@ export interface Intent {
 // Encoded names can outgrow NAME_MAX (a long non-ASCII internal_id): fitName keeps them distinct and short.
 const safe = (s: string) => fitName(encodeURIComponent(s).replace(/\./g, '%2E'))
 
-/** This boot's id (Linux); null where there is none: markers are then fsynced one by one. */
-export function bootId(): string | null {
-  try {
-    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null
-  } catch {
-    return null
-  }
-}
 
 export class StateDir {
   readonly dir: string
