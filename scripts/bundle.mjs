@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Part of `pnpm run build`, after tsc: bundles each tool's compiled entry (tools/<t>/dist/src/bin.js) with the
 // workspace code and the small pure-JS dependencies (yargs, tar-stream, …) into one file,
-// tools/<t>/dist/src/bin.bundle.mjs, which tools/<t>/bin.js loads (shared/src/launch.ts) when it is there and fresh. Why: a backup run starts
-// ~20 short-lived node processes (three per domain pipeline), and resolving and loading ~60 ES modules each
-// cost ~40 ms of CPU per process; one file loads in a fraction of that. The bundle sits beside the modules
+// tools/<t>/dist/src/bin.bundle.mjs, which tools/<t>/bin.js loads (shared/src/launch.ts) when it is there and fresh,
+// and its main module (main.js) into main.bundle.mjs, which clara-backup loads in the thread where it composes a
+// domain's tools. Why: resolving and loading ~60 ES modules cost ~40 ms of CPU per process or thread, and a
+// backup run loads ~20 tools; one file loads in a fraction of that. The bundle sits beside the modules
 // it replaces, so every `new URL('./x.js', import.meta.url)` (worker threads, package.json) still finds
 // the unbundled file it names. A worker thread's entry listed in the tool's package.json `bundleWorkers`
 // (e.g. "dist/src/worker.js") gets a bundle of its own beside it (worker.bundle.mjs), which the tool's
