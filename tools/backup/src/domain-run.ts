@@ -12,7 +12,7 @@ import { readLines, readRecords } from '@clara/shared/ndjson'
 import type { ClaraRecord } from '@clara/shared/records'
 import type { Progress } from '@clara/shared/log'
 import type { Domain } from './domains.js'
-import { descendants, killTree } from './proc-tree.js'
+import { processTree, signalAll } from './proc-tree.js'
 import type { RecordSink } from './plan-tally.js'
 import { composition } from './pipelines.js'
 import type { ThreadData, ThreadMessage } from './domain-thread.js'
@@ -76,10 +76,11 @@ function launchScript(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched
     exited: new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + signalNumber(sig)))),
     stop: () => {
       if (!child.pid) return
-      const tree = [child.pid, ...descendants(child.pid)]
-      killTree(child.pid, 'SIGTERM')
+      // the tree as it is now: once bash is gone, its tools are no longer found below it
+      const tree = processTree(child.pid)
+      signalAll(tree, 'SIGTERM')
       // a tool that does not wind down in time is ended, so that clara-backup itself ends within its own grace
-      const hard = setTimeout(() => tree.forEach((p) => killQuietly(p, 'SIGKILL')), DOMAIN_GRACE_MS)
+      const hard = setTimeout(() => signalAll(tree, 'SIGKILL'), DOMAIN_GRACE_MS)
       child.on('close', () => clearTimeout(hard))
     },
   }
@@ -90,14 +91,6 @@ function launchScript(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched
  * clara-backup itself is given (shared/src/cli.ts), which it needs to say so, release the lock and exit 130.
  */
 const DOMAIN_GRACE_MS = SIGNAL_GRACE_MS / 2
-
-function killQuietly(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig)
-  } catch {
-    // already gone
-  }
-}
 
 /** The domain's composition (pipelines.ts) in a worker thread (domain-thread.ts), whose process.env is the domain's. */
 function launchThread(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched {

@@ -31,13 +31,21 @@ export function descendants(pid: number): number[] {
   return out
 }
 
-/** Send `sig` to `pid` and everything below it; processes that are gone are ignored. */
-export function killTree(pid: number, sig: NodeJS.Signals): void {
-  for (const p of [pid, ...descendants(pid)]) {
+/** `pid` and everything below it, as they are now. */
+export const processTree = (pid: number): number[] => [pid, ...descendants(pid)]
+
+/** Send `sig` to each of `pids`; processes that are gone are ignored. */
+export function signalAll(pids: number[], sig: NodeJS.Signals): void {
+  for (const p of pids) {
     try {
       process.kill(p, sig)
     } catch {
       // already gone
     }
   }
+}
+
+/** Send `sig` to `pid` and everything below it; processes that are gone are ignored. */
+export function killTree(pid: number, sig: NodeJS.Signals): void {
+  signalAll(processTree(pid), sig)
 }
