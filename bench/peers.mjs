@@ -9,7 +9,8 @@
 //  - no-change rerun: ours again on the same root, a second `borg create`, a second `restic backup`;
 //  - restore of everything: clara-restore (DB, sources, path migration) vs `borg extract` and `restic restore`;
 //  - cold cache (root only: /proc/sys/vm/drop_caches): ours and `borg create`, caches dropped before each.
-// Writes $BENCH_OUT/peers.json (seconds per contender). Env: BENCH_OUT (a size's folder), BENCH_CLARA,
+// Writes $BENCH_OUT/peers.json: median wall seconds per contender, the median CPU seconds (user + system, the
+// whole process tree) of each in `cpu`, and the bytes each full backup left on disk in `bytes`. Env: BENCH_OUT (a size's folder), BENCH_CLARA,
 // BENCH_PEER_REPEAT, BENCH_COLD_REPEAT (default = BENCH_PEER_REPEAT; 0 skips the cold rows).
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -64,9 +65,13 @@ log(`${capture('restic version').trim()}; ${capture('borg --version').trim()}`)
 sh(`find ${q(clara)} -type f -print0 | xargs -0 cat > /dev/null`) // the same warm page cache for every contender
 
 log('full backups …')
-const full = alternate(Object.fromEntries(['ours', 'borg', 'restic', 'limit'].map((k) => [k, step(k, { before: fresh[k] })])), repeat, log)
+const cpu = { full: {}, rerun: {}, restore: {}, cold: {} }
+const full = alternate(Object.fromEntries(['ours', 'borg', 'restic', 'limit'].map((k) => [k, step(k, { before: fresh[k] })])), repeat, log, cpu.full)
+// what each full backup wrote (the last repetition's: each starts from nothing)
+const bytes = Object.fromEntries(Object.entries({ ours: root, borg: borgRepo, restic: resticRepo, limit: tarOut })
+  .map(([k, dir]) => [k, Number(capture(`du -sb ${q(dir)}`).split('\t')[0])]))
 log('no-change reruns …')
-const rerun = alternate(Object.fromEntries(['ours', 'borg', 'restic'].map((k) => [k, step(k)])), repeat, log)
+const rerun = alternate(Object.fromEntries(['ours', 'borg', 'restic'].map((k) => [k, step(k)])), repeat, log, cpu.rerun)
 
 log('restores …')
 const [oursTo, borgTo, resticTo] = ['restore-ours', 'restore-borg', 'restore-restic'].map(p)
@@ -75,7 +80,7 @@ const restore = alternate({
   ours: { cmd: restoreCmd(repo, latest, oursTo, p('restore.ndjson')), before: `rm -rf ${q(oursTo)}`, env, ok: [0, 1] },
   borg: { cmd: `mkdir -p ${q(borgTo)} && cd ${q(borgTo)} && borg extract ${q(`${borgRepo}::a${archive}`)}`, before: `rm -rf ${q(borgTo)}`, env },
   restic: { cmd: `restic -r ${q(resticRepo)} restore latest --target ${q(resticTo)} > /dev/null`, before: `rm -rf ${q(resticTo)}`, env },
-}, repeat, log)
+}, repeat, log, cpu.restore)
 for (const d of [oursTo, borgTo, resticTo]) rmSync(d, { recursive: true, force: true })
 
 let cold = null
@@ -87,10 +92,11 @@ if (coldRepeat > 0 && canDrop) {
   cold = alternate({
     ours: step('ours', { before: `${fresh.ours} && ${drop}` }),
     borg: step('borg', { before: `${fresh.borg} && ${drop}` }),
-  }, coldRepeat, log)
+  }, coldRepeat, log, cpu.cold)
 } else log(canDrop ? 'cold rows skipped (BENCH_COLD_REPEAT=0)' : 'cold rows skipped: /proc/sys/vm/drop_caches is not writable (not root?)')
 
-const doc = { repeat, full, rerun, restore, cold, cold_skipped: cold ? null : (canDrop ? 'BENCH_COLD_REPEAT=0' : 'drop_caches not writable') }
+const doc = { repeat, full, rerun, restore, cold, cpu, bytes, cold_skipped: cold ? null : (canDrop ? 'BENCH_COLD_REPEAT=0' : 'drop_caches not writable') }
 writeFileSync(path.join(out, 'peers.json'), JSON.stringify(doc, null, 2) + '\n')
 log(`full: ours ${full.ours.toFixed(2)} s, borg ${full.borg.toFixed(2)} s, restic ${full.restic.toFixed(2)} s, limit ${full.limit.toFixed(2)} s`)
+log(`full, CPU: ours ${cpu.full.ours.toFixed(2)} s, borg ${cpu.full.borg.toFixed(2)} s, restic ${cpu.full.restic.toFixed(2)} s; written: ${Object.entries(bytes).map(([k, b]) => `${k} ${(b / 1e6).toFixed(0)} MB`).join(', ')}`)
 if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true })

@@ -49,6 +49,10 @@ for (const z of sizes) {
   for (const [what, t] of Object.entries({ 'full backup': z.peers.full, 'no-change rerun': z.peers.rerun, restore: z.peers.restore, 'full backup, cold cache': z.peers.cold ?? {} })) {
     for (const [who, sec] of Object.entries(t)) detail(`[${z.label}] peers, ${what}: ${who === 'limit' ? 'durable-write limit (tar cf + sync)' : who} (median of ${z.peers.repeat})`, sec, 's')
   }
+  // where the peers' time goes: CPU of each one's whole process tree, and what its full backup wrote
+  for (const [what, t] of Object.entries({ 'full backup': z.peers.cpu?.full, 'no-change rerun': z.peers.cpu?.rerun, restore: z.peers.cpu?.restore, 'full backup, cold cache': z.peers.cpu?.cold }))
+    for (const [who, sec] of Object.entries(t ?? {})) detail(`[${z.label}] peers, ${what}, CPU (user + system): ${who === 'limit' ? 'durable-write limit' : who}`, sec, 's')
+  for (const [who, b] of Object.entries(z.peers.bytes ?? {})) detail(`[${z.label}] peers, bytes a full backup wrote: ${who === 'limit' ? 'durable-write limit (the tar)' : who}`, b / 1e6, 'MB')
   detail(`[${z.label}] clara-restore --sources (${z.restore_summary.ok} units restored, ${z.restore_summary.failed} failed, proof ${z.restore_summary.proof})`, z.seconds.restore, 's')
   detail(`[${z.label}] unzip -q every zip + tar xf every shard + cp of the DB dump`, z.seconds.unpack, 's')
   for (const [tool, p] of Object.entries(z.rss).sort()) detail(`[${z.label}] peak RSS ${tool} (${p.processes} processes; largest in the ${p.step} step)`, p.mb, 'MB', `≤ ${RSS_GOAL_MB} MB`, p.mb <= RSS_GOAL_MB)
