@@ -1,8 +1,8 @@
 /**
  * Units restored at once (issue 16): worker threads that each restore one unit, build one
- * content zip, or prove the database, at a time (unit-worker.ts), so that the two cores of a small server both unpack,
- * hash and write. The main thread only schedules (units-step.ts), writes the markers and the
- * records. A worker that dies fails its task and is replaced; `close()` ends them all at once (a
+ * content zip, or prove the database, at a time (unit-worker.ts), so that the two cores of a
+ * small server both unpack, hash and write. The main thread only schedules (units-step.ts),
+ * writes the markers and the records. A worker that dies fails its task and is replaced; `close()` ends them all at once (a
  * signal, or the end).
  */
 import { Worker } from 'node:worker_threads'
