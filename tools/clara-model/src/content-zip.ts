@@ -30,3 +30,17 @@ export const MULTIMEDIA_IN_ZIP = `${CONTENT_FOLDER_IN_ZIP}/multimedia`
 
 /** A previous content zip inside the rendered dir: C-LARA copies it in too (so zips nest); a rebuild leaves it out. */
 export const NESTED_CONTENT_ZIP = /^content_zipfile_[^/]*\.zip$/
+
+/** A text type that has a content zip (`normal`, `phonetic`; not `questionnaire`). */
+export function isContentZipType(t: string): t is ContentZipType {
+  return (CONTENT_ZIP_TYPES as readonly string[]).includes(t)
+}
+
+/**
+ * The field of a compiled unit's metadata.json that lists the text types whose rendered dir held
+ * its content zip when the backup was made (clara-list-projects writes it, always, `[]` for none).
+ * C-LARA makes a content zip only when a user asks for one ("build content zip"), so most rendered
+ * dirs have none; the archive leaves the zip itself out (it nests), and clara-restore rebuilds the
+ * ones listed. A unit of an older backup has no such field: which zips existed is not known then.
+ */
+export const CONTENT_ZIPS_FIELD = 'content_zips'

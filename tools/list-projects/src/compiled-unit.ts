@@ -6,14 +6,15 @@
  * from the repositories; links to pages of a text type in the run become relative; every server
  * URL left after that is reported.
  */
-import { readdirSync } from 'node:fs'
+import { lstatSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Row } from '@clara/shared/db'
 import type { ArchiveSpec, Rewrite, UnitRecord, UnitSource } from '@clara/shared/records'
 import { AUDIO_FOLDER, claraRelative, GLOSS_IMAGE_FOLDER, IMAGE_FOLDER } from '@clara/clara-model/data-folders'
+import { CONTENT_ZIPS_FIELD, contentZipName, isContentZipType } from '@clara/clara-model/content-zip'
 import { LINKED_TEXT_TYPES, SERVER_URLS, GLOSS_TABLE } from '@clara/clara-model/server-urls'
 import { COMPILED_EXCLUDES, COMPILED_ROOTS, MULTIMEDIA_DIR, type TextType } from './clara-layout.js'
-import { dirSource, fileSource } from './places.js'
+import { dirSource, fileSource, installPath } from './places.js'
 
 export const COMPILED_DOMAIN = 'compiled_exports'
 export type Bundle = 'per-type' | 'single'
@@ -152,10 +153,27 @@ export function compiledArchives(clara: string, name: string | Buffer, rendered:
   }))
 }
 
+/**
+ * The text types among `rendered` whose dir holds C-LARA's content zip (a regular file,
+ * `content_zipfile_<type>.zip`). The archive leaves the zip out (COMPILED_EXCLUDES: it nests); the
+ * unit's metadata lists these so that a restore rebuilds the zips the install had, and only those.
+ */
+export function contentZipsOf(clara: string, name: string | Buffer, rendered: Rendered[]): TextType[] {
+  return rendered.filter((r) => {
+    if (r.file || !isContentZipType(r.type)) return false
+    const rel = Buffer.concat([Buffer.from(`${COMPILED_ROOTS[r.type]}/`), Buffer.from(name), Buffer.from(`/${contentZipName(r.type)}`)])
+    try {
+      return lstatSync(installPath(clara, rel)).isFile()
+    } catch {
+      return false // none there (or unreadable: the archive of its dir reports that)
+    }
+  }).map((r) => r.type)
+}
+
 export function compiledUnit(unit: string, name: string | Buffer, rendered: Rendered[], bundle: Bundle, clara: string, metadata: Record<string, unknown>, fingerprint?: string, gloss?: Record<string, Record<string, string>>): UnitRecord {
   const rec: UnitRecord = {
     type: 'unit', domain: COMPILED_DOMAIN, unit, archives: compiledArchives(clara, name, rendered, bundle, gloss),
-    metadata: { ...metadata, text_types: rendered.map((r) => r.type), bundle },
+    metadata: { ...metadata, text_types: rendered.map((r) => r.type), bundle, [CONTENT_ZIPS_FIELD]: contentZipsOf(clara, name, rendered) },
   }
   if (fingerprint) rec.fingerprint_extra = fingerprint
   return rec

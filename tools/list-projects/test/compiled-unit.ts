@@ -1,9 +1,10 @@
 import t from 'tap'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Rewrite } from '@clara/shared/records'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
-import { mediaRewrites, pageLinkRewrite } from '../src/compiled-unit.js'
+import { contentZipsOf, mediaRewrites, pageLinkRewrite } from '../src/compiled-unit.js'
 import { realFixture } from './real-fixture.js'
 
 type Rec = Record<string, any>
@@ -85,6 +86,8 @@ t.test('one archive per text type present, restored to its own root', async (t) 
   ])
   for (const a of mary.archives) t.ok(a.rewrites.every((r: Rec) => r.files === '\\.html?$'), 'every html file is rewritten, not only pages')
   t.match(mary.metadata, { id: 37, title: 'Mary had a little lamb', text_types: ['normal', 'phonetic', 'questionnaire'], bundle: 'per-type' })
+  t.same(mary.metadata.content_zips, ['normal'], "37's normal dir holds C-LARA's content zip (left out of the archive), its phonetic dir none")
+  t.same(list.find((u) => u.unit === '12')!.metadata.content_zips, [], 'a unit without content zips says so (an empty list, not no field)')
   t.match(list.at(-1), { unit: 'orphan-99', metadata: { orphan: true, name: '99', paths: ['clara_compiled/99'] }, archives: [{ name: 'compiled_normal' }] })
 })
 
@@ -98,4 +101,20 @@ t.test('--text-types restricts, --bundle single makes one compiled archive with 
     ['normal/', 'clara_compiled/37'], ['phonetic/', 'clara_compiled_phonetic/37'], ['questionnaire/', 'clara_compiled_for_questionnaire/37'],
   ])
   t.equal(single[0].metadata.bundle, 'single')
+})
+
+t.test('content_zips: the types whose rendered dir holds its own content zip, a regular file', async (t) => {
+  const clara = t.testdir({
+    clara_compiled: { 5: { 'page_1.html': 'p', 'content_zipfile_normal.zip': 'PK' }, 6: { 'page_1.html': 'p', 'content_zipfile_phonetic.zip': 'PK' } },
+    clara_compiled_phonetic: { 5: { 'page_1.html': 'p' }, 6: { 'page_1.html': 'p', 'content_zipfile_phonetic.zip': t.fixture('symlink', '/etc/hostname') } },
+    clara_compiled_for_questionnaire: { 5: { 'page_1.html': 'p', 'content_zipfile_questionnaire.zip': 'PK' } },
+  })
+  const all = [{ type: 'normal' as const }, { type: 'phonetic' as const }, { type: 'questionnaire' as const }]
+  t.same(contentZipsOf(clara, '5', all), ['normal'], 'a questionnaire has no content zip in C-LARA')
+  t.same(contentZipsOf(clara, '6', all), [], "another type's zip name, or a symlink, is not the dir's content zip")
+  t.same(contentZipsOf(clara, '5', [{ type: 'normal', file: true }]), [], 'a stray file of that name has no rendered dir')
+  const bytes = Buffer.from([0x6f, 0xff])
+  mkdirSync(Buffer.concat([Buffer.from(`${clara}/clara_compiled_phonetic/`), bytes]))
+  writeFileSync(Buffer.concat([Buffer.from(`${clara}/clara_compiled_phonetic/`), bytes, Buffer.from('/content_zipfile_phonetic.zip')]), 'PK')
+  t.same(contentZipsOf(clara, bytes, [{ type: 'phonetic' }]), ['phonetic'], 'a name that is not UTF-8 is looked up by its bytes')
 })

@@ -22,6 +22,8 @@ export interface ContentZipResult {
   /** already there and newer than every file of its dir (C-LARA's `zip_is_fresh`) */
   fresh: string[]
   failed: { zip: string; message: string }[]
+  /** not built: the install had none there when it was backed up (C-LARA builds one only when asked) */
+  none: string[]
 }
 
 /** The rendered dirs under `root`: one per project id (a folder named by digits), per type. */
@@ -113,8 +115,8 @@ export async function buildContentZip(dir: string, zip: string): Promise<void> {
   }, { mode: 0o644, mtime: new Date(Math.ceil(newestMs)), durable: false }) // the restore flushes once, before its report (markers.ts) // a Date holds whole ms: rounded up, never older than the newest file
 }
 
-/** What became of one rendered dir's content zip. */
-export type ZipOutcome = { state: 'built' | 'fresh' | 'absent' } | { state: 'failed'; message: string }
+/** What became of one rendered dir's content zip (`none`: left out, as the backed-up install had none). */
+export type ZipOutcome = { state: 'built' | 'fresh' | 'absent' | 'none' } | { state: 'failed'; message: string }
 
 /**
  * The content zip of one rendered dir (`absent`: no such dir), unless a fresh one is there.
@@ -146,15 +148,17 @@ export function renderedDirOf(target: string): { type: ContentZipType; id: strin
 /**
  * Rebuild the content zip of every restored rendered dir that lacks a fresh one. A failure is
  * listed; the others go on. `early`: the dirs whose zip was already dealt with while the other
- * units restored (units-step.ts), by `renderedDir/zip name`.
+ * units restored (units-step.ts), by `renderedDir/zip name`, those whose install had none
+ * included; a rendered dir it does not name (no compiled unit of this restore wrote it) gets one.
  */
 export async function rebuildContentZips(root: string, early: Map<string, ZipOutcome> = new Map(), trustFresh = true): Promise<ContentZipResult> {
-  const out: ContentZipResult = { built: [], fresh: [], failed: [] }
+  const out: ContentZipResult = { built: [], fresh: [], failed: [], none: [] }
   for (const { type, id } of renderedDirs(root)) {
     const rel = `${renderedDir(type, id)}/${contentZipName(type)}`
     const r = early.get(rel) ?? (await contentZipFor(root, type, id, trustFresh))
     if (r.state === 'built') out.built.push(rel)
     else if (r.state === 'fresh') out.fresh.push(rel)
+    else if (r.state === 'none') out.none.push(rel)
     else if (r.state === 'failed') out.failed.push({ zip: rel, message: r.message })
   }
   return out

@@ -19,8 +19,9 @@ from the C-LARA data folders; POSIX, Windows, literal $CLARA and S3-key styles) 
 Order: pre-flight (nothing written: old roots, varchar overflow, schema, target checks), the
 database (pg_restore / SQLite copy / mysql, then the path columns), compiled pages (served at
 once), project sources, legacy, audio, media, snapshots, infra (into NEWCLARA/restored_infra/), then
-logs/ tmp/ mediafiles/, the content zips rebuilt, config.ini merged with the checkout's, the
-pickled texts' paths moved, the proof that no old root is left, and NEWCLARA/restore_report.json.
+logs/ tmp/ mediafiles/, the content zips the install had rebuilt, config.ini merged with the
+checkout's, the pickled texts' paths moved, the proof that no old root is left, and
+NEWCLARA/restore_report.json.
 Rerun after an interruption to complete it: finished units are verified and skipped. Every
 domain is restored by default (project sources included); --domains narrows. A member that is
 unsafe (absolute, '..', a drive letter, NUL, a backslash, a device or FIFO, a hard link out of its

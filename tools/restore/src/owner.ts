@@ -50,7 +50,8 @@ export function newOwner(root: string, owner: string | null): { uid: number; gid
   return { uid: st.uid, gid: st.gid, from: `the owner of ${path.dirname(root)}` }
 }
 
-/** Give every entry of NEWCLARA (links themselves, never their targets) to `who`. */
+/** Give `root` and (a folder) every entry below it (links themselves, never their targets) to `who`. */
 export function ownTree(root: string, who: { uid: number; gid: number }): void {
-  chownTree(Buffer.from(root), who.uid, who.gid)
+  if (fs.lstatSync(root).isDirectory()) chownTree(Buffer.from(root), who.uid, who.gid)
+  else fs.lchownSync(root, who.uid, who.gid)
 }

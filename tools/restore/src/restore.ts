@@ -144,24 +144,40 @@ async function write(o: RestoreOptions, p: Plan, state: StateDir, report: Report
   }
   log.info(`${p.units.length} unit(s) → ${o.to}`)
   const trustZips = !(await state.zipsSuspect())
-  const zips = await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, jobs: o.jobs, contentZips: true, trustZips, signal: o.signal })
+  const dbProof = p.dump && o.db ? { url: o.db, cwd: o.cwd } : undefined
+  const done = await restoreUnits(p.units, { root: o.to, state, roots: p.roots, maxUnitBytes: o.maxUnitBytes, out, log, report, covered: p.covered, keepSpecialModes: o.keepSpecialModes, jobs: o.jobs, contentZips: true, trustZips, dbProof, signal: o.signal })
   report.prepared = await prepareDirs(o.to)
-  await repairSite(o.to, o.appDir, state, report, log, zips, trustZips)
+  await repairSite(o.to, o.appDir, state, report, log, done.zips, trustZips)
   const owner = newOwner(o.to, o.owner)
   if (owner) report.owner = owner
-  await proveAll(o, p.dump, p.roots, p.keep, report)
+  await proveAll(o, p.dump, p.roots, p.keep, report, done.dbProof)
   report.old_roots = p.roots.list()
-  // one flush for everything written without an fsync (files, markers, content zips), then the report says it is done
-  await syncFileSystem(o.to)
+  // one flush for everything written without an fsync (files, markers, content zips), then the report says it is done;
+  // the owners are given while the flush (a child process) waits for the disk
+  await whileFlushing(o.to, () => owner && ownTree(o.to, owner))
   await state.flushed(!trustZips)
   for (const w of report.warnings) await out.write({ type: 'warning', during: 'restore', item: o.to, message: w })
   const file = await report.write(o.to)
-  if (owner) ownTree(o.to, owner) // last: the report and the markers too
+  if (owner) ownTree(file, owner) // and what was written since: the report, the state folder
+  if (owner) ownTree(state.dir, owner)
   log.info(`report: ${file}`)
   const status = report.status()
   const u = report.units
   await out.write({ type: 'summary', tool: 'clara-restore', ok: u.restored + u.skipped, failed: u.failed.length + u.refused.length, bytes: report.bytes_restored, status, report: file, proof: report.proof.ok })
   return status === 'complete' ? EXIT.OK : EXIT.PARTIAL
+}
+
+/** Flush `root`'s file system while `work` runs (synchronous, on this thread); a failure of either is thrown, the flush's first. */
+async function whileFlushing(root: string, work: () => unknown): Promise<void> {
+  const flushing = syncFileSystem(root)
+  let failed: { err: unknown } | null = null
+  try {
+    work()
+  } catch (err) {
+    failed = { err }
+  }
+  await flushing
+  if (failed) throw failed.err
 }
 
 /** The restore's state folder under `root`, locked (another restore there: exit 11), its leftovers swept. */

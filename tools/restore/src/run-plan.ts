@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { AUDIO_FOLDER } from '@clara/clara-model/data-folders'
+import { CONTENT_ZIPS_FIELD, isContentZipType, type ContentZipType } from '@clara/clara-model/content-zip'
 import { AUDIO_DB_DIR, INFRA_DIR } from './clara-paths.js'
 import { readJson } from '@clara/shared/read-json'
 import type { RestoreSpec } from './mapping.js'
@@ -36,6 +37,11 @@ export interface RestoreUnit {
   sqlite?: boolean
   /** why the unit is refused before anything is written (an unsafe target, an artifact that is not a file of the run) */
   refusal?: string
+  /**
+   * A compiled unit: the text types whose rendered dir held its content zip when the backup was
+   * made (metadata.json `content_zips`); undefined when the backup did not record it (an older run).
+   */
+  contentZips?: ContentZipType[]
 }
 
 const ZIP_DOMAINS: [DomainName, string][] = [['compiled', 'compiled_exports'], ['source', 'source_exports'], ['legacy', 'legacy_zips'], ['media', 'media']]
@@ -43,6 +49,14 @@ const ZIP_DOMAINS: [DomainName, string][] = [['compiled', 'compiled_exports'], [
 interface UnitMeta {
   unit?: string
   archives?: { path: string; sha256: string; restore?: RestoreSpec[] }[]
+  [CONTENT_ZIPS_FIELD]?: unknown
+}
+
+/** The content zips a compiled unit's metadata lists (anything but a list of names: not recorded). */
+function contentZipsOf(meta: UnitMeta): ContentZipType[] | undefined {
+  const v = meta[CONTENT_ZIPS_FIELD]
+  if (!Array.isArray(v) || !v.every((t) => typeof t === 'string')) return undefined
+  return v.filter(isContentZipType)
 }
 
 async function zipUnits(run: string, group: DomainName, domain: string): Promise<RestoreUnit[]> {
@@ -60,7 +74,8 @@ async function zipUnits(run: string, group: DomainName, domain: string): Promise
     if (!meta?.archives) return null
     if (!Array.isArray(meta.archives)) return { domain, unit: name, group, artifacts: [], refusal: 'metadata.json: archives is not a list' }
     const artifacts = meta.archives.map((a) => ({ path: a.path, abs: path.join(run, a.path), sha256: a.sha256, format: 'zip' as Format, specs: a.restore ?? [] }))
-    return { domain, unit: meta.unit ?? name, group, artifacts }
+    const zips = group === 'compiled' ? contentZipsOf(meta) : undefined
+    return { domain, unit: meta.unit ?? name, group, artifacts, ...(zips ? { contentZips: zips } : {}) }
   }))
   return read.filter((u): u is RestoreUnit => u !== null)
 }

@@ -1,22 +1,34 @@
 /**
- * Units restored at once (issue 16): worker threads that each restore one unit, or build one
- * content zip, at a time (unit-worker.ts), so that the two cores of a small server both unpack,
- * hash and write. The main thread only schedules (units-step.ts), writes the markers and the
- * records. A worker that dies fails its task and is replaced; `close()` ends them all at once (a
+ * Units restored at once (issue 16): worker threads that each restore one unit, build one
+ * content zip, or prove the database, at a time (unit-worker.ts), so that the two cores of a
+ * small server both unpack, hash and write. The main thread only schedules (units-step.ts),
+ * writes the markers and the records. A worker that dies fails its task and is replaced; `close()` ends them all at once (a
  * signal, or the end).
  */
 import { Worker } from 'node:worker_threads'
 import type { ContentZipType } from '@clara/clara-model/content-zip'
 import type { ZipOutcome } from './content-zip.js'
+import type { RootInfo } from './old-roots.js'
+import type { DbProof } from './proof-step.js'
 import type { UnitJob, UnitResult } from './unit-job.js'
 
-/** One unit to restore, or one rendered dir's content zip to build. */
-export type Task = { unit: UnitJob } | { zip: { root: string; type: ContentZipType; id: string; trustFresh: boolean } }
-export type TaskResult = UnitResult | ZipOutcome
+/** The database half of the proof (proof-step.ts), run while the units restore. */
+export interface ProofJob {
+  url: string
+  cwd: string
+  newRoot: string
+  roots: RootInfo[]
+}
+
+/** One unit to restore, one rendered dir's content zip to build, or the database proof. */
+export type Task = { unit: UnitJob } | { zip: { root: string; type: ContentZipType; id: string; trustFresh: boolean } } | { proof: ProofJob }
+/** A proof that failed gives its message (the restore proves again at its end, where a failure counts). */
+export type TaskResult = UnitResult | ZipOutcome | DbProof | { failed: string }
 
 /** What a task that could not finish (its thread died) gives back. */
 export function lostTask(task: Task, message: string): TaskResult {
-  return 'unit' in task ? { error: { kind: 'error', message, code: 'EWORKER' }, json: [], pickles: [], roots: [] } : { state: 'failed', message }
+  if ('unit' in task) return { error: { kind: 'error', message, code: 'EWORKER' }, json: [], pickles: [], roots: [] }
+  return 'zip' in task ? { state: 'failed', message } : { failed: message }
 }
 
 interface Job {

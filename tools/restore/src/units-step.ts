@@ -20,7 +20,8 @@ import type { Report } from './report.js'
 import type { RestoreUnit } from './run-plan.js'
 import type { Outcome } from './unit-restore.js'
 import { fromWireError, runUnitJob, toWireError, type UnitJob, type UnitResult } from './unit-job.js'
-import { UnitPool, type Task } from './unit-pool.js'
+import { UnitPool, type Task, type TaskResult } from './unit-pool.js'
+import type { DbProof } from './proof-step.js'
 import { syncFileSystem } from '@clara/shared/sync-fs'
 import { contentZipFor, renderedDirOf, type ZipOutcome } from './content-zip.js'
 import { contentZipName, type ContentZipType } from '@clara/clara-model/content-zip'
@@ -38,11 +39,20 @@ export interface UnitsContext {
   keepSpecialModes: boolean
   /** units restored at once (default: one per CPU, at most MAX_JOBS) */
   jobs?: number
-  /** also build the content zip of each rendered dir restored (returned by restoreUnits, for the site step) */
+  /** also build the content zip of each rendered dir restored that had one (returned by restoreUnits, for the site step) */
   contentZips?: boolean
   /** a content zip that looks fresh is kept (false after a boot that ended unflushed: markers.ts) */
   trustZips?: boolean
+  /** the restored database (its paths rewritten): proved on a lane while the units restore (proof-step.ts) */
+  dbProof?: { url: string; cwd: string }
   signal?: AbortSignal
+}
+
+export interface UnitsDone {
+  /** the content zips dealt with, by zip path (for the site step) */
+  zips: Map<string, ZipOutcome>
+  /** the database half of the proof, when it ran on a lane and finished */
+  dbProof: DbProof | null
 }
 
 /**
@@ -116,18 +126,27 @@ type Work = { kind: 'unit'; i: number; targets: string[]; bytes: number; first: 
 
 const artifactBytes = (u: RestoreUnit) => u.artifacts.reduce((n, a) => n + (statSync(a.abs, { throwIfNoEntry: false })?.size ?? 0), 0)
 
-/** The units, then the content zips of the rendered dirs they restore (each about the size of its unit's artifacts). */
-function tasksOf(units: RestoreUnit[], zips: boolean): Work[] {
+/**
+ * The units, then the content zips of the rendered dirs they restore (each about the size of its
+ * unit's artifacts): those the install had, as the unit's metadata lists them (`none`: the others,
+ * by zip path), or every one when the backup did not record which (an older run).
+ */
+function tasksOf(units: RestoreUnit[], zips: boolean): { work: Work[]; none: string[] } {
   const work: Work[] = units.map((u, i) => ({ kind: 'unit', i, targets: u.refusal ? [] : unitTargets(u), bytes: artifactBytes(u), first: u.group === 'compiled' }))
-  if (!zips) return work
+  const none: string[] = []
+  if (!zips) return { work, none }
   for (const w of [...work]) {
     if (w.kind !== 'unit' || units[w.i].refusal || units[w.i].group !== 'compiled') continue
+    const had = units[w.i].contentZips
     for (const t of w.targets) {
       const d = renderedDirOf(t)
-      if (d) work.push({ kind: 'zip', ...d, rel: `${t}/${contentZipName(d.type)}`, targets: [t], bytes: w.bytes, first: false })
+      if (!d) continue
+      const rel = `${t}/${contentZipName(d.type)}`
+      if (had && !had.includes(d.type)) none.push(rel)
+      else work.push({ kind: 'zip', ...d, rel, targets: [t], bytes: w.bytes, first: false })
     }
   }
-  return work
+  return { work, none }
 }
 
 /** Which ready task goes first: compiled pages (in plan order), then the largest. */
@@ -135,18 +154,20 @@ function startOrder(work: Work[]): number[] {
   return work.map((_, k) => k).sort((a, b) => Number(work[b].first) - Number(work[a].first) || (work[a].first ? 0 : work[b].bytes - work[a].bytes) || a - b)
 }
 
-export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promise<Map<string, ZipOutcome>> {
+export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promise<UnitsDone> {
   const owned = await c.state.ownedTargets()
   await claimAbsent(units, c, owned)
   const distrusted = await c.state.distrusted()
   await c.state.writing() // markers and content zips get no fsync from here on (markers.ts)
-  const work = tasksOf(units, Boolean(c.contentZips))
+  const { work, none } = tasksOf(units, Boolean(c.contentZips))
   const waitFor = blockers(work.map((w) => w.targets))
   const order = startOrder(work)
   const lanes = Math.max(1, Math.min(c.jobs ?? defaultJobs(), work.filter((w) => w.kind === 'zip' || !units[w.i].refusal).length))
   const pool = lanes > 1 ? new UnitPool(lanes) : null
   c.log.info(lanes > 1 ? `restoring on ${lanes} threads at once` : 'restoring one unit at a time')
-  const zips = new Map<string, ZipOutcome>()
+  // the database proof on a lane (it needs nothing the units write), with the old roots known now
+  const proving: Promise<TaskResult> | null = pool && c.dbProof ? pool.run({ proof: { ...c.dbProof, newRoot: c.roots.newRoot, roots: c.roots.list() } }) : null
+  const zips = new Map<string, ZipOutcome>(none.map((rel) => [rel, { state: 'none' }]))
   const results: ({ r: Outcome | null; failure: unknown; res?: UnitResult } | undefined)[] = new Array(units.length)
   const marked: Promise<void>[] = new Array(units.length)
   const done = new Set<number>()
@@ -281,9 +302,10 @@ export async function restoreUnits(units: RestoreUnit[], c: UnitsContext): Promi
     if (c.signal?.aborted) await reported.catch(() => {})
     throw err
   }
+  const proved = proving ? await proving : null
   await pool?.close()
   await reported
-  return zips
+  return { zips, dbProof: proved && 'left' in proved ? proved : null }
 }
 
 async function restored(u: RestoreUnit, r: Outcome, c: UnitsContext): Promise<void> {

@@ -108,3 +108,13 @@ t.test('a rebuild a kill interrupted leaves a temp file: swept, never a member, 
   t.notOk(existsSync(temp), 'the leftover temp is removed')
   t.same(readFileSync(zip), before, 'the rebuilt zip holds the pages only, and the newest page’s time, as before')
 })
+
+t.test('a rendered dir whose install had no content zip (the restore says so): none built, listed as none', async (t) => {
+  const rel = 'clara_compiled_phonetic/37/content_zipfile_phonetic.zip'
+  rmSync(path.join(root, rel))
+  const r = await rebuildContentZips(root, new Map([[rel, { state: 'none' }]]))
+  t.same(r.none, [rel])
+  t.same(r.built, [])
+  t.same(r.fresh, ['clara_compiled/37/content_zipfile_normal.zip'], 'a dir the restore did not decide for is dealt with as before')
+  t.notOk(existsSync(path.join(root, rel)))
+})

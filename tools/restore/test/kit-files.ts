@@ -81,8 +81,11 @@ export async function treeDiffs(src: string, dst: string, run: string, oldRoots:
     for (const [rel, e] of a) {
       if (/(^|\/)__pycache__(\/|$)/.test(rel)) continue
       const f = b.get(rel)
-      // left out of the compiled archives; the restore builds its own (content-zip.ts, tested in content-zip.ts and site.ts)
-      if (CONTENT_ZIP.test(rel)) continue
+      // left out of the compiled archives; the restore builds its own where the install had one (content-zip.ts, tested in content-zip.ts and site.ts)
+      if (CONTENT_ZIP.test(rel)) {
+        if (!f) out.push(`${rel}: the install's content zip was not rebuilt`)
+        continue
+      }
       if (!f) {
         out.push(`${rel}: missing`)
         continue
@@ -94,7 +97,7 @@ export async function treeDiffs(src: string, dst: string, run: string, oldRoots:
       if (!rel.startsWith('audio/') && e.mode !== f.mode) out.push(`${rel}: mode ${e.mode.toString(8)} → ${f.mode.toString(8)}`)
       out.push(...(await fileDiff(rel, e.abs.toString(), f.abs.toString(), facts, oldRoots, dst)))
     }
-    for (const rel of b.keys()) if (!a.has(rel) && !/^clara_compiled[^/]*\/[^/]+\/multimedia(\/|$)/.test(rel) && !CONTENT_ZIP.test(rel)) out.push(`${rel}: not in the source`)
+    for (const rel of b.keys()) if (!a.has(rel) && !/^clara_compiled[^/]*\/[^/]+\/multimedia(\/|$)/.test(rel)) out.push(`${rel}: not in the source`)
   }
   return out
 }

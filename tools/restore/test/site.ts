@@ -1,12 +1,13 @@
 /**
  * Issue 14 items 2, 5, 6 through a real restore: fixture → clara-backup → clara-restore --sources
  * onto a NEWCLARA that is already a newer checkout (its own config.ini has sections the backup's
- * lacks). Afterwards: every rendered normal/phonetic dir has its content zip again (C-LARA's
- * layout, the restored pages inside), config.ini reads (Python's configparser) as the backup's
+ * lacks). Afterwards: every rendered normal/phonetic dir that had a content zip has it again
+ * (C-LARA's layout, the restored pages inside), and only those (a run of an older backup, which
+ * did not record them: every one); config.ini reads (Python's configparser) as the backup's
  * values plus what only the checkout had, and no string of a pickled text names the old root.
  */
 import t from 'tap'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, promises as fsp, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runMain } from '@clara/shared/testkit'
 import { spawnTool } from '@clara/shared/testkit-spawn'
@@ -20,6 +21,8 @@ const base = shortDir(t, 'site')
 const clara = path.join(base, 'old')
 const to = path.join(base, 'new')
 const db = await fixture(clara)
+// C-LARA had built two content zips: 37's normal one (the fixture's) and 12's phonetic one (only its presence counts)
+writeFileSync(path.join(clara, 'clara_compiled_phonetic/12/content_zipfile_phonetic.zip'), 'PK')
 const run = await backup(clara, db, path.join(base, 'backups'))
 
 /** The checkout's own config.ini: the backup's, one value changed, one option and one section more (a newer C-LARA). */
@@ -30,7 +33,7 @@ const checkoutIni = backupIni.replace(`[${firstSection}]`, `[${firstSection}]\na
 mkdirSync(path.join(to, 'clara_app'), { recursive: true })
 writeFileSync(path.join(to, 'clara_app/config.ini'), checkoutIni)
 
-const r = await runMain(main, { argv: [run, '--to', to, '--db', `sqlite://${to}/db.sqlite3`, '--sources', '--quiet'] })
+const r = await runMain(main, { argv: [run, '--to', to, '--db', `sqlite://${to}/db.sqlite3`, '--sources', '--jobs', '2', '--quiet'] })
 const report = JSON.parse(readFileSync(path.join(to, 'restore_report.json'), 'utf8'))
 
 async function configparser(file: string): Promise<Record<string, Record<string, string>>> {
@@ -44,14 +47,23 @@ t.test('the restore completes', async (t) => {
   t.equal(r.code, 0, r.stderr)
   t.equal(report.status, 'complete')
   t.same(report.units.failed, [])
+  t.equal(report.proof.ok, true)
+  t.equal(report.proof.db_early, true, 'the database was proved on a lane while the units restored (no old root found late)')
 })
 
-t.test('content zips: one per rendered normal/phonetic dir, C-LARA layout, the restored pages inside', async (t) => {
-  const dirs = ['clara_compiled', 'clara_compiled_phonetic'].flatMap((top) =>
-    readdirSync(path.join(to, top)).filter((n) => /^\d+$/.test(n)).map((id) => `${top}/${id}/content_zipfile_${top === 'clara_compiled' ? 'normal' : 'phonetic'}.zip`))
-  t.ok(dirs.length >= 3, `${dirs.length} rendered dirs`)
-  t.same([...report.site.content_zips.built].sort(), dirs.sort(), 'every one rebuilt (the backup left them out)')
-  for (const rel of dirs) {
+/** The content zip of every rendered normal/phonetic dir under `root`, whether it is there or not. */
+const zipPaths = (root: string) => ['clara_compiled', 'clara_compiled_phonetic'].flatMap((top) =>
+  readdirSync(path.join(root, top)).filter((n) => /^\d+$/.test(n)).map((id) => `${top}/${id}/content_zipfile_${top === 'clara_compiled' ? 'normal' : 'phonetic'}.zip`)).sort()
+
+t.test('content zips: those the install had, C-LARA layout, the restored pages inside; no other', async (t) => {
+  const dirs = zipPaths(to)
+  const had = dirs.filter((rel) => existsSync(path.join(clara, rel)))
+  t.same(had, ['clara_compiled/37/content_zipfile_normal.zip', 'clara_compiled_phonetic/12/content_zipfile_phonetic.zip'])
+  t.ok(dirs.length > had.length, `${dirs.length} rendered dirs, ${had.length} with a content zip`)
+  t.same([...report.site.content_zips.built].sort(), had, 'each one the install had is rebuilt (the backup left them out)')
+  t.same([...report.site.content_zips.none].sort(), dirs.filter((rel) => !had.includes(rel)), 'the others are listed as none')
+  for (const rel of dirs) t.equal(existsSync(path.join(to, rel)), had.includes(rel), `${rel}: there as in the install`)
+  for (const rel of had) {
     const z = await ZipReader.open(path.join(to, rel))
     const names = z.entries.map((e) => e.name)
     t.ok(names.includes('START.html') && names.includes('content/') && names.includes('content/multimedia/'), `${rel}: START.html, content/, content/multimedia/`)
@@ -60,6 +72,25 @@ t.test('content zips: one per rendered normal/phonetic dir, C-LARA layout, the r
     t.notOk(names.some((n) => n.endsWith('.zip')), `${rel}: no zip nested`)
     await z.close()
   }
+})
+
+t.test('a run of an older backup (no content_zips in its metadata): every rendered dir gets its zip', async (t) => {
+  const old = path.join(base, 'older-run')
+  await fsp.cp(run, old, { recursive: true })
+  for (const unit of readdirSync(path.join(old, 'compiled_exports'))) {
+    const f = path.join(old, 'compiled_exports', unit, 'metadata.json')
+    if (!existsSync(f)) continue
+    const { content_zips: _gone, ...rest } = JSON.parse(readFileSync(f, 'utf8'))
+    writeFileSync(f, JSON.stringify(rest, null, 2))
+  }
+  const into = path.join(base, 'from-older')
+  const o = await runMain(main, { argv: [old, '--to', into, '--domains', 'compiled', '--quiet'] })
+  t.equal(o.code, 0, o.stderr)
+  const rep: Rec = JSON.parse(readFileSync(path.join(into, 'restore_report.json'), 'utf8'))
+  const dirs = zipPaths(into)
+  t.same([...rep.site.content_zips.built].sort(), dirs, 'which zips existed is not known: every one is built, as before')
+  t.same(rep.site.content_zips.none, [])
+  for (const rel of dirs) t.ok(existsSync(path.join(into, rel)), rel)
 })
 
 t.test("config.ini: the backup's values win, the checkout's extra section and option are kept, and reported", async (t) => {
