@@ -1,10 +1,16 @@
 /**
- * The worker threads clara-backup runs its domains in (domain-thread.ts). A thread that has run a domain to its
- * end is kept for the next one: a thread costs ~0.04 s of CPU to start, and each tool it loads ~0.03 s more
- * (Node's internal modules and the tool's bundle are compiled once per thread), so the seven domains of a run
- * share as many threads as run at once (--jobs) and load each tool once per thread, instead of seven threads
- * loading seventeen tools. A thread is not kept when its domain was stopped, crashed or never said it ended,
- * nor for a domain with another environment (a thread's process.env is fixed when it starts).
+ * The worker threads clara-backup runs its domains in (domain-thread.ts). A thread that has run a small domain to
+ * its end is kept for the next one: a thread costs ~0.04 s of CPU to start, and each tool it loads ~0.03 s more
+ * (Node's internal modules and the tool's bundle are compiled once per thread), which is most of what a small
+ * domain costs; so the domains of a small install share as many threads as run at once (--jobs) and load each
+ * tool once per thread (the demo-size run: 3 threads instead of 8, 1.44 → 1.09 s of CPU). After a domain that
+ * took more than REUSE_MAX_CPU_MS of CPU in its thread, the thread is ended instead: the start-up of a new one is
+ * then under a tenth of what the domain cost, and ending it returns what the domain grew (its heap, the code of
+ * its tools, its malloc arena): reusing those threads raised the 1× install's peak RSS from ~162 to ~200 MB. CPU
+ * time, not wall time, so that a loaded machine does not change the choice; where it cannot be read, no reuse.
+ * A thread is not kept either when its domain was stopped, crashed or never said it ended, nor for a domain with
+ * another environment (a thread's process.env is fixed when it starts). An idle thread keeps the process alive
+ * (its stdio streams hold its port), so close() must end them: after it, a domain's thread ends with its domain.
  */
 import { PassThrough } from 'node:stream'
 import { Worker } from 'node:worker_threads'
@@ -20,6 +26,9 @@ import type { RunMessage, ThreadMessage } from './domain-thread.js'
  * one that does not.
  */
 const DOMAIN_YOUNG_MB = 12
+
+/** A thread is reused only after a domain that took at most this much CPU in it (see above). */
+export const REUSE_MAX_CPU_MS = 1000
 
 /** One domain at work in a thread: its records, its log, its end; `stop` asks its tools to stop, then ends the thread. */
 export interface DomainWork {
@@ -47,7 +56,7 @@ class DomainThread {
   spent = false
   private gone: Promise<void>
 
-  constructor(readonly env: NodeJS.ProcessEnv) {
+  constructor(readonly env: NodeJS.ProcessEnv, reuseMaxCpuMs: number) {
     this.worker = new Worker(new URL('./domain-thread.js', import.meta.url), { env, execArgv: [], stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: DOMAIN_YOUNG_MB } })
     // what code in the thread writes to process.stdout or stderr itself is log, never a record: the current domain's
     const stray = (chunk: Buffer) => this.current?.stderr.write(chunk)
@@ -61,8 +70,9 @@ class DomainThread {
         return
       }
       c.code = m.code
-      if (!this.spent) return c.done(m.code)
-      // a stopped or failed thread: the tools are done, and a handle one of them left open must not keep it
+      if (!this.spent && m.cpuMs <= reuseMaxCpuMs) return c.done(m.code)
+      // a stopped, failed or grown thread: the tools are done, and a handle one of them left open must not keep it
+      this.spent = true
       void this.worker.terminate()
     })
     this.worker.on('error', (err) => {
@@ -91,13 +101,14 @@ let ids = 0
 
 export class DomainThreads {
   private idle: DomainThread[] = []
-  private all = new Set<DomainThread>()
+  private closed = false
+
+  constructor(private reuseMaxCpuMs = REUSE_MAX_CPU_MS) {}
 
   /** Run domain `name`'s composition in an idle thread with this environment, or in a new one. */
   run(name: string, composition: Composition, repo: string, env: NodeJS.ProcessEnv): DomainWork {
     const i = this.idle.findIndex((t) => t.env === env && !t.spent)
-    const thread = i >= 0 ? this.idle.splice(i, 1)[0] : new DomainThread(env)
-    this.all.add(thread)
+    const thread = i >= 0 ? this.idle.splice(i, 1)[0] : new DomainThread(env, this.reuseMaxCpuMs)
     const stdout = new PassThrough()
     const stderr = new PassThrough()
     const id = ++ids
@@ -109,8 +120,11 @@ export class DomainThreads {
         thread.current = null
         stdout.end()
         stderr.end()
-        if (thread.spent) this.all.delete(thread)
-        else this.idle.push(thread)
+        if (thread.spent || this.closed) {
+          if (!thread.spent) void thread.end()
+        } else {
+          this.idle.push(thread)
+        }
         resolve(code)
       }
     })
@@ -129,11 +143,14 @@ export class DomainThreads {
     }
   }
 
-  /** End every thread (at the end of the run). */
+  /**
+   * End the idle threads (at the end of the run); a thread still running a domain ends with it (a run that
+   * failed may leave a domain of its other lane running), and a domain started after this gets a thread of its own.
+   */
   async close(): Promise<void> {
-    const all = [...this.all, ...this.idle]
+    this.closed = true
+    const idle = this.idle
     this.idle = []
-    this.all.clear()
-    await Promise.all(all.map((t) => t.end()))
+    await Promise.all(idle.map((t) => t.end()))
   }
 }

@@ -12,6 +12,7 @@ import wt from 'node:worker_threads'
 import { EXIT } from '@clara/shared/cli'
 import { DomainThreads } from '../src/domain-threads.js'
 import type { Composition } from '../src/pipelines.js'
+import { spawnTool } from '@clara/shared/testkit-spawn'
 import { REPO, runEnv } from './helpers.js'
 
 const started: string[] = []
@@ -40,7 +41,7 @@ async function runOne(threads: DomainThreads, name: string, c: Composition, env:
 }
 
 t.test('domains run one after the other share one thread, each with its own output', async (t) => {
-  const threads = new DomainThreads()
+  const threads = new DomainThreads(Infinity)
   t.teardown(() => threads.close())
   const env = runEnv()
   const before = started.length
@@ -56,7 +57,7 @@ t.test('domains run one after the other share one thread, each with its own outp
 })
 
 t.test('two domains at once: two threads, then both reused', async (t) => {
-  const threads = new DomainThreads()
+  const threads = new DomainThreads(Infinity)
   t.teardown(() => threads.close())
   const env = runEnv()
   const before = started.length
@@ -67,7 +68,7 @@ t.test('two domains at once: two threads, then both reused', async (t) => {
 })
 
 t.test('a domain with another environment gets a thread of its own (a thread keeps the environment it started with)', async (t) => {
-  const threads = new DomainThreads()
+  const threads = new DomainThreads(Infinity)
   t.teardown(() => threads.close())
   const before = started.length
   await runOne(threads, 'a', help('index'), runEnv())
@@ -79,7 +80,7 @@ t.test('a stopped domain ends as interrupted, and its thread is not reused', asy
   const dir = t.testdir({})
   mkdirSync(path.join(dir, 'src'))
   writeFileSync(path.join(dir, 'src', 'hang.mp3'), 'x')
-  const threads = new DomainThreads()
+  const threads = new DomainThreads(Infinity)
   t.teardown(() => threads.close())
   const env = runEnv({ CLARA_FAULT_INJECT: 'HANG@read:hang.mp3' })
   const before = started.length
@@ -92,4 +93,31 @@ t.test('a stopped domain ends as interrupted, and its thread is not reused', asy
   const next = await runOne(threads, 'b', help('index'), env)
   t.equal(next.code, 0)
   t.same(started.slice(before), ['domain-thread.js', 'domain-thread.js'], 'the next domain starts a new thread')
+})
+
+t.test('after a domain that took more CPU than the bound (here: any), the thread is ended and the next domain gets a new one', async (t) => {
+  const threads = new DomainThreads(-1)
+  t.teardown(() => threads.close())
+  const env = runEnv()
+  const before = started.length
+  const a = await runOne(threads, 'a', help('index'), env)
+  const b = await runOne(threads, 'b', help('index'), env)
+  t.same([a.code, b.code], [0, 0])
+  t.equal(b.stdout, a.stdout)
+  t.same(started.slice(before), ['domain-thread.js', 'domain-thread.js'])
+})
+
+t.test('a domain run after close() (a failed run\'s other lane) gets a thread that ends with it: the process ends', async (t) => {
+  const mod = new URL('../src/domain-threads.js', import.meta.url).href
+  const script = `
+    const { DomainThreads } = await import(${JSON.stringify(mod)})
+    const threads = new DomainThreads(Infinity)
+    await threads.close()
+    const w = threads.run('a', { steps: [[{ tool: 'index', argv: ['--help'] }]], onFailure: 'stop' }, ${JSON.stringify(REPO)}, process.env)
+    let out = ''
+    for await (const c of w.stdout) out += c
+    console.log(await w.exited, out.split(' ')[0])`
+  // the kill after 120 s is only there so that a thread left alive fails the test instead of hanging it
+  const r = await spawnTool(process.execPath, ['--input-type=module', '-e', script], { env: runEnv(), timeoutMs: 120_000 })
+  t.same([r.code, r.signal, r.stdout.trim()], [0, null, '0 clara-index'], r.stderr)
 })
