@@ -7,7 +7,8 @@ import { Logger, withLogFlags } from '@clara/shared/log'
 import { readRecords, RecordWriter } from '@clara/shared/ndjson'
 import type { ClaraRecord, NotStoredRecord, UnitRecord } from '@clara/shared/records'
 import { BIG_FILE, DEFAULT_LEVEL, REWRITE_BUDGET, TOOLKIT_VERSION, type ZipOptions } from './options.js'
-import { EAGER, PER_WORKER, SPILL, UnitPool } from './pool.js'
+import { PER_WORKER, UnitPool } from './pool.js'
+import { EAGER, SPILL } from './spill.js'
 import { dropUnit, type UnitResult } from './zip-unit.js'
 
 const USAGE = `$0 --dest DIR [options] < units.ndjson > artifacts.ndjson

@@ -9,7 +9,8 @@ import { ndjsonOf, repoRoot, runMain } from '@clara/shared/testkit'
 import { binPath, childEnv, spawnTool } from '@clara/shared/testkit-spawn'
 import { main } from '../src/main.js'
 import { DEFAULT_LEVEL, type ZipOptions } from '../src/options.js'
-import { EAGER, UnitPool, workerEntry, type Spill } from '../src/pool.js'
+import { UnitPool, workerEntry } from '../src/pool.js'
+import { EAGER, type Spill } from '../src/spill.js'
 
 // Every worker thread this process starts is counted here: node:worker_threads' Worker, as the
 // pool imports it, is replaced by a subclass that notes its entry (syncBuiltinESMExports updates
