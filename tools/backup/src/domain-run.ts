@@ -1,13 +1,12 @@
 /**
- * Run one domain: its tools composed in a worker thread of ours (domain-thread.ts, the default), or its
+ * Run one domain: its tools composed in a worker thread of ours (domain-threads.ts, the default), or its
  * script as a child process (CLARA_BACKUP_COMPOSE=scripts); either way forward its records, relay its log,
  * pass an interruption on.
  */
 import { spawn } from 'node:child_process'
 import path from 'node:path'
-import { PassThrough, type Readable } from 'node:stream'
-import { Worker } from 'node:worker_threads'
-import { EXIT, SIGNAL_GRACE_MS } from '@clara/shared/cli'
+import type { Readable } from 'node:stream'
+import { SIGNAL_GRACE_MS } from '@clara/shared/cli'
 import { readLines, readRecords } from '@clara/shared/ndjson'
 import type { ClaraRecord } from '@clara/shared/records'
 import type { Progress } from '@clara/shared/log'
@@ -15,7 +14,7 @@ import type { Domain } from './domains.js'
 import { processTree, signalAll } from './proc-tree.js'
 import type { RecordSink } from './plan-tally.js'
 import { composition } from './pipelines.js'
-import type { ThreadData, ThreadMessage } from './domain-thread.js'
+import { DomainThreads } from './domain-threads.js'
 
 export interface DomainResult {
   exit_code: number
@@ -43,6 +42,8 @@ export interface DomainIo {
   /** a progress update the child wrote as a JSON line (CLARA_LOG=progress-json) */
   onProgress: (p: Progress & { name?: string }) => void
   signal: AbortSignal
+  /** the run's domain threads, shared by its domains (default: a thread of the domain's own) */
+  threads?: DomainThreads
 }
 
 /** A child's progress line, or null for any other line. */
@@ -92,53 +93,18 @@ function launchScript(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched
  */
 const DOMAIN_GRACE_MS = SIGNAL_GRACE_MS / 2
 
-/** The domain's composition (pipelines.ts) in a worker thread (domain-thread.ts), whose process.env is the domain's. */
-function launchThread(repo: string, d: Domain, env: NodeJS.ProcessEnv): Launched {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const workerData: ThreadData = { repo, cwd: process.cwd(), composition: composition(d, env) }
-  const worker = new Worker(new URL('./domain-thread.js', import.meta.url), { workerData, env, execArgv: [], stdout: true, stderr: true })
-  // what code in the thread writes to process.stdout or stderr itself is log, never a record
-  worker.stdout.pipe(stderr, { end: false })
-  worker.stderr.pipe(stderr, { end: false })
-  let stopping: NodeJS.Timeout | undefined
-  const exited = new Promise<number>((resolve) => {
-    let code: number | undefined
-    worker.on('message', (m: ThreadMessage) => {
-      if (m.t !== 'exit') {
-        ;(m.t === 'out' ? stdout : stderr).write(m.chunk)
-        return
-      }
-      code = m.code
-      // the tools are done; a handle one of them left open must not keep the thread
-      void worker.terminate()
-    })
-    worker.on('error', (err) => {
-      stderr.write(`clara-backup: ${d.name}: the domain's tools failed: ${err?.message ?? err}\n`)
-      code ??= EXIT.FATAL
-    })
-    worker.on('exit', () => {
-      clearTimeout(stopping)
-      stdout.end()
-      stderr.end()
-      resolve(code ?? (stopping ? EXIT.INTERRUPTED : EXIT.FATAL))
-    })
-  })
-  return {
-    stdout,
-    stderr,
-    exited,
-    stop: () => {
-      worker.postMessage({ t: 'abort' })
-      // as a tool process would be: given the grace to wind down, then ended
-      stopping ??= setTimeout(() => void worker.terminate(), DOMAIN_GRACE_MS)
-    },
-  }
+/** The domain's composition (pipelines.ts) in a domain thread (domain-threads.ts), whose process.env is the domain's. */
+function launchThread(repo: string, d: Domain, env: NodeJS.ProcessEnv, shared: DomainThreads | undefined): Launched {
+  const threads = shared ?? new DomainThreads()
+  const work = threads.run(d.name, composition(d, env), repo, env)
+  // a thread of its own (no pool given) ends with its domain
+  const exited = shared ? work.exited : work.exited.then(async (code) => (await threads.close(), code))
+  return { stdout: work.stdout, stderr: work.stderr, exited, stop: () => work.stop(DOMAIN_GRACE_MS) }
 }
 
 /** Run domain `d` of the toolkit in `repo`; every record it prints is re-emitted through `io.out`. */
 export async function runDomain(repo: string, d: Domain, io: DomainIo): Promise<DomainResult> {
-  const child = composeMode(io.env) === 'scripts' ? launchScript(repo, d, io.env) : launchThread(repo, d, io.env)
+  const child = composeMode(io.env) === 'scripts' ? launchScript(repo, d, io.env) : launchThread(repo, d, io.env, io.threads)
   const lastLines: string[] = []
   const relayed = (async () => {
     for await (const line of readLines(child.stderr, { truncate: true, maxBytes: LOG_LINE_BYTES })) {

@@ -7,6 +7,7 @@ import type { RecordWriter } from '@clara/shared/ndjson'
 import { redactUrl } from '@clara/shared/db'
 import { perFileEnv } from '@clara/shared/durability'
 import { runDomain } from './domain-run.js'
+import { DomainThreads } from './domain-threads.js'
 import { clearStaleFailures, domainFailures, dropIncomplete, ensureFailures, recordIncomplete } from './domain-failures.js'
 import { domainEnv } from './domain-env.js'
 import { finishRun } from './finish.js'
@@ -78,6 +79,8 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
   const scripts = path.join(c.repo, 'scripts')
   // a dry run plans every domain with its tools; a real one first asks whether a domain can be reused whole
   const reuse = c.o.flags.dry ? null : { ctx: inputsContext(c.o.clara, c.o.db, env), stamp: toolkitStamp(c.repo, VERSION), walker: new InputWalker(), ledger: new InputsLedger(p.dir), prev: p.prev ? await readLedger(p.prev) : { version: 1 as const, domains: {} } }
+  // the domains' threads, reused by the next domain after a small one (domain-threads.ts), ended below; the scripts mode starts none
+  const threads = new DomainThreads()
   const one = async (d: Domain): Promise<void> => {
     const i = place.get(d) ?? 0
     progress.startDomain(i, n, d)
@@ -95,7 +98,7 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
     }
     if (!c.o.flags.dry && (await dropIncomplete(p.dir, d.dir))) c.log.detail(`${d.dir}: running again after an attempt that did not complete`)
     const r = await runDomain(c.repo, d, {
-      env, out: sink, signal: c.io.signal,
+      env, out: sink, signal: c.io.signal, threads,
       onLine: (line) => relay(line, d.name),
       onProgress: (u) => progress.update(u, d.dir),
     })
@@ -131,14 +134,14 @@ async function runDomains(c: RunCtx, p: Place, progress: RunProgress, prevSecond
       }
     }
   }
-  const order = startOrder(c.o.domains, c.o.jobs, prevSeconds)
-  if (reuse) prefetchInputs(order, reuse.ctx, reuse.walker)
   try {
+    const order = startOrder(c.o.domains, c.o.jobs, prevSeconds)
+    if (reuse) prefetchInputs(order, reuse.ctx, reuse.walker)
     // each domain flushed and marked durable when its tools have finished (durability.ts)
     const durable = p.durable
     await pool(order, c.o.jobs, durable ? (d) => durable.domain(d.dir, () => one(d), c.io.signal) : one, () => c.io.signal.aborted)
   } finally {
-    await reuse?.walker.close()
+    await Promise.all([reuse?.walker.close(), threads.close()])
   }
   if (c.io.signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
   return { codes, reused }

@@ -58,7 +58,7 @@ export async function parseOptions(io: Io): Promise<Options | null> {
         .option('full', { type: 'boolean', default: false, describe: 'rewrite every archive (no reuse)' })
         .option('existing', { choices: ['skip', 'overwrite'] as const, default: 'skip' as const, describe: 'skip: keep archives already in this run directory whose members are unchanged; overwrite: rewrite them' })
         .option('checksums', { type: 'boolean', default: false, describe: 'before reusing an archive, re-hash it and compare with its index entry (member sha256s are always listed)' })
-        .option('workers', { type: 'number', default: 1, describe: 'archives written at once (1: files read here, the archive written on a second thread; N: N threads each writing whole archives)' })
+        .option('workers', { type: 'number', default: 1, describe: 'archives written at once (1: files read here, the archive written on a second thread once there are 20 MiB to write; N: N threads each writing whole archives)' })
         .option('report-types', { type: 'string', array: true, describe: 'count these record types into index.json and keep them in reports.ndjson' })
         .option('restore-to', { type: 'string', describe: 'recorded in index.json: where the members go back to, relative to the install root' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan as artifact records (planned: true); write nothing' }),

@@ -81,7 +81,7 @@ async function produce(jobs: Job[], o: Options, ctx: WriteContext, signal: Abort
   }
   await commitStaged(staged)
   const todo = jobs.filter((j) => !done.has(j))
-  const writer = todo.length ? archiveWriter(Math.min(o.workers, todo.length), ctx, signal) : null
+  const writer = todo.length ? archiveWriter(Math.min(o.workers, todo.length), ctx, signal, jobBytes(todo)) : null
   const results = new Map(o.workers > 1 ? todo.map((j) => [j, writer!.write(j)]) : [])
   for (const p of results.values()) p.catch(() => {}) // awaited in order below
   const total = jobs.reduce((n, j) => n + j.members.length, 0)
@@ -119,15 +119,26 @@ interface ArchiveWriter {
 }
 
 /**
- * One lane: archives written from here, with a writer thread. More lanes: this thread is one of
+ * Below this many bytes in all, one lane writes its archives from this thread too (on libuv's
+ * threads, as a pool worker does) instead of starting a writer thread: the thread's start (~0.03–0.05
+ * s of CPU and a heap) costs more than the hashing it takes off this thread (the archive's and its
+ * members' sha256, ~2 ms per MiB at ~1 GB/s here).
+ */
+export const WRITER_THREAD_MIN_BYTES = 20 << 20
+
+const jobBytes = (jobs: Job[]): number => jobs.reduce((n, j) => j.members.reduce((m, x) => m + x.entry.size, n), 0)
+
+/**
+ * One lane: archives written from here, with a writer thread (this thread itself when they are
+ * small: WRITER_THREAD_MIN_BYTES). More lanes: this thread is one of
  * them (writing on libuv's threads instead of a writer thread) plus `lanes - 1` pool workers, each
  * archive going to whichever lane is free first (the pool's workers before this thread, which
  * also hands out the records).
  */
-function archiveWriter(lanes: number, ctx: WriteContext, signal: AbortSignal): ArchiveWriter {
+function archiveWriter(lanes: number, ctx: WriteContext, signal: AbortSignal, bytes: number): ArchiveWriter {
   const fault = faultsFromEnv({ CLARA_FAULT_INJECT: ctx.faultSpec })
   if (lanes <= 1) {
-    const thread = new WriterThread()
+    const thread = new WriterThread({ local: bytes < WRITER_THREAD_MIN_BYTES })
     const jc: JobContext = { ...ctx, thread, fault, signal }
     return { write: (job) => writeJob(job, jc), abort: () => {}, close: () => thread.close() }
   }

@@ -8,6 +8,7 @@ import { readRecords, RecordWriter } from '@clara/shared/ndjson'
 import type { ClaraRecord, NotStoredRecord, UnitRecord } from '@clara/shared/records'
 import { BIG_FILE, DEFAULT_LEVEL, REWRITE_BUDGET, TOOLKIT_VERSION, type ZipOptions } from './options.js'
 import { PER_WORKER, UnitPool } from './pool.js'
+import { EAGER, SPILL } from './spill.js'
 import { dropUnit, type UnitResult } from './zip-unit.js'
 
 const USAGE = `$0 --dest DIR [options] < units.ndjson > artifacts.ndjson
@@ -24,7 +25,7 @@ async function options(io: Io) {
     version: TOOLKIT_VERSION,
     build: (y) => withLogFlags(y
       .option('dest', { type: 'string', describe: 'backup run directory (required unless --dry-run)' })
-      .option('workers', { type: 'number', default: DEFAULT_WORKERS, describe: 'units zipped in parallel (worker threads); output keeps input order' })
+      .option('workers', { type: 'number', default: DEFAULT_WORKERS, describe: 'units zipped in parallel: this thread, then worker threads when units wait and a core is idle; output keeps input order' })
       .option('existing', { choices: ['skip', 'overwrite'] as const, default: 'skip' as const, describe: 'skip: keep a finished unit whose archives still match their size and sha256' })
       .option('link-dest', { type: 'string', describe: 'previous run directory: hard-link units whose fingerprint is unchanged' })
       .option('checksums', { type: 'boolean', default: false, describe: "also record every member's sha256 in metadata.json" })
@@ -71,7 +72,7 @@ export async function main(io: Io): Promise<number> {
     zo.linkDest = undefined
   }
   const out = new RecordWriter(io.stdout)
-  const pool = new UnitPool(workers, zo)
+  const pool = new UnitPool(workers, zo, io.env.CLARA_ZIP_SPILL === 'eager' ? EAGER : SPILL)
   const s = { units: 0, failed: 0, reused: 0, bytes: 0 }
   const omitted: string[] = []
   const emit = async (x: Slot) => {

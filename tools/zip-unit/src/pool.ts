@@ -1,16 +1,24 @@
 /**
- * Run unit jobs on N worker threads (or in-process for N = 1). Each worker takes up to
+ * Run unit jobs on N lanes: this thread and up to N - 1 worker threads. Each lane takes up to
  * PER_WORKER jobs at once, so one unit's compression overlaps another's fsync and writes. The
  * caller awaits the promises in input order, so the output order follows the input.
  *
- * With --link-dest, each unit is first tried in this thread by its stats alone (quickLink): an
- * unchanged unit is linked without a worker, and the workers start only when a unit needs
- * building, so a no-change rerun never pays their start-up (~0.1–0.2 s of CPU each).
+ * Units are zipped in this thread first, and a worker starts only when the work shows it is
+ * needed (Spill): a unit has waited as long as a worker takes to start, and a core was idle
+ * meanwhile. A worker costs ~0.04 s of CPU and a heap of its own to start, more than a
+ * small domain's units cost to zip, and inside clara-backup two domains already keep both cores
+ * busy; so a small or a single unit never starts one, and a long list on an idle core still gets
+ * every lane.
+ *
+ * With --link-dest, each unit is first tried by its stats alone (quickLink): an unchanged unit is
+ * linked without being queued at all, so a no-change rerun never starts a worker.
  */
 import { existsSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import type { UnitRecord } from '@clara/shared/records'
 import type { ZipOptions } from './options.js'
+import { SPILL, type Spill } from './spill.js'
 import { quickLink, zipUnit, type UnitResult } from './zip-unit.js'
 
 /** Jobs in flight per worker (and in-process): 2 lets compute overlap I/O waits. */
@@ -54,30 +62,49 @@ export class UnitPool {
   private running = new Set<string>()
   /** per unit, the settling of its latest job (quick tries wait for the one before) */
   private tails = new Map<string, Promise<void>>()
-  private started = false
   private closed = false
   /** work running in this thread (stat-only tries, in-process jobs): close() lets it finish */
   private here = new Set<Promise<unknown>>()
+  /** armed while a unit waits and another worker may start */
+  private spillTimer: NodeJS.Timeout | undefined
 
-  constructor(private size: number, private opts: ZipOptions) {
-    if (!opts.linkDest) this.start()
+  /** `size`: lanes, this thread included */
+  constructor(private size: number, private opts: ZipOptions, private spill: Spill = SPILL) {
+    this.slots.push({ worker: null, jobs: new Map() })
   }
 
-  private start(): void {
-    if (this.started) return
-    this.started = true
-    if (this.size <= 1) {
-      this.slots.push({ worker: null, jobs: new Map() })
-      return
-    }
-    for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(workerEntry(), { workerData: this.opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
-      const slot: Slot = { worker, jobs: new Map() }
-      worker.on('message', (m: { id: number; result: UnitResult }) => this.done(slot, m.id, m.result))
-      worker.on('error', (err) => this.fail(slot, err))
-      worker.on('exit', (code) => this.fail(slot, new Error(`zip worker exited with code ${code}`)))
-      this.slots.push(slot)
-    }
+  /** Worker threads started so far. */
+  get workers(): number {
+    return this.slots.length - 1
+  }
+
+  private addWorker(): void {
+    const worker = new Worker(workerEntry(), { workerData: this.opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
+    const slot: Slot = { worker, jobs: new Map() }
+    worker.on('message', (m: { id: number; result: UnitResult }) => this.done(slot, m.id, m.result))
+    worker.on('error', (err) => this.fail(slot, err))
+    worker.on('exit', (code) => this.fail(slot, new Error(`zip worker exited with code ${code}`)))
+    // a free worker is chosen before this thread, which also reads and writes the records
+    this.slots.unshift(slot)
+  }
+
+  /** A unit waits: once it has waited `spill.waitMs` with a core to spare, one more worker (then, if units still wait, again). */
+  private armSpill(): void {
+    if (this.spillTimer || this.closed || this.workers >= this.size - 1) return
+    const t0 = performance.now()
+    const spare = this.spill.spare()
+    this.spillTimer = setTimeout(() => {
+      this.spillTimer = undefined
+      if (this.closed || !this.waiting()) return
+      if (spare(performance.now() - t0)) this.addWorker()
+      // a unit still waiting arms the next check
+      this.dispatch()
+    }, this.spill.waitMs)
+  }
+
+  /** A queued job that could start now if a lane were free. */
+  private waiting(): boolean {
+    return this.queue.some((j) => !this.running.has(keyOf(j.rec)))
   }
 
   /** Zip one unit; resolves with its records. */
@@ -103,7 +130,6 @@ export class UnitPool {
 
   private enqueue(rec: UnitRecord, quickTried: boolean): Promise<UnitResult> {
     if (this.closed) return Promise.reject(new Error('zip pool closed'))
-    this.start()
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, rec, quickTried, resolve, reject })
       this.dispatch()
@@ -114,7 +140,8 @@ export class UnitPool {
     for (;;) {
       const slot = this.slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a))
       const i = this.queue.findIndex((j) => !this.running.has(keyOf(j.rec)))
-      if (slot.jobs.size >= PER_WORKER || i < 0) return
+      if (i < 0) return
+      if (slot.jobs.size >= PER_WORKER) return this.armSpill()
       const [job] = this.queue.splice(i, 1)
       slot.jobs.set(job.id, job)
       this.running.add(keyOf(job.rec))
@@ -142,6 +169,7 @@ export class UnitPool {
    */
   async close(): Promise<void> {
     this.closed = true
+    clearTimeout(this.spillTimer)
     await Promise.all(this.slots.map((s) => s.worker?.terminate()))
     while (this.here.size) await Promise.all([...this.here])
   }

@@ -24,9 +24,9 @@ const unit = (dir: string, u = '1', extra: Record<string, unknown> = {}) => ({
   ...extra,
 })
 type Rec = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
-const run = async (dir: string, input: unknown, argv: string[] = []) => {
+const run = async (dir: string, input: unknown, argv: string[] = [], env: Record<string, string> = {}) => {
   const workers = argv.includes('--workers') ? [] : ['--workers', '1']
-  const r = await runMain(main, { argv: ['--dest', path.join(dir, 'dest'), ...workers, ...argv], input: input as never })
+  const r = await runMain(main, { argv: ['--dest', path.join(dir, 'dest'), ...workers, ...argv], input: input as never, env })
   return { ...r, records: r.records as Rec[] }
 }
 
@@ -121,10 +121,10 @@ t.test('a unit the tool cannot act on is an error record; the others are done; e
   t.match(r.records[4], { ok: 2, failed: 2 })
 })
 
-t.test('--workers 2 keeps the output in input order', async (t) => {
+t.test('--workers 2 keeps the output in input order (units on this thread and on a worker)', async (t) => {
   const dir = tree(t, { big: { 'b.txt': Buffer.alloc(2 << 20, 'z') } })
   const input = ['1', '2', '3', '4', '5'].map((u, i) => (i === 0 ? unit(dir, u) : { ...unit(dir, u), archives: [{ name: 'source', sources: [{ dir: path.join(dir, 'proj/pages') }] }] }))
-  const r = await run(dir, [...input, { type: 'note', n: 1 }], ['--workers', '2'])
+  const r = await run(dir, [...input, { type: 'note', n: 1 }], ['--workers', '2'], { CLARA_ZIP_SPILL: 'eager' })
   t.equal(r.code, 0, r.stderr)
   t.same(r.records.map((x) => x.unit ?? x.type), ['1', '2', '3', '4', '5', 'note', 'summary', 'end'])
   t.ok(existsSync(path.join(dir, 'dest/source_exports/5/metadata.json')))
@@ -133,7 +133,7 @@ t.test('--workers 2 keeps the output in input order', async (t) => {
 t.test('the same unit twice is done one after the other (the second finds the first finished)', async (t) => {
   const dir = tree(t)
   for (const workers of ['1', '2']) {
-    const r = await run(dir, [unit(dir, '9'), unit(dir, '9'), unit(dir, '9')], ['--workers', workers, '--existing', 'overwrite'])
+    const r = await run(dir, [unit(dir, '9'), unit(dir, '9'), unit(dir, '9')], ['--workers', workers, '--existing', 'overwrite'], { CLARA_ZIP_SPILL: 'eager' })
     t.equal(r.code, 0, r.stderr)
     t.same(r.records.map((x) => x.type), ['artifact', 'artifact', 'artifact', 'summary', 'end'])
     t.equal(new Set(r.records.slice(0, 3).map((x) => x.sha256)).size, 1)
