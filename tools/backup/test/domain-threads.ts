@@ -5,25 +5,16 @@
  */
 import t from 'tap'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { syncBuiltinESMExports } from 'node:module'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
-import wt from 'node:worker_threads'
+import { workerNamesSince, workersStarted } from '@clara/shared/testkit-workers'
 import { EXIT } from '@clara/shared/cli'
 import { DomainThreads } from '../src/domain-threads.js'
 import type { Composition } from '../src/pipelines.js'
 import { spawnTool } from '@clara/shared/testkit-spawn'
 import { REPO, runEnv } from './helpers.js'
 
-const started: string[] = []
-const RealWorker = wt.Worker
-wt.Worker = class extends RealWorker {
-  constructor(file: string | URL, opts?: wt.WorkerOptions) {
-    started.push(path.basename(String(file)))
-    super(file, opts)
-  }
-} as typeof wt.Worker
-syncBuiltinESMExports()
+const started = workersStarted()
 
 const help = (tool: string): Composition => ({ steps: [[{ tool, argv: ['--help'] }]], onFailure: 'stop' })
 
@@ -53,7 +44,7 @@ t.test('domains run one after the other share one thread, each with its own outp
   t.match(b.stdout, /^clara-pgdump /)
   t.notMatch(b.stdout, /list-audio/, "nothing of the domain before in this one's output")
   t.equal(c.stdout, a.stdout, 'a tool loaded again in the same thread prints the same')
-  t.same(started.slice(before), ['domain-thread.js'], 'one thread started')
+  t.same(workerNamesSince(before), ['domain-thread.js'], 'one thread started')
 })
 
 t.test('two domains at once: two threads, then both reused', async (t) => {
@@ -64,7 +55,7 @@ t.test('two domains at once: two threads, then both reused', async (t) => {
   const first = await Promise.all([runOne(threads, 'a', help('index'), env), runOne(threads, 'b', help('shard'), env)])
   const second = await Promise.all([runOne(threads, 'c', help('index'), env), runOne(threads, 'd', help('shard'), env)])
   t.same([...first, ...second].map((r) => r.code), [0, 0, 0, 0])
-  t.same(started.slice(before), ['domain-thread.js', 'domain-thread.js'])
+  t.same(workerNamesSince(before), ['domain-thread.js', 'domain-thread.js'])
 })
 
 t.test('a domain with another environment gets a thread of its own (a thread keeps the environment it started with)', async (t) => {
@@ -92,7 +83,7 @@ t.test('a stopped domain ends as interrupted, and its thread is not reused', asy
   await out
   const next = await runOne(threads, 'b', help('index'), env)
   t.equal(next.code, 0)
-  t.same(started.slice(before), ['domain-thread.js', 'domain-thread.js'], 'the next domain starts a new thread')
+  t.same(workerNamesSince(before), ['domain-thread.js', 'domain-thread.js'], 'the next domain starts a new thread')
 })
 
 t.test('after a domain that took more CPU than the bound (here: any), the thread is ended and the next domain gets a new one', async (t) => {
@@ -104,7 +95,7 @@ t.test('after a domain that took more CPU than the bound (here: any), the thread
   const b = await runOne(threads, 'b', help('index'), env)
   t.same([a.code, b.code], [0, 0])
   t.equal(b.stdout, a.stdout)
-  t.same(started.slice(before), ['domain-thread.js', 'domain-thread.js'])
+  t.same(workerNamesSince(before), ['domain-thread.js', 'domain-thread.js'])
 })
 
 t.test('a domain run after close() (a failed run\'s other lane) gets a thread that ends with it: the process ends', async (t) => {

@@ -1,24 +1,12 @@
-import { syncBuiltinESMExports } from 'node:module'
 import path from 'node:path'
-import wt from 'node:worker_threads'
+import { workerNamesSince, workersStarted } from '@clara/shared/testkit-workers'
 import t, { type Test } from 'tap'
 import { runMain } from '@clara/shared/testkit'
 import { main } from '../src/main.js'
 import { WRITER_THREAD_MIN_BYTES } from '../src/run.js'
 import { bytes, put, readJson, scratch, sha256File } from './helpers.js'
 
-// Every worker thread this process starts is counted here: node:worker_threads' Worker, as the
-// tool's modules import it, is replaced by a subclass that notes its entry (syncBuiltinESMExports
-// updates their bindings too).
-const started: string[] = []
-const RealWorker = wt.Worker
-wt.Worker = class extends RealWorker {
-  constructor(file: string | URL, opts?: wt.WorkerOptions) {
-    started.push(path.basename(String(file)))
-    super(file, opts)
-  }
-} as typeof wt.Worker
-syncBuiltinESMExports()
+const started = workersStarted()
 
 async function shardOne(t: Test, files: Record<string, number>) {
   const dir = scratch(t)
@@ -30,7 +18,7 @@ async function shardOne(t: Test, files: Record<string, number>) {
   t.equal(r.code, 0, r.stderr)
   const [s] = readJson(path.join(dir, 'out', 'a', 'index.json')).shards as { path: string; sha256: string }[]
   t.equal(sha256File(path.join(dir, 'out', 'a', s.path)), s.sha256, 'the archive is what its index entry says')
-  return started.slice(before)
+  return workerNamesSince(before)
 }
 
 t.test('one lane, archives smaller than WRITER_THREAD_MIN_BYTES in all: written from this thread, no thread started', async (t) => {

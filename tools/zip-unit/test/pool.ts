@@ -1,10 +1,9 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
-import { syncBuiltinESMExports } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import wt from 'node:worker_threads'
+import { workersStarted } from '@clara/shared/testkit-workers'
 import { ndjsonOf, repoRoot, runMain } from '@clara/shared/testkit'
 import { binPath, childEnv, spawnTool } from '@clara/shared/testkit-spawn'
 import { main } from '../src/main.js'
@@ -12,18 +11,7 @@ import { DEFAULT_LEVEL, type ZipOptions } from '../src/options.js'
 import { UnitPool, workerEntry } from '../src/pool.js'
 import { EAGER, type Spill } from '../src/spill.js'
 
-// Every worker thread this process starts is counted here: node:worker_threads' Worker, as the
-// pool imports it, is replaced by a subclass that notes its entry (syncBuiltinESMExports updates
-// the pool's binding too).
-const started: string[] = []
-const RealWorker = wt.Worker
-wt.Worker = class extends RealWorker {
-  constructor(file: string | URL, opts?: wt.WorkerOptions) {
-    started.push(String(file))
-    super(file, opts)
-  }
-} as typeof wt.Worker
-syncBuiltinESMExports()
+const started = workersStarted()
 
 const unitsOf = (dir: string, names: string[]) => names.map((u) => ({
   type: 'unit' as const, domain: 'source_exports', unit: u,
