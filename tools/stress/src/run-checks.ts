@@ -52,7 +52,8 @@ async function fromDomain(run: string, domain: string): Promise<Listed[]> {
       const meta = await readJson(path.join(dir, d.name, 'metadata.json'))
       for (const a of meta?.archives ?? []) out.push({ by: `${domain}/${d.name}/metadata.json`, path: a.path, sha256: a.sha256, size_bytes: a.size_bytes })
       const dbs = await readJson(path.join(dir, d.name, 'db_metadata.json'))
-      for (const f of dbs?.files ?? []) if (f.present) out.push({ by: `${domain}/${d.name}/db_metadata.json`, path: `${domain}/${d.name}/${f.name}`, sha256: f.sha256, size_bytes: f.size_bytes })
+      // a copy that failed is recorded with its error and no sha256 (a failure of the run, not an artifact)
+      for (const f of dbs?.files ?? []) if (f.present && !f.error) out.push({ by: `${domain}/${d.name}/db_metadata.json`, path: `${domain}/${d.name}/${f.name}`, sha256: f.sha256, size_bytes: f.size_bytes })
     } else if (d.name.endsWith('.db_metadata.json')) {
       const m = await readJson(path.join(dir, d.name))
       if (m?.dump) out.push({ by: `${domain}/${d.name}`, path: `${domain}/${m.dump}`, sha256: m.sha256, size_bytes: m.size_bytes })
