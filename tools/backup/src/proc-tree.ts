@@ -1,15 +1,21 @@
 /** The processes below a pid (Linux /proc), to pass a signal on to a whole domain pipeline. */
 import { readdirSync, readFileSync } from 'node:fs'
 
+/**
+ * The fields of a /proc stat line from the third (state) on: "pid (comm) state ppid …", where comm may hold
+ * spaces and parentheses, so the split is after the last ')'. Field n of proc(5) is `[n - 3]`.
+ */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
 /** Parent pid of every running process, read from /proc/<pid>/stat. */
 function parents(): Map<number, number> {
   const m = new Map<number, number>()
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const ppid = Number(statFields(readFileSync(`/proc/${name}/stat`, 'utf8'))[4 - 3])
       m.set(Number(name), ppid)
     } catch {
       // the process ended while we looked
