@@ -31,6 +31,11 @@ const norm = (p: string) => p.replace(/\\/g, '/')
 const trimSep = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p)
 
 /** The old roots of one restore, and the rewrite into the new root. */
+/** Which roots are the same one: a Windows root whatever its case, any other byte for byte. */
+export function rootKey(r: { root: string; windows: boolean }): string {
+  return r.windows ? r.root.toLowerCase() : r.root
+}
+
 export class RootSet {
   private roots = new Map<string, RootInfo>()
   readonly newRoot: string
@@ -44,7 +49,7 @@ export class RootSet {
     const n = trimSep(norm(root))
     if (!n || n === '/' || n === this.newRoot) return
     const windows = isWindowsPath(n)
-    const key = windows ? n.toLowerCase() : n
+    const key = rootKey({ root: n, windows })
     const info = this.roots.get(key) ?? { root: n, windows, sources: [], rewritten: 0 }
     if (!info.sources.includes(source)) info.sources.push(source)
     this.roots.set(key, info)
@@ -71,7 +76,7 @@ export class RootSet {
   merge(found: RootInfo[]): void {
     for (const f of found) {
       for (const s of f.sources) this.add(f.root, s)
-      const info = this.roots.get(f.windows ? f.root.toLowerCase() : f.root)
+      const info = this.roots.get(rootKey(f))
       if (info) info.rewritten += f.rewritten
     }
   }

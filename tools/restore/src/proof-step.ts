@@ -13,7 +13,7 @@ import { openDb } from '@clara/shared/db'
 import { PATH_COLUMNS } from '@clara/clara-model/path-columns'
 import { proveDb, scanText } from './db-rewrite.js'
 import type { DumpInfo } from './dump-info.js'
-import { RootSet, type RootInfo } from './old-roots.js'
+import { RootSet, rootKey, type RootInfo } from './old-roots.js'
 import { proveFiles } from './proof-files.js'
 import type { Report } from './report.js'
 
@@ -41,12 +41,10 @@ export async function proveDbAt(url: string, cwd: string, newRoot: string, from:
   }
 }
 
-const keyOf = (r: RootInfo) => (r.windows ? r.root.toLowerCase() : r.root)
-
 /** An early proof holds when it started from every old root known now. */
 export function earlyProofHolds(p: DbProof, now: RootInfo[]): boolean {
-  const had = new Set(p.from.map(keyOf))
-  return now.every((r) => had.has(keyOf(r)))
+  const had = new Set(p.from.map(rootKey))
+  return now.every((r) => had.has(rootKey(r)))
 }
 
 /** `early`: the database half, proved while the units restored (used when it still holds). */
